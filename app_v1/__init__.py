@@ -1,0 +1,28 @@
+"""The legacy API (v1) as a Flask application factory; a thin adapter over core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app_v1 import context, errors
+from app_v1.blueprints import criteria, evaluations, health, validate
+from core.settings import Settings, get_settings
+from core.runtime import open_store
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the v1 app; `test_config` may carry a SETTINGS object and Flask overrides."""
+    app = Flask(__name__)
+    config = dict(test_config or {})
+    settings: Settings = config.pop("SETTINGS", None) or get_settings()
+    app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_body_bytes, **config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # same key order as v2
+    app.extensions["reqgate_db"] = open_store(settings)
+
+    context.init_app(app)
+    errors.init_app(app)
+    for blueprint in (health.bp, criteria.bp, evaluations.bp, validate.bp):
+        app.register_blueprint(blueprint)
+    return app

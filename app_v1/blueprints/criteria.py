@@ -1,0 +1,19 @@
+"""GET /api/v1/criteria."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from app_v1.context import get_db
+from core.criteria import list_criteria
+from core.payloads import parse_language
+from core.schemas import CriteriaPublic, CriterionPublic, to_wire
+
+bp = Blueprint("criteria", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/criteria")
+def read_criteria() -> dict[str, object]:
+    """List the active quality criteria (names in ?language=de|en, default en)."""
+    criteria = list_criteria(get_db(), language=parse_language(request.args.get("language")))
+    return to_wire(CriteriaPublic(items=[CriterionPublic(**c.to_public()) for c in criteria]))

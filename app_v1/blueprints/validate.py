@@ -1,0 +1,21 @@
+"""POST /api/v1/validate/batch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from app_v1.context import current_settings, get_db, json_body
+from core.evaluation import validate_batch
+from core.payloads import parse_batch_validate
+from core.schemas import to_wire
+
+bp = Blueprint("validate", __name__, url_prefix="/api/v1/validate")
+
+
+@bp.post("/batch")
+def create_batch_validation() -> Response:
+    """Validate a list of requirements against all active criteria."""
+    settings = current_settings()
+    request = parse_batch_validate(json_body(), settings)
+    results = validate_batch(session=get_db(), settings=settings, request=request, variant="v1")
+    return jsonify([to_wire(result) for result in results])

@@ -1,0 +1,40 @@
+"""Request-scoped helpers: the settings, one database session on `g`, the JSON body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from sqlmodel import Session
+
+from core.payloads import check_body_size, decode_json
+from core.settings import Settings
+
+
+def get_db() -> Session:
+    """The request's session, opened on first use."""
+    if "db" not in g:
+        g.db = Session(current_app.extensions["reqgate_db"], expire_on_commit=False)
+    return g.db  # type: ignore[no-any-return]
+
+
+def current_settings() -> Settings:
+    """The settings the app was built with."""
+    return current_app.config["SETTINGS"]  # type: ignore[no-any-return]
+
+
+def close_db(_error: BaseException | None = None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def json_body() -> Any:
+    """The request's JSON body, checked by core exactly as v2 checks it."""
+    max_bytes = current_settings().max_body_bytes
+    check_body_size(request.content_length or 0, max_bytes)
+    return decode_json(request.get_data(cache=False), request.content_type, max_bytes=max_bytes)
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(close_db)

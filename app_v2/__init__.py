@@ -1,0 +1,1 @@
+"""The new API (v2): FastAPI routers over core."""

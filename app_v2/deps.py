@@ -1,0 +1,44 @@
+"""Request-scoped dependencies of the v2 routers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from core.payloads import check_body_size, decode_json
+from core.settings import Settings
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.db, expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session)]
+
+
+async def _json_body(request: Request, settings: SettingsDep) -> Any:
+    """Read the body up to MAX_BODY_BYTES (never more) and decode it as core does for v1."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit():
+        check_body_size(int(declared), settings.max_body_bytes)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        check_body_size(len(body), settings.max_body_bytes)
+    return decode_json(
+        bytes(body), request.headers.get("content-type"), max_bytes=settings.max_body_bytes
+    )
+
+
+JsonBody = Annotated[Any, Depends(_json_body)]

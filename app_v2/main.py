@@ -1,0 +1,23 @@
+"""The new API (v2) as a FastAPI app; a thin adapter over core."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from edge import errors
+from app_v2.middleware import RequestIdMiddleware
+from app_v2.routers import api_router
+from core.settings import Settings, get_settings
+from core.runtime import open_store
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the v2 app for these settings (the process settings by default)."""
+    settings = settings or get_settings()
+    app = FastAPI(title="reqgate v2", version="2.0.0")
+    app.state.settings = settings
+    app.state.db = open_store(settings)
+    errors.install(app)
+    app.include_router(api_router)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,9 @@
+"""All v2 routers, included by the app under one api_router."""
+
+from fastapi import APIRouter
+
+from app_v2.routers import criteria, evaluations, health, validate
+
+api_router = APIRouter()
+for module in (health, criteria, evaluations, validate):
+    api_router.include_router(module.router)

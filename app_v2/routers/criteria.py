@@ -1,0 +1,17 @@
+"""GET /api/v1/criteria."""
+
+from fastapi import APIRouter
+
+from app_v2.deps import SessionDep
+from core.criteria import list_criteria
+from core.payloads import parse_language
+from core.schemas import CriteriaPublic, CriterionPublic
+
+router = APIRouter(prefix="/api/v1", tags=["criteria"])
+
+
+@router.get("/criteria", response_model=CriteriaPublic)
+def read_criteria(session: SessionDep, language: str | None = None) -> CriteriaPublic:
+    """List the active quality criteria (names in ?language=de|en, default en)."""
+    criteria = list_criteria(session, language=parse_language(language))
+    return CriteriaPublic(items=[CriterionPublic(**c.to_public()) for c in criteria])

@@ -1,0 +1,17 @@
+"""POST /api/v1/evaluations."""
+
+from fastapi import APIRouter
+
+from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from core.evaluation import evaluate
+from core.payloads import parse_evaluation
+from core.schemas import EvaluationPublic
+
+router = APIRouter(prefix="/api/v1", tags=["evaluations"])
+
+
+@router.post("/evaluations", response_model=EvaluationPublic, response_model_exclude_none=True)
+def create_evaluation(body: JsonBody, session: SessionDep, settings: SettingsDep) -> EvaluationPublic:
+    """Evaluate one requirement against the requested criteria."""
+    request = parse_evaluation(body, settings)
+    return evaluate(session=session, settings=settings, request=request, variant="v2")

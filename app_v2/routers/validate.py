@@ -1,0 +1,21 @@
+"""POST /api/v1/validate/batch."""
+
+from fastapi import APIRouter
+
+from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from core.evaluation import validate_batch
+from core.payloads import parse_batch_validate
+from core.schemas import ValidatedRequirement
+
+router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
+
+
+@router.post(
+    "/batch", response_model=list[ValidatedRequirement], response_model_exclude_none=True
+)
+def create_batch_validation(
+    body: JsonBody, session: SessionDep, settings: SettingsDep
+) -> list[ValidatedRequirement]:
+    """Validate a list of requirements against all active criteria."""
+    request = parse_batch_validate(body, settings)
+    return validate_batch(session=session, settings=settings, request=request, variant="v2")

@@ -1,0 +1,136 @@
+"""Evaluate requirements: the one place where an engine's judgement becomes an API result.
+
+Flow: resolve the criteria, let the engine judge the text (outside any transaction, so a
+slow engine never holds the database), score, build the public result, store its
+checksum-only record.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from core.checksums import text_checksum
+from core.criteria import CriterionInfo, list_criteria, resolve_criteria
+from core.engines import heuristic
+from core.engines.base import Assessment, Language
+from core.schemas import (
+    BatchValidateCreate,
+    CriterionDetail,
+    CriterionVerdict,
+    EvaluationCreate,
+    EvaluationPublic,
+    FindingPublic,
+    SuggestionPublic,
+    ValidatedRequirement,
+)
+from core.scoring import clamp_score, criterion_passed, verdict_for, weighted_score
+from core.settings import Settings
+from core.store.models import new_id
+from core.store.records import save_evaluation, save_evaluations
+
+
+def _active_criteria(session: Session, requested: Sequence[str] | None) -> list[CriterionInfo]:
+    criteria = resolve_criteria(list_criteria(session), requested)
+    # End the read transaction now: SQLite transactions take the write lock (BEGIN
+    # IMMEDIATE), and the engine call that follows may be slow.
+    session.commit()
+    return criteria
+
+
+@dataclass(frozen=True, slots=True)
+class _Judgement:
+    result: EvaluationPublic
+    rewrite: str | None
+
+
+def _judge(
+    text: str, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
+) -> _Judgement:
+    started = time.perf_counter()
+    assessment: Assessment = heuristic.assess(
+        text, criteria=[c.key for c in criteria], language=language
+    )
+    weights = {c.key: c.weight for c in criteria}
+    details = [
+        CriterionDetail(
+            criterion=r.criterion,
+            score=clamp_score(r.score),
+            passed=criterion_passed(clamp_score(r.score), settings.criterion_pass_threshold),
+            feedback=r.feedback,
+            findings=[
+                FindingPublic(code=f.code, message=f.message, start=f.start, end=f.end,
+                              fragment=f.fragment)
+                for f in r.findings
+            ],
+        )
+        for r in assessment.results
+    ]
+    score = weighted_score((d.score, weights.get(d.criterion, 1.0)) for d in details)
+    result = EvaluationPublic(
+        evaluation_id=new_id(),
+        verdict=verdict_for(score, settings.verdict_threshold),
+        score=score,
+        latency_ms=round((time.perf_counter() - started) * 1000),
+        model=assessment.model,
+        engine=assessment.engine,
+        language=assessment.language,
+        fallback_reason=assessment.fallback_reason,
+        details=details,
+        suggestions=[SuggestionPublic(text=s.text, priority=s.priority)
+                     for s in assessment.suggestions],
+    )
+    return _Judgement(result, assessment.rewrite)
+
+
+def evaluate(
+    *, session: Session, settings: Settings, request: EvaluationCreate, variant: str
+) -> EvaluationPublic:
+    """Evaluate one requirement and store its checksum-only record."""
+    criteria = _active_criteria(session, request.criteria_keys)
+    language = request.context.language if request.context else None
+    result = _judge(request.requirement_text, criteria, language, settings).result
+    save_evaluation(session, result=result, text_sha256=text_checksum(request.requirement_text),
+                    variant=variant)
+    session.commit()
+    return result
+
+
+def validate_batch(
+    *, session: Session, settings: Settings, request: BatchValidateCreate, variant: str
+) -> list[ValidatedRequirement]:
+    """Evaluate a list of texts against all active criteria; one transaction stores them all."""
+    criteria = _active_criteria(session, None)
+    judgements = [_judge(text, criteria, None, settings) for text in request.items]
+    save_evaluations(
+        session,
+        [(j.result, text_checksum(text)) for j, text in zip(judgements, request.items, strict=True)],
+        variant=variant,
+    )
+    session.commit()
+    return [
+        _validated(index, text, judgement, request.include_suggestions)
+        for index, (text, judgement) in enumerate(zip(request.items, judgements, strict=True))
+    ]
+
+
+def _validated(
+    index: int, text: str, judgement: _Judgement, with_suggestions: bool
+) -> ValidatedRequirement:
+    result = judgement.result
+    return ValidatedRequirement(
+        id=f"REQ_{index + 1}",
+        original_text=text,
+        corrected_text=judgement.rewrite or text,
+        status="accepted" if result.verdict == "pass" else "rejected",
+        evaluation=[
+            CriterionVerdict(criterion=d.criterion, is_valid=d.passed, reason=d.feedback)
+            for d in result.details
+        ],
+        score=result.score,
+        verdict=result.verdict,
+        suggestions=result.suggestions if with_suggestions else None,
+    )

@@ -1,0 +1,92 @@
+"""Core's error hierarchy; the HTTP edges turn each class into one error code and status.
+
+    ReqgateError
+    ├── ConfigError            bad settings: start-up stops
+    └── ApiError               anything a client can be told about
+        ├── InvalidRequest     400 invalid_request
+        ├── ConfirmRequired    400 confirm_required
+        ├── Unauthorized       401 unauthorized
+        ├── Forbidden          403 forbidden
+        ├── NotFound           404 not_found
+        ├── Conflict           409 conflict
+        ├── PayloadTooLarge    413 payload_too_large
+        ├── UnsupportedMediaType 415 unsupported_media_type
+        └── Unavailable        503 unavailable
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ReqgateError(Exception):
+    """Base of every error raised on purpose by reqgate."""
+
+
+class ConfigError(ReqgateError):
+    """The configuration is invalid; the message names the variable."""
+
+
+class ApiError(ReqgateError):
+    """An error with a stable code and HTTP status, safe to show to the client."""
+
+    code: ClassVar[str] = "internal_error"
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_body(self, request_id: str) -> dict[str, Any]:
+        """The one error shape of the API (DESIGN §6)."""
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        body["requestId"] = request_id
+        return body
+
+
+class InvalidRequest(ApiError):
+    code, status = "invalid_request", 400
+
+
+class ConfirmRequired(ApiError):
+    code, status = "confirm_required", 400
+
+
+class Unauthorized(ApiError):
+    code, status = "unauthorized", 401
+
+
+class Forbidden(ApiError):
+    code, status = "forbidden", 403
+
+
+class NotFound(ApiError):
+    code, status = "not_found", 404
+
+
+class Conflict(ApiError):
+    code, status = "conflict", 409
+
+
+class PayloadTooLarge(ApiError):
+    code, status = "payload_too_large", 413
+
+
+class UnsupportedMediaType(ApiError):
+    code, status = "unsupported_media_type", 415
+
+
+class Unavailable(ApiError):
+    code, status = "unavailable", 503
+
+
+class InternalError(ApiError):
+    """Raised by the edges for unexpected failures; the message never carries exception text."""
+
+    code, status = "internal_error", 500
+
+    def __init__(self) -> None:
+        super().__init__("internal error; quote the request id when reporting it")

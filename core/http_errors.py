@@ -1,0 +1,31 @@
+"""The API error for a bare HTTP status raised by a framework (unknown route, wrong method...)."""
+
+from __future__ import annotations
+
+from core.exceptions import (
+    ApiError,
+    InternalError,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+
+
+class MethodNotAllowed(ApiError):
+    code, status = "method_not_allowed", 405
+
+
+def error_for_status(status: int) -> ApiError:
+    """Map a framework's HTTP error status to the project's error, with a fixed message."""
+    if status == 404:
+        return NotFound("no such route")
+    if status == 405:
+        return MethodNotAllowed("method not allowed on this route")
+    if status == 413:
+        return PayloadTooLarge("request body is too large")
+    if status == 415:
+        return UnsupportedMediaType("unsupported media type")
+    if 400 <= status < 500:
+        return InvalidRequest("invalid request")
+    return InternalError()

@@ -1,0 +1,115 @@
+"""Every setting of the service, read once from the environment (and .env), validated.
+
+One pydantic-settings class holds them all, so a bad value stops start-up with a message
+that names the variable instead of failing later in a request.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.exceptions import ConfigError
+
+Percent = Annotated[int, Field(ge=0, le=100)]
+Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Settings(BaseSettings):
+    """The service's configuration; field names are the env variable names, lower-cased."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    api_host: str = "127.0.0.1"
+    api_port: Annotated[int, Field(ge=1, le=65535)] = 8087
+
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    mock_mode: bool = True
+    llm_timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    llm_max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+
+    sqlite_path: Path = Path("./data/reqgate.db")
+    database_url: str | None = None
+    purge_retention_h: Annotated[int, Field(ge=0)] = 720
+    purge_interval_min: Annotated[int, Field(ge=1)] = 60
+
+    batch_size: Annotated[int, Field(ge=1, le=1000)] = 20
+    max_parallel: Annotated[int, Field(ge=1, le=256)] = 4
+    requirements_md_path: Path = Path("./docs/requirements.md")
+    verdict_threshold: Threshold = 0.7
+    criterion_pass_threshold: Threshold = 0.7
+
+    feature_flag_use_v2: bool = False
+    canary_percent: Percent = 0
+    shadow_percent: Percent = 0
+    canary_group: Annotated[str, Field(min_length=1, max_length=100)] = "reqgate-v2"
+    canary_sticky_header: Annotated[str, Field(min_length=1, max_length=100)] = "X-User-Id"
+    v2_fallback_to_v1: bool = True
+    v2_upstream_url: str | None = None
+    admin_token: str | None = None
+
+    qdrant_url: str | None = None
+    qdrant_path: Path = Path("./data/qdrant")
+    qdrant_collection: str = "requirements_v2"
+    embeddings_provider: Literal["hash", "openai"] = "hash"
+    embeddings_model: str = "text-embedding-3-small"
+
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    max_batch_items: Annotated[int, Field(ge=1)] = 1000
+    max_requirement_chars: Annotated[int, Field(ge=1)] = 5000
+    cors_origins: Annotated[list[str], NoDecode] = []
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept the comma-separated form operators write in env files."""
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("admin_token")
+    @classmethod
+    def _refuse_placeholder_token(cls, value: str | None) -> str | None:
+        """A copied example token would open the admin API to anyone who read .env.example."""
+        if value is not None and (value.strip() == "" or value.lower().startswith("change")):
+            raise ValueError("set a real secret (at least 16 characters) or leave it unset")
+        if value is not None and len(value) < 16:
+            raise ValueError("must be at least 16 characters long")
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """DATABASE_URL when given, else the SQLite file at SQLITE_PATH."""
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def llm_enabled(self) -> bool:
+        """The LLM engine runs iff MOCK_MODE is off and an endpoint or key is configured."""
+        return not self.mock_mode and bool(self.openai_api_key or self.openai_base_url)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            f" (got {error.get('input')!r})"
+            for error in exc.errors(include_url=False)
+        ]
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from exc
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return load_settings()

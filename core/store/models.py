@@ -1,0 +1,125 @@
+"""Every table of reqgate, in one place.
+
+Privacy rule (DESIGN §5): no column holds requirement text, rewrites, suggestions or
+feedback. Texts are represented by their SHA-256 checksum; everything else is ids,
+numbers, codes and timestamps.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    """Collision-free row id (random UUID4), never derived from time or content."""
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamp() -> object:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), index=True))
+
+
+class Criterion(SQLModel, table=True):
+    """A quality criterion, seeded and kept in sync from core/criteria.json."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    name_en: str = Field(max_length=200)
+    name_de: str = Field(max_length=200)
+    description_en: str = Field(max_length=2000)
+    description_de: str = Field(max_length=2000)
+    weight: float = 1.0
+    active: bool = True
+    position: int = 0
+
+
+class Evaluation(SQLModel, table=True):
+    """One evaluated requirement: its checksum and the outcome, never the text."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    checksum: str = Field(index=True, max_length=64)
+    language: str = Field(max_length=2)
+    score: float
+    verdict: str = Field(max_length=8)
+    engine: str = Field(max_length=16)
+    model: str = Field(max_length=200)
+    variant: str = Field(max_length=8)
+    latency_ms: int
+    fallback_reason: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _timestamp()  # type: ignore[assignment]
+
+
+class EvaluationDetail(SQLModel, table=True):
+    """The outcome of one criterion of one evaluation, with the finding codes only."""
+
+    __tablename__ = "evaluation_detail"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    evaluation_id: str = Field(foreign_key="evaluation.id", index=True, ondelete="CASCADE")
+    criterion: str = Field(max_length=64)
+    score: float
+    passed: bool
+    finding_codes: str = Field(default="", max_length=2000)
+
+
+class SuggestionRecord(SQLModel, table=True):
+    """A suggestion made for an evaluation, as a checksum of its text."""
+
+    __tablename__ = "suggestion_record"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    evaluation_id: str = Field(foreign_key="evaluation.id", index=True, ondelete="CASCADE")
+    checksum: str = Field(max_length=64)
+    priority: str = Field(max_length=8)
+    created_at: datetime = _timestamp()  # type: ignore[assignment]
+
+
+class RewriteRecord(SQLModel, table=True):
+    """A rewrite or correction of a requirement: checksums of the original and the new text."""
+
+    __tablename__ = "rewrite_record"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    evaluation_id: str | None = Field(
+        default=None, foreign_key="evaluation.id", index=True, ondelete="CASCADE"
+    )
+    original_checksum: str = Field(max_length=64)
+    rewritten_checksum: str = Field(max_length=64)
+    source: str = Field(max_length=16)  # engine | apply | manual
+    created_at: datetime = _timestamp()  # type: ignore[assignment]
+
+
+class FlagState(SQLModel, table=True):
+    """The one row of run-time routing flags; `epoch` grows on every change."""
+
+    __tablename__ = "flag_state"
+
+    id: int = Field(default=1, primary_key=True)
+    use_v2: bool = False
+    canary_percent: int = 0
+    shadow_percent: int = 0
+    epoch: int = 0
+    source: str = Field(default="env", max_length=8)  # env | api | guard
+    updated_at: datetime = _timestamp()  # type: ignore[assignment]
+
+
+class FlagAudit(SQLModel, table=True):
+    """Who changed the flags, when, why, and from what to what."""
+
+    __tablename__ = "flag_audit"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    at: datetime = _timestamp()  # type: ignore[assignment]
+    actor: str = Field(max_length=100)
+    reason: str = Field(default="", max_length=500)
+    source: str = Field(max_length=8)
+    old_state: str = Field(max_length=500)  # JSON
+    new_state: str = Field(max_length=500)  # JSON
+    epoch: int

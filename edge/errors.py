@@ -1,0 +1,52 @@
+"""Every FastAPI error in the one shape of DESIGN §6; FastAPI's 422 becomes 400 invalid_request."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from core.exceptions import ApiError, InternalError, InvalidRequest
+from core.http_errors import error_for_status
+from core.logging import request_id_var
+
+logger = logging.getLogger("reqgate.edge")
+
+
+def error_response(request: Request, error: ApiError) -> JSONResponse:
+    """The error as JSON; the request id comes from the context the edge middleware set."""
+    return JSONResponse(error.to_body(request_id_var.get()), status_code=error.status)
+
+
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(request, exc)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"field": ".".join(str(p) for p in error["loc"]), "message": error["msg"]}
+        for error in exc.errors()
+    ]
+    return error_response(request, InvalidRequest("invalid request parameters", details))
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return error_response(request, error_for_status(exc.status_code))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled error", exc_info=exc)
+    return error_response(request, InternalError())
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,36 @@
+"""Which paths belong to whom (DESIGN §3): shared, v2-only, or the gateway itself."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+RouteKind = Literal["shared", "v2-only", "gateway"]
+
+SHARED_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/api/v1/criteria"),
+        ("POST", "/api/v1/evaluations"),
+        ("POST", "/api/v1/batch/evaluate"),
+        ("POST", "/api/v1/batch/suggest"),
+        ("POST", "/api/v1/batch/rewrite"),
+        ("POST", "/api/v1/validate/batch"),
+        ("POST", "/api/v1/validate/batch/stream"),
+        ("POST", "/api/v1/validate/suggest"),
+        ("POST", "/api/v1/corrections/apply"),
+        ("POST", "/api/v1/corrections/text"),
+        ("GET", "/api/v1/demo/requirements"),
+    }
+)
+SHARED_PATHS = frozenset(path for _, path in SHARED_ROUTES)
+V2_ONLY_PREFIXES = ("/api/v2/",)
+
+
+def classify(method: str, path: str) -> RouteKind:
+    """Shared routes are matched on path alone so that CORS preflights and wrong methods
+    reach the same app as the real request would."""
+    path = path.rstrip("/") or "/"
+    if path in SHARED_PATHS:
+        return "shared"
+    if path.startswith(V2_ONLY_PREFIXES):
+        return "v2-only"
+    return "gateway"

@@ -1,0 +1,87 @@
+"""The API contract of the shared routes, on v1, v2 and the gateway forced to each."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.contract.cases import CASES, GERMAN_SEED, Case
+from tests.utils.targets import Reply, Target, normalized
+
+
+def _send(target: Target, case: Case) -> Reply:
+    return target.request(case.method, case.path, json=case.json, content=case.content,
+                          headers=case.headers)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_shared_route_answers_status_and_shape(target: Target, case: Case) -> None:
+    reply = _send(target, case)
+    assert reply.status == case.status, reply.body
+    assert reply.headers["X-Request-Id"]
+    if case.error:
+        assert set(reply.body) <= {"error", "message", "details", "requestId"}
+        assert reply.body["error"] == case.error
+        assert reply.body["message"]
+        assert reply.body["requestId"] == reply.headers["X-Request-Id"]
+        assert "Traceback" not in str(reply.body)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_shared_route_same_json_on_every_target(all_targets: list[Target], case: Case) -> None:
+    replies = {target.name: _send(target, case) for target in all_targets}
+    bodies = {name: normalized(reply.body) for name, reply in replies.items()}
+    reference = bodies["flask-v1"]
+    for name, body in bodies.items():
+        assert replies[name].status == case.status
+        assert body == reference, f"{name} differs from flask-v1"
+
+
+def test_create_evaluation_german_seed_shape(target: Target) -> None:
+    body = target.request("POST", "/api/v1/evaluations", json=GERMAN_SEED).body
+    assert set(body) >= {"evaluationId", "verdict", "score", "latencyMs", "model", "engine",
+                         "details", "suggestions"}
+    assert [d["criterion"] for d in body["details"]] == ["clarity", "testability", "measurability"]
+    assert body["engine"] == "heuristic"
+    assert body["verdict"] in {"pass", "fail"}
+    by_criterion = {d["criterion"]: d for d in body["details"]}
+    assert by_criterion["testability"]["passed"] and by_criterion["measurability"]["passed"]
+
+
+def test_create_evaluation_unknown_keys_named(target: Target) -> None:
+    body = target.request("POST", "/api/v1/evaluations", json={
+        "requirementText": "The system shall start.", "criteriaKeys": ["clarity", "beauty"],
+    }).body
+    assert "beauty" in body["message"]
+    assert body["details"]["unknownKeys"] == ["beauty"]
+
+
+def test_create_evaluation_score_is_weighted_mean(target: Target) -> None:
+    body = target.request("POST", "/api/v1/evaluations", json={
+        "requirementText": "The system should be fast.", "criteriaKeys": ["clarity", "atomicity"],
+    }).body
+    weights = {"clarity": 1.0, "atomicity": 0.8}
+    expected = sum(d["score"] * weights[d["criterion"]] for d in body["details"]) / 1.8
+    assert body["score"] == pytest.approx(expected, abs=0.001)
+    assert body["verdict"] == ("pass" if body["score"] >= 0.7 else "fail")
+    for detail in body["details"]:
+        assert detail["passed"] == (detail["score"] >= 0.7)
+
+
+def test_create_batch_validation_item_shape(target: Target) -> None:
+    body = target.request("POST", "/api/v1/validate/batch", json={
+        "items": ["The system should be fast.", "The system shall start in 2 s."],
+        "includeSuggestions": True,
+    }).body
+    assert [item["id"] for item in body] == ["REQ_1", "REQ_2"]
+    for item in body:
+        assert item["status"] == ("accepted" if item["verdict"] == "pass" else "rejected")
+        assert {"criterion", "isValid", "reason"} == set(item["evaluation"][0])
+        assert isinstance(item["suggestions"], list)
+
+
+def test_request_id_inbound_kept_and_insane_replaced(target: Target) -> None:
+    kept = target.request("GET", "/api/v1/criteria", headers={"X-Request-Id": "abc-123"})
+    assert kept.headers["X-Request-Id"] == "abc-123"
+    replaced = target.request("GET", "/api/v1/criteria", headers={"X-Request-Id": "a b<script>"})
+    assert replaced.headers["X-Request-Id"] != "a b<script>"
+    assert len(replaced.headers["X-Request-Id"]) == 32

@@ -1,0 +1,89 @@
+"""One request interface over the four ways to reach the shared routes.
+
+The contract suite talks to the Flask test client, the FastAPI test client and the
+gateway (forced to v1 or v2) through this, so every case runs the same way on each.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from flask import Flask
+from starlette.testclient import TestClient
+from starlette.types import ASGIApp
+
+VOLATILE_KEYS = frozenset({"evaluationId", "latencyMs", "requestId", "durationMs"})
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: Mapping[str, str]
+
+
+class Target(Protocol):
+    name: str
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply: ...
+
+
+def _encode(json: Any, content: bytes | None, headers: Mapping[str, str] | None) -> tuple[
+    bytes | None, dict[str, str]
+]:
+    all_headers = dict(headers or {})
+    if json is not None:
+        all_headers.setdefault("Content-Type", "application/json")
+        return jsonlib.dumps(json).encode(), all_headers
+    return content, all_headers
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return jsonlib.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")
+
+
+class FlaskTarget:
+    def __init__(self, name: str, app: Flask) -> None:
+        self.name = name
+        self.client = app.test_client()
+
+    def request(self, method: str, path: str, *, json: Any = None, content: bytes | None = None,
+                headers: Mapping[str, str] | None = None) -> Reply:
+        body, all_headers = _encode(json, content, headers)
+        response = self.client.open(path, method=method, data=body, headers=all_headers)
+        return Reply(response.status_code, _decode(response.data), response.headers)
+
+
+class AsgiTarget:
+    def __init__(self, name: str, app: ASGIApp) -> None:
+        self.name = name
+        self.client = TestClient(app)
+
+    def request(self, method: str, path: str, *, json: Any = None, content: bytes | None = None,
+                headers: Mapping[str, str] | None = None) -> Reply:
+        body, all_headers = _encode(json, content, headers)
+        response = self.client.request(method, path, content=body, headers=all_headers)
+        return Reply(response.status_code, _decode(response.content), response.headers)
+
+
+def normalized(value: Any) -> Any:
+    """The JSON without fields that differ on every call (ids, timings)."""
+    if isinstance(value, dict):
+        return {k: normalized(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+    if isinstance(value, list):
+        return [normalized(v) for v in value]
+    return value
