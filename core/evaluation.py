@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from core.checksums import text_checksum
 from core.criteria import CriterionInfo, list_criteria, resolve_criteria
-from core.engines import heuristic
+from core import engines
 from core.engines.base import Assessment, Language
 from core.schemas import (
     BatchValidateCreate,
@@ -42,17 +42,20 @@ def _active_criteria(session: Session, requested: Sequence[str] | None) -> list[
 
 
 @dataclass(frozen=True, slots=True)
-class _Judgement:
+class Judgement:
+    """An engine's assessment turned into the public result, plus the engine's rewrite."""
+
     result: EvaluationPublic
     rewrite: str | None
 
 
-def _judge(
-    text: str, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
-) -> _Judgement:
+def judge(
+    text: str, *, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
+) -> Judgement:
+    """Assess one text with the configured engine and score it; touches no database."""
     started = time.perf_counter()
-    assessment: Assessment = heuristic.assess(
-        text, criteria=[c.key for c in criteria], language=language
+    assessment: Assessment = engines.assess(
+        text, criteria=[c.key for c in criteria], language=language, settings=settings
     )
     weights = {c.key: c.weight for c in criteria}
     details = [
@@ -83,7 +86,7 @@ def _judge(
         suggestions=[SuggestionPublic(text=s.text, priority=s.priority)
                      for s in assessment.suggestions],
     )
-    return _Judgement(result, assessment.rewrite)
+    return Judgement(result, assessment.rewrite)
 
 
 def evaluate(
@@ -92,7 +95,9 @@ def evaluate(
     """Evaluate one requirement and store its checksum-only record."""
     criteria = _active_criteria(session, request.criteria_keys)
     language = request.context.language if request.context else None
-    result = _judge(request.requirement_text, criteria, language, settings).result
+    result = judge(
+        request.requirement_text, criteria=criteria, language=language, settings=settings
+    ).result
     save_evaluation(session, result=result, text_sha256=text_checksum(request.requirement_text),
                     variant=variant)
     session.commit()
@@ -104,7 +109,9 @@ def validate_batch(
 ) -> list[ValidatedRequirement]:
     """Evaluate a list of texts against all active criteria; one transaction stores them all."""
     criteria = _active_criteria(session, None)
-    judgements = [_judge(text, criteria, None, settings) for text in request.items]
+    judgements = [
+        judge(text, criteria=criteria, language=None, settings=settings) for text in request.items
+    ]
     save_evaluations(
         session,
         [(j.result, text_checksum(text)) for j, text in zip(judgements, request.items, strict=True)],
@@ -118,7 +125,7 @@ def validate_batch(
 
 
 def _validated(
-    index: int, text: str, judgement: _Judgement, with_suggestions: bool
+    index: int, text: str, judgement: Judgement, with_suggestions: bool
 ) -> ValidatedRequirement:
     result = judgement.result
     return ValidatedRequirement(
