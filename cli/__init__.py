@@ -1,0 +1,1 @@
+"""The `reqgate` command line."""
