@@ -8,8 +8,8 @@ from flask import Flask
 
 from app_v1 import context, errors
 from app_v1.blueprints import criteria, evaluations, health, validate
-from core.settings import Settings, get_settings
 from core.runtime import open_store
+from core.settings import Settings, get_settings
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from edge import errors
 from app_v2.middleware import RequestIdMiddleware
 from app_v2.routers import api_router
-from core.settings import Settings, get_settings
 from core.runtime import open_store
+from core.settings import Settings, get_settings
+from edge import errors
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -19,8 +19,13 @@ def _serve(_args: argparse.Namespace) -> int:
         print(f"reqgate: {exc}", file=sys.stderr)
         return 2
     print(f"reqgate: gateway on http://{settings.api_host}:{settings.api_port}", file=sys.stderr)
-    uvicorn.run("gateway.main:app", host=settings.api_host, port=settings.api_port,
-                access_log=False, log_config=None)
+    uvicorn.run(
+        "gateway.main:app",
+        host=settings.api_host,
+        port=settings.api_port,
+        access_log=False,
+        log_config=None,
+    )
     return 0
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from core import engines
 from core.checksums import text_checksum
 from core.criteria import CriterionInfo, list_criteria, resolve_criteria
-from core import engines
 from core.engines.base import Assessment, Language
 from core.schemas import (
     BatchValidateCreate,
@@ -65,8 +65,9 @@ def judge(
             passed=criterion_passed(clamp_score(r.score), settings.criterion_pass_threshold),
             feedback=r.feedback,
             findings=[
-                FindingPublic(code=f.code, message=f.message, start=f.start, end=f.end,
-                              fragment=f.fragment)
+                FindingPublic(
+                    code=f.code, message=f.message, start=f.start, end=f.end, fragment=f.fragment
+                )
                 for f in r.findings
             ],
         )
@@ -83,8 +84,9 @@ def judge(
         language=assessment.language,
         fallback_reason=assessment.fallback_reason,
         details=details,
-        suggestions=[SuggestionPublic(text=s.text, priority=s.priority)
-                     for s in assessment.suggestions],
+        suggestions=[
+            SuggestionPublic(text=s.text, priority=s.priority) for s in assessment.suggestions
+        ],
     )
     return Judgement(result, assessment.rewrite)
 
@@ -98,8 +100,9 @@ def evaluate(
     result = judge(
         request.requirement_text, criteria=criteria, language=language, settings=settings
     ).result
-    save_evaluation(session, result=result, text_sha256=text_checksum(request.requirement_text),
-                    variant=variant)
+    save_evaluation(
+        session, result=result, text_sha256=text_checksum(request.requirement_text), variant=variant
+    )
     session.commit()
     return result
 
@@ -114,7 +117,10 @@ def validate_batch(
     ]
     save_evaluations(
         session,
-        [(j.result, text_checksum(text)) for j, text in zip(judgements, request.items, strict=True)],
+        [
+            (j.result, text_checksum(text))
+            for j, text in zip(judgements, request.items, strict=True)
+        ],
         variant=variant,
     )
     session.commit()

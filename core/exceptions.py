@@ -1,17 +1,17 @@
 """Core's error hierarchy; the HTTP edges turn each class into one error code and status.
 
-    ReqgateError
-    ├── ConfigError            bad settings: start-up stops
-    └── ApiError               anything a client can be told about
-        ├── InvalidRequest     400 invalid_request
-        ├── ConfirmRequired    400 confirm_required
-        ├── Unauthorized       401 unauthorized
-        ├── Forbidden          403 forbidden
-        ├── NotFound           404 not_found
-        ├── Conflict           409 conflict
-        ├── PayloadTooLarge    413 payload_too_large
-        ├── UnsupportedMediaType 415 unsupported_media_type
-        └── Unavailable        503 unavailable
+ReqgateError
+├── ConfigError            bad settings: start-up stops
+└── ApiError               anything a client can be told about
+    ├── InvalidRequest     400 invalid_request
+    ├── ConfirmRequired    400 confirm_required
+    ├── Unauthorized       401 unauthorized
+    ├── Forbidden          403 forbidden
+    ├── NotFound           404 not_found
+    ├── Conflict           409 conflict
+    ├── PayloadTooLarge    413 payload_too_large
+    ├── UnsupportedMediaType 415 unsupported_media_type
+    └── Unavailable        503 unavailable
 """
 
 from __future__ import annotations

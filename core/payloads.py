@@ -52,7 +52,10 @@ def validate_model(model: type[ModelT], data: Any) -> ModelT:
         return model.model_validate(data)
     except ValidationError as exc:
         details = [
-            {"field": ".".join(str(part) for part in error["loc"]) or "body", "message": error["msg"]}
+            {
+                "field": ".".join(str(part) for part in error["loc"]) or "body",
+                "message": error["msg"],
+            }
             for error in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
         raise InvalidRequest("request body does not match the expected shape", details) from exc
@@ -78,7 +81,9 @@ def parse_evaluation(data: Any, settings: Settings) -> EvaluationCreate:
 
 def parse_batch_validate(data: Any, settings: Settings) -> BatchValidateCreate:
     """The body of POST /api/v1/validate/batch: a bare list of texts or {items, ...}."""
-    request = validate_model(BatchValidateCreate, {"items": data} if isinstance(data, list) else data)
+    request = validate_model(
+        BatchValidateCreate, {"items": data} if isinstance(data, list) else data
+    )
     if not request.items:
         raise InvalidRequest("items must not be empty", {"field": "items"})
     if len(request.items) > settings.max_batch_items:

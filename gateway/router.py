@@ -58,7 +58,9 @@ class VariantRouter:
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _TAG_HEADERS]
+                kept = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() not in _TAG_HEADERS
+                ]
                 message["headers"] = kept + tags
             await send(message)
 

@@ -11,7 +11,9 @@ router = APIRouter(prefix="/api/v1", tags=["evaluations"])
 
 
 @router.post("/evaluations", response_model=EvaluationPublic, response_model_exclude_none=True)
-def create_evaluation(body: JsonBody, session: SessionDep, settings: SettingsDep) -> EvaluationPublic:
+def create_evaluation(
+    body: JsonBody, session: SessionDep, settings: SettingsDep
+) -> EvaluationPublic:
     """Evaluate one requirement against the requested criteria."""
     request = parse_evaluation(body, settings)
     return evaluate(session=session, settings=settings, request=request, variant="v2")

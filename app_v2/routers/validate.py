@@ -10,9 +10,7 @@ from core.schemas import ValidatedRequirement
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
 
 
-@router.post(
-    "/batch", response_model=list[ValidatedRequirement], response_model_exclude_none=True
-)
+@router.post("/batch", response_model=list[ValidatedRequirement], response_model_exclude_none=True)
 def create_batch_validation(
     body: JsonBody, session: SessionDep, settings: SettingsDep
 ) -> list[ValidatedRequirement]:

@@ -9,8 +9,9 @@ from tests.utils.targets import Reply, Target, normalized
 
 
 def _send(target: Target, case: Case) -> Reply:
-    return target.request(case.method, case.path, json=case.json, content=case.content,
-                          headers=case.headers)
+    return target.request(
+        case.method, case.path, json=case.json, content=case.content, headers=case.headers
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
@@ -38,8 +39,16 @@ def test_shared_route_same_json_on_every_target(all_targets: list[Target], case:
 
 def test_create_evaluation_german_seed_shape(target: Target) -> None:
     body = target.request("POST", "/api/v1/evaluations", json=GERMAN_SEED).body
-    assert set(body) >= {"evaluationId", "verdict", "score", "latencyMs", "model", "engine",
-                         "details", "suggestions"}
+    assert set(body) >= {
+        "evaluationId",
+        "verdict",
+        "score",
+        "latencyMs",
+        "model",
+        "engine",
+        "details",
+        "suggestions",
+    }
     assert [d["criterion"] for d in body["details"]] == ["clarity", "testability", "measurability"]
     assert body["engine"] == "heuristic"
     assert body["verdict"] in {"pass", "fail"}
@@ -48,17 +57,27 @@ def test_create_evaluation_german_seed_shape(target: Target) -> None:
 
 
 def test_create_evaluation_unknown_keys_named(target: Target) -> None:
-    body = target.request("POST", "/api/v1/evaluations", json={
-        "requirementText": "The system shall start.", "criteriaKeys": ["clarity", "beauty"],
-    }).body
+    body = target.request(
+        "POST",
+        "/api/v1/evaluations",
+        json={
+            "requirementText": "The system shall start.",
+            "criteriaKeys": ["clarity", "beauty"],
+        },
+    ).body
     assert "beauty" in body["message"]
     assert body["details"]["unknownKeys"] == ["beauty"]
 
 
 def test_create_evaluation_score_is_weighted_mean(target: Target) -> None:
-    body = target.request("POST", "/api/v1/evaluations", json={
-        "requirementText": "The system should be fast.", "criteriaKeys": ["clarity", "atomicity"],
-    }).body
+    body = target.request(
+        "POST",
+        "/api/v1/evaluations",
+        json={
+            "requirementText": "The system should be fast.",
+            "criteriaKeys": ["clarity", "atomicity"],
+        },
+    ).body
     weights = {"clarity": 1.0, "atomicity": 0.8}
     expected = sum(d["score"] * weights[d["criterion"]] for d in body["details"]) / 1.8
     assert body["score"] == pytest.approx(expected, abs=0.001)
@@ -68,10 +87,14 @@ def test_create_evaluation_score_is_weighted_mean(target: Target) -> None:
 
 
 def test_create_batch_validation_item_shape(target: Target) -> None:
-    body = target.request("POST", "/api/v1/validate/batch", json={
-        "items": ["The system should be fast.", "The system shall start in 2 s."],
-        "includeSuggestions": True,
-    }).body
+    body = target.request(
+        "POST",
+        "/api/v1/validate/batch",
+        json={
+            "items": ["The system should be fast.", "The system shall start in 2 s."],
+            "includeSuggestions": True,
+        },
+    ).body
     assert [item["id"] for item in body] == ["REQ_1", "REQ_2"]
     for item in body:
         assert item["status"] == ("accepted" if item["verdict"] == "pass" else "rejected")

@@ -39,9 +39,9 @@ class Target(Protocol):
     ) -> Reply: ...
 
 
-def _encode(json: Any, content: bytes | None, headers: Mapping[str, str] | None) -> tuple[
-    bytes | None, dict[str, str]
-]:
+def _encode(
+    json: Any, content: bytes | None, headers: Mapping[str, str] | None
+) -> tuple[bytes | None, dict[str, str]]:
     all_headers = dict(headers or {})
     if json is not None:
         all_headers.setdefault("Content-Type", "application/json")
@@ -61,8 +61,15 @@ class FlaskTarget:
         self.name = name
         self.client = app.test_client()
 
-    def request(self, method: str, path: str, *, json: Any = None, content: bytes | None = None,
-                headers: Mapping[str, str] | None = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
         body, all_headers = _encode(json, content, headers)
         response = self.client.open(path, method=method, data=body, headers=all_headers)
         return Reply(response.status_code, _decode(response.data), response.headers)
@@ -73,8 +80,15 @@ class AsgiTarget:
         self.name = name
         self.client = TestClient(app)
 
-    def request(self, method: str, path: str, *, json: Any = None, content: bytes | None = None,
-                headers: Mapping[str, str] | None = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
         body, all_headers = _encode(json, content, headers)
         response = self.client.request(method, path, content=body, headers=all_headers)
         return Reply(response.status_code, _decode(response.content), response.headers)

@@ -1,0 +1,81 @@
+"""Settings: defaults, validation messages that name the variable, start-up refusal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.exceptions import ConfigError
+from core.settings import load_settings
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_load_settings_defaults() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.api_port == 8087
+    assert settings.canary_percent == 0 and settings.feature_flag_use_v2 is False
+    assert settings.max_body_bytes == 1024 * 1024
+    assert settings.max_batch_items == 1000 and settings.max_requirement_chars == 5000
+    assert settings.canary_group == "reqgate-v2" and settings.canary_sticky_header == "X-User-Id"
+    assert settings.sqlalchemy_url.startswith("sqlite:///")
+    assert settings.llm_enabled is False
+
+
+@pytest.mark.parametrize(
+    "overrides, variable",
+    [
+        ({"canary_percent": 150}, "CANARY_PERCENT"),
+        ({"canary_percent": -1}, "CANARY_PERCENT"),
+        ({"shadow_percent": 101}, "SHADOW_PERCENT"),
+        ({"feature_flag_use_v2": "maybe"}, "FEATURE_FLAG_USE_V2"),
+        ({"purge_retention_h": -5}, "PURGE_RETENTION_H"),
+        ({"verdict_threshold": 1.5}, "VERDICT_THRESHOLD"),
+        ({"api_port": 70000}, "API_PORT"),
+        ({"log_format": "xml"}, "LOG_FORMAT"),
+        ({"admin_token": "changeme"}, "ADMIN_TOKEN"),
+        ({"admin_token": "short"}, "ADMIN_TOKEN"),
+    ],
+)
+def test_load_settings_invalid_names_variable(overrides: dict[str, object], variable: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings(_env_file=None, **overrides)
+
+
+def test_load_settings_reads_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANARY_PERCENT", "25")
+    monkeypatch.setenv("FEATURE_FLAG_USE_V2", "true")
+    monkeypatch.setenv("CORS_ORIGINS", "https://a.example, https://b.example")
+    settings = load_settings(_env_file=None)
+    assert settings.canary_percent == 25 and settings.feature_flag_use_v2 is True
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_start_gateway_invalid_canary_exits_nonzero(tmp_path: Path) -> None:
+    env = {**os.environ, "CANARY_PERCENT": "150", "SQLITE_PATH": str(tmp_path / "x.db")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "gateway.main:app", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode != 0
+    assert "CANARY_PERCENT" in completed.stderr
+    assert "less than or equal to 100" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_env_example_lists_every_setting() -> None:
+    from core.settings import Settings
+
+    documented = (ROOT / ".env.example").read_text()
+    missing = [
+        name.upper() for name in Settings.model_fields if f"\n{name.upper()}=" not in documented
+    ]
+    assert missing == []

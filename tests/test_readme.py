@@ -1,0 +1,50 @@
+"""The README's quick start and curl examples work as written against a real gateway."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.utils.server import ROOT, running_gateway
+
+
+def _readme_block(heading: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split(f"## {heading}", 1)[1]
+    return re.search(r"```bash\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+
+
+def _curl_commands() -> list[str]:
+    joined = re.sub(r"\\\n\s*", " ", _readme_block("Try it"))
+    return [line.strip() for line in joined.splitlines() if line.strip().startswith("curl")]
+
+
+def test_readme_quick_start_is_exactly_make_run_and_make_test() -> None:
+    commands = [line.split("#")[0].strip() for line in _readme_block("Quick start").splitlines()]
+    assert [c for c in commands if c] == ["make run", "make test"]
+
+
+def test_readme_curl_examples_work(tmp_path: Path) -> None:
+    commands = _curl_commands()
+    assert len(commands) >= 3
+    with running_gateway(tmp_path) as base_url:
+        for command in commands:
+            command = command.replace("localhost:8087", base_url.removeprefix("http://"))
+            output = subprocess.run(
+                ["bash", "-c", command], capture_output=True, text=True, timeout=30, check=True
+            ).stdout
+            body = json.loads(output)
+            assert "error" not in body, (command, body)
+            if "evaluations" in command:
+                details = {d["criterion"]: d for d in body["details"]}
+                assert details["testability"]["passed"] and details["measurability"]["passed"]
+
+
+@pytest.mark.parametrize("target", ["run", "test"])
+def test_makefile_has_readme_targets(target: str) -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(rf"^{target}:", makefile, re.M)

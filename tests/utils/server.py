@@ -1,0 +1,72 @@
+"""Start a real gateway process on a free loopback port for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_gateway(data_dir: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """A `uvicorn gateway.main:app` process; yields its base URL, stops it afterwards."""
+    port = free_port()
+    process_env = {
+        **os.environ,
+        "SQLITE_PATH": str(data_dir / "reqgate.db"),
+        "QDRANT_PATH": str(data_dir / "qdrant"),
+        "REQUIREMENTS_MD_PATH": str(ROOT / "docs" / "requirements.md"),
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "gateway.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=data_dir,
+        env=process_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(process, base_url)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], base_url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gateway exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("gateway did not start within 30 s")
