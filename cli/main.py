@@ -29,12 +29,29 @@ def _serve(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    from core.runtime import open_store
+    from core.store.purge import purge_older_than
+
+    settings = get_settings()
+    hours = settings.purge_retention_h if args.older_than_hours is None else args.older_than_hours
+    report = purge_older_than(open_store(settings), hours=hours)
+    print(
+        f"purged {report.evaluations} evaluations and {report.rewrites} rewrites "
+        f"older than {report.cutoff.isoformat(timespec='seconds')}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reqgate", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="start the gateway on API_HOST:API_PORT").set_defaults(
         handler=_serve
     )
+    purge = commands.add_parser("purge", help="delete records older than PURGE_RETENTION_H")
+    purge.add_argument("--older-than-hours", type=int, default=None, metavar="H")
+    purge.set_defaults(handler=_purge)
     return parser
 
 

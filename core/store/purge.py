@@ -1,0 +1,46 @@
+"""Deleting old records (DESIGN §5): at start-up, every PURGE_INTERVAL_MIN, and on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+
+from core.store.db import session_scope
+from core.store.models import (
+    Evaluation,
+    EvaluationDetail,
+    RewriteRecord,
+    SuggestionRecord,
+    utcnow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    cutoff: datetime
+    evaluations: int
+    rewrites: int
+
+
+def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None) -> PurgeReport:
+    """Delete evaluations (with their details and suggestions) and rewrites older than `hours`.
+
+    Children are deleted explicitly rather than left to ON DELETE CASCADE, so the purge is
+    complete even on a SQLite connection opened without foreign keys.
+    """
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    old = Evaluation.__table__.select().where(Evaluation.created_at < cutoff)  # type: ignore[attr-defined]
+    old_ids = old.with_only_columns(Evaluation.__table__.c.id)  # type: ignore[attr-defined]
+    with session_scope(engine) as session:
+        session.execute(delete(EvaluationDetail).where(EvaluationDetail.evaluation_id.in_(old_ids)))  # type: ignore[attr-defined]
+        session.execute(delete(SuggestionRecord).where(SuggestionRecord.evaluation_id.in_(old_ids)))  # type: ignore[attr-defined]
+        rewrites = session.execute(
+            delete(RewriteRecord).where(RewriteRecord.created_at < cutoff)  # type: ignore[arg-type]
+        ).rowcount
+        evaluations = session.execute(
+            delete(Evaluation).where(Evaluation.created_at < cutoff)  # type: ignore[arg-type]
+        ).rowcount
+    return PurgeReport(cutoff=cutoff, evaluations=evaluations, rewrites=rewrites)

@@ -1,0 +1,76 @@
+"""Purging old records on SQLite and PostgreSQL, and through `reqgate purge`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from cli.main import main
+from core.criteria import sync_criteria
+from core.evaluation import evaluate
+from core.schemas import EvaluationCreate
+from core.settings import Settings
+from core.store.db import create_tables, get_engine
+from core.store.models import Evaluation, EvaluationDetail, SuggestionRecord, utcnow
+from core.store.purge import purge_older_than
+
+
+def _evaluate(engine: Engine, settings: Settings) -> str:
+    with Session(engine) as session:
+        return evaluate(
+            session=session,
+            settings=settings,
+            variant="v1",
+            request=EvaluationCreate(requirement_text="The system should be fast."),
+        ).evaluation_id
+
+
+def _count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def test_purge_deletes_only_old_records(db_engine: Engine, settings: Settings) -> None:
+    sync_criteria(db_engine)
+    old_id = _evaluate(db_engine, settings)
+    with Session(db_engine) as session:
+        session.get(Evaluation, old_id).created_at = utcnow() - timedelta(hours=10)  # type: ignore[union-attr]
+        session.commit()
+    kept_id = _evaluate(db_engine, settings)
+
+    report = purge_older_than(db_engine, hours=5)
+
+    assert report.evaluations == 1
+    with Session(db_engine) as session:
+        assert session.get(Evaluation, old_id) is None
+        assert session.get(Evaluation, kept_id) is not None
+        orphans = session.exec(
+            select(EvaluationDetail).where(EvaluationDetail.evaluation_id == old_id)
+        ).all()
+    assert orphans == []
+    assert _count(db_engine, SuggestionRecord) > 0
+
+
+def test_purge_zero_hours_deletes_everything(db_engine: Engine, settings: Settings) -> None:
+    sync_criteria(db_engine)
+    for _ in range(3):
+        _evaluate(db_engine, settings)
+    assert (
+        purge_older_than(db_engine, hours=0, now=utcnow() + timedelta(seconds=1)).evaluations == 3
+    )
+    assert _count(db_engine, EvaluationDetail) == 0
+
+
+def test_cli_purge_reports_count(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("cli.main.get_settings", lambda: settings)
+    engine = get_engine(settings.sqlalchemy_url)
+    create_tables(engine)
+    sync_criteria(engine)
+    _evaluate(engine, settings)
+    assert main(["purge", "--older-than-hours", "1"]) == 0
+    assert "purged 0 evaluations" in capsys.readouterr().out
