@@ -207,13 +207,17 @@ def create_app(faults: Faults | None = None) -> Starlette:
     return app
 
 
+def _flag(value: str) -> bool:
+    return value.lower() in {"1", "true", "yes"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8099)
     for spec in fields(Faults):
         default = spec.default
-        kind = (lambda v: v.lower() in {"1", "true", "yes"}) if isinstance(default, bool) else type(default)
+        kind = _flag if isinstance(default, bool) else type(default)
         parser.add_argument("--" + spec.name.replace("_", "-"), type=kind, default=default)
     args = vars(parser.parse_args())
     host, port = args.pop("host"), args.pop("port")

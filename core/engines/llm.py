@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +42,7 @@ from core.scoring import clamp_score
 
 log = logging.getLogger("reqgate.llm")
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
+ResultT = TypeVar("ResultT")
 
 
 @dataclass(slots=True)
@@ -120,54 +121,54 @@ def _key(runtime: LlmRuntime, task: Task, *parts: object) -> tuple[object, ...]:
     return (task, *parts, runtime.config.model, runtime.prompts.version)
 
 
+async def _on_text(
+    runtime: LlmRuntime, task: Task, text: str, criteria: Sequence[str], language: Language,
+    schema: JsonSchema, answer_type: type[AnswerT], convert: Callable[[AnswerT], ResultT],
+) -> ResultT:
+    """Ask about one requirement text (cached), validate the answer and convert it."""
+    async def compute() -> ResultT:
+        payload = {"requirement": text, "language": language,
+                   "criteria": _criteria_payload(criteria, language)}
+        return convert(await _ask(runtime, task, language, payload, schema, answer_type))
+
+    key = _key(runtime, task, text_checksum(text), tuple(criteria), language)
+    return await runtime.cache.get_or_compute(key, compute)  # type: ignore[no-any-return]
+
+
 async def evaluate(
     runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
 ) -> Assessment:
     """The LLM's assessment of one requirement on the given criteria."""
-    async def compute() -> Assessment:
-        payload = {"requirement": text, "language": language,
-                   "criteria": _criteria_payload(criteria, language)}
-        answer = await _ask(runtime, "evaluate", language, payload, evaluate_schema(criteria),
-                            EvaluationAnswer)
-        return _assessment(answer, runtime, text, criteria, language)
-
-    key = _key(runtime, "evaluate", text_checksum(text), tuple(criteria), language)
-    return await runtime.cache.get_or_compute(key, compute)  # type: ignore[no-any-return]
+    return await _on_text(
+        runtime, "evaluate", text, criteria, language, evaluate_schema(criteria),
+        EvaluationAnswer, lambda answer: _assessment(answer, runtime, text, criteria, language),
+    )
 
 
 async def suggest(
     runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
 ) -> SuggestResult:
     """Selectable corrections (atoms) for one requirement."""
-    async def compute() -> SuggestResult:
-        payload = {"requirement": text, "language": language,
-                   "criteria": _criteria_payload(criteria, language)}
-        answer = await _ask(runtime, "suggest", language, payload, suggest_schema(criteria),
-                            SuggestAnswer)
+    def convert(answer: SuggestAnswer) -> SuggestResult:
         atoms = tuple(_known_criteria(atom, criteria) for atom in answer.suggestions
                       if atom.correction.strip())
         return SuggestResult(atoms, runtime.meta())
 
-    key = _key(runtime, "suggest", text_checksum(text), tuple(criteria), language)
-    return await runtime.cache.get_or_compute(key, compute)  # type: ignore[no-any-return]
+    return await _on_text(runtime, "suggest", text, criteria, language,
+                          suggest_schema(criteria), SuggestAnswer, convert)
 
 
 async def rewrite(
     runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
 ) -> RewriteResult:
     """The requirement rewritten to satisfy the criteria."""
-    async def compute() -> RewriteResult:
-        payload = {"requirement": text, "language": language,
-                   "criteria": _criteria_payload(criteria, language)}
-        answer = await _ask(runtime, "rewrite", language, payload, rewrite_schema(),
-                            RewriteAnswer)
-        rewritten = answer.rewrite.strip()
-        if not rewritten:
+    def convert(answer: RewriteAnswer) -> RewriteResult:
+        if not answer.rewrite.strip():
             raise LlmFailure("schema_violation")
-        return RewriteResult(rewritten, runtime.meta())
+        return RewriteResult(answer.rewrite.strip(), runtime.meta())
 
-    key = _key(runtime, "rewrite", text_checksum(text), tuple(criteria), language)
-    return await runtime.cache.get_or_compute(key, compute)  # type: ignore[no-any-return]
+    return await _on_text(runtime, "rewrite", text, criteria, language, rewrite_schema(),
+                          RewriteAnswer, convert)
 
 
 async def apply(
