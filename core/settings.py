@@ -83,6 +83,14 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
+    @field_validator("llm_prompts_dir")
+    @classmethod
+    def _prompts_dir_exists(cls, value: Path | None) -> Path | None:
+        """A mistyped prompt directory would silently fall back to the built-in prompts."""
+        if value is not None and not value.is_dir():
+            raise ValueError("must be an existing directory")
+        return value
+
     @field_validator("admin_token")
     @classmethod
     def _refuse_placeholder_token(cls, value: str | None) -> str | None:

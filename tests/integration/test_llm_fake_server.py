@@ -16,6 +16,8 @@ import pytest
 
 import gateway.app
 from core import engines
+from core.criteria import CriterionInfo
+from core.evaluation import judge, judge_async
 from core.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.utils.llm import configure_fake, fake_llm_server, fake_stats, leaked, reset_llm
@@ -155,3 +157,42 @@ def test_evaluate_llm_concurrency_never_above_max_parallel(
     assert [b["engine"] for b in bodies] == ["llm"] * 40
     assert stats["completions"] == 40
     assert 2 <= stats["peak_in_flight"] <= 4, stats
+
+
+def test_evaluate_llm_hanging_server_times_out_to_heuristic(
+    make_settings: SettingsFactory, fake_url: str
+) -> None:
+    configure_fake(fake_url, timeout_rate=1.0, hang_s=1)
+    settings = make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1",
+                             llm_timeout_s=0.3, llm_max_retries=0)
+    try:
+        body = _evaluate(_gateway(settings, "v2"), GERMAN)
+    finally:
+        configure_fake(fake_url, timeout_rate=0.0)
+    assert (body["engine"], body["fallbackReason"]) == ("heuristic", "timeout")
+
+
+def test_evaluate_llm_429_burst_retried_to_success(
+    make_settings: SettingsFactory, fake_url: str
+) -> None:
+    configure_fake(fake_url, burst_every=1000, burst_length=2, retry_after_s=0)
+    settings = make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1",
+                             llm_max_retries=2)
+    try:
+        body = _evaluate(_gateway(settings, "v1"), GERMAN)
+    finally:
+        configure_fake(fake_url, burst_every=0, burst_length=0)
+    assert body["engine"] == "llm"
+
+
+def test_judge_sync_and_async_agree(llm_settings: Settings) -> None:
+    criteria = [CriterionInfo(key, key, "", 1.0, True) for key in CRITERIA]
+    reset_llm()
+    sync = judge(GERMAN, criteria=criteria, language="de", settings=llm_settings).result
+    reset_llm()
+    asynchronous = asyncio.run(
+        judge_async(GERMAN, criteria=criteria, language="de", settings=llm_settings)
+    ).result
+    exclude = {"evaluation_id", "latency_ms"}
+    assert sync.model_dump(exclude=exclude) == asynchronous.model_dump(exclude=exclude)
+    assert sync.engine == "llm"

@@ -18,6 +18,7 @@ from core.engines import fallbacks, llm, llm_loop
 from core.engines.cache import AnswerCache
 from core.engines.llm_client import LlmConfig, retry_after_s
 from core.engines.prompts import load_prompts
+from core.exceptions import ConfigError
 from core.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.core.engines.conftest import BASE_URL
@@ -217,3 +218,9 @@ def test_blocking_call_from_llm_loop_refused() -> None:
 
     with pytest.raises(RuntimeError, match="deadlock"):
         llm_loop.call(inner())
+
+
+def test_settings_prompts_dir_must_exist(make_settings: SettingsFactory, tmp_path: Path) -> None:
+    assert make_settings(llm_prompts_dir=tmp_path).llm_prompts_dir == tmp_path
+    with pytest.raises(ConfigError, match="LLM_PROMPTS_DIR"):
+        make_settings(llm_prompts_dir=tmp_path / "missing")
