@@ -9,6 +9,7 @@ Any problem raises LlmFailure; core.engines answers with the heuristic engine in
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class LlmRuntime:
 
 
 _runtimes: dict[LlmConfig, LlmRuntime] = {}
+_runtimes_pid = os.getpid()
 
 
 @lru_cache(maxsize=8)
@@ -69,6 +71,11 @@ def prompts_for(prompts_dir: Path | None) -> PromptSet:
 
 def runtime_for(config: LlmConfig) -> LlmRuntime:
     """The runtime for this configuration, created on first use (on the LLM loop)."""
+    global _runtimes_pid
+    if _runtimes_pid != os.getpid():
+        # A forked worker inherits runtimes bound to the parent's (dead) loop: start afresh.
+        _runtimes.clear()
+        _runtimes_pid = os.getpid()
     runtime = _runtimes.get(config)
     if runtime is None:
         runtime = LlmRuntime(config, LlmClient(config), prompts_for(config.prompts_dir),
