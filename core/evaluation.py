@@ -54,9 +54,26 @@ def judge(
 ) -> Judgement:
     """Assess one text with the configured engine and score it; touches no database."""
     started = time.perf_counter()
-    assessment: Assessment = engines.assess(
+    assessment = engines.assess(
         text, criteria=[c.key for c in criteria], language=language, settings=settings
     )
+    return _judgement(assessment, criteria, settings, started)
+
+
+async def judge_async(
+    text: str, *, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
+) -> Judgement:
+    """judge for coroutines (the engine call is awaited); same result as judge."""
+    started = time.perf_counter()
+    assessment = await engines.assess_async(
+        text, criteria=[c.key for c in criteria], language=language, settings=settings
+    )
+    return _judgement(assessment, criteria, settings, started)
+
+
+def _judgement(
+    assessment: Assessment, criteria: Sequence[CriterionInfo], settings: Settings, started: float
+) -> Judgement:
     weights = {c.key: c.weight for c in criteria}
     details = [
         CriterionDetail(
@@ -83,6 +100,7 @@ def judge(
         engine=assessment.engine,
         language=assessment.language,
         fallback_reason=assessment.fallback_reason,
+        prompt_version=assessment.extras.get("promptVersion"),
         details=details,
         suggestions=[
             SuggestionPublic(text=s.text, priority=s.priority) for s in assessment.suggestions

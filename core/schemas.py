@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Re-exported: the suggest and apply routes take their atom shape from here.
+from core.atoms import MetricOp, SuggestionAtom, SuggestionMetric  # noqa: F401
 from core.engines.base import Language, Priority
 from core.scoring import Verdict
 
@@ -81,6 +83,7 @@ class EvaluationPublic(WireModel):
     engine: Literal["heuristic", "llm"]
     language: Language
     fallback_reason: str | None = Field(default=None, alias="fallbackReason")
+    prompt_version: str | None = Field(default=None, alias="promptVersion")
     details: list[CriterionDetail]
     suggestions: list[SuggestionPublic]
 

@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     mock_mode: bool = True
     llm_timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
     llm_max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+    # Sampling and answer size of every LLM call; 0.0 keeps judgements repeatable.
+    llm_temperature: Annotated[float, Field(ge=0.0, le=2.0)] = 0.0
+    llm_max_tokens: Annotated[int, Field(ge=64, le=32768)] = 1500
+    # A directory whose {task}.{language}.md files replace the built-in prompts in core/prompts.
+    llm_prompts_dir: Path | None = None
+    # LLM answers are reused from a bounded in-memory LRU cache, keyed by checksum, never text.
+    llm_cache_size: Annotated[int, Field(ge=0, le=1_000_000)] = 2048
+    llm_cache_ttl_s: Annotated[float, Field(gt=0)] = 3600.0
 
     sqlite_path: Path = Path("./data/reqgate.db")
     database_url: str | None = None
@@ -73,6 +81,14 @@ class Settings(BaseSettings):
         """Accept the comma-separated form operators write in env files."""
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("llm_prompts_dir")
+    @classmethod
+    def _prompts_dir_exists(cls, value: Path | None) -> Path | None:
+        """A mistyped prompt directory would silently fall back to the built-in prompts."""
+        if value is not None and not value.is_dir():
+            raise ValueError("must be an existing directory")
         return value
 
     @field_validator("admin_token")

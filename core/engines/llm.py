@@ -1,0 +1,257 @@
+"""The LLM engine: evaluate, suggest, rewrite and apply with any OpenAI-compatible model.
+
+Coroutines here run on the LLM loop (core.engines.llm_loop) only. Each builds the prompt
+payload, asks llm_client for a structured answer (cached by checksum, criteria, model and
+prompt version), validates it with pydantic and turns it into the engine result types.
+Any problem raises LlmFailure; core.engines answers with the heuristic engine instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from core.atoms import SuggestionAtom
+from core.checksums import text_checksum
+from core.criteria import load_catalogue
+from core.engines.base import Assessment, CriterionResult, Finding, Language, Suggestion
+from core.engines.cache import AnswerCache
+from core.engines.llm_client import LlmClient, LlmConfig, LlmFailure
+from core.engines.llm_schemas import (
+    ApplyAnswer,
+    CriterionAnswer,
+    EvaluationAnswer,
+    JsonSchema,
+    RewriteAnswer,
+    SuggestAnswer,
+    apply_schema,
+    evaluate_schema,
+    rewrite_schema,
+    suggest_schema,
+)
+from core.engines.prompts import PromptSet, Task, load_prompts
+from core.engines.results import ApplyMode, ApplyResult, EngineMeta, RewriteResult, SuggestResult
+from core.scoring import clamp_score
+
+log = logging.getLogger("reqgate.llm")
+AnswerT = TypeVar("AnswerT", bound=BaseModel)
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(slots=True)
+class LlmRuntime:
+    """Client, prompts and cache for one configuration; one per process in practice."""
+
+    config: LlmConfig
+    client: LlmClient
+    prompts: PromptSet
+    cache: AnswerCache
+
+    def meta(self) -> EngineMeta:
+        return EngineMeta("llm", self.config.model, self.prompts.version)
+
+
+_runtimes: dict[LlmConfig, LlmRuntime] = {}
+_runtimes_pid = os.getpid()
+
+
+@lru_cache(maxsize=8)
+def prompts_for(prompts_dir: Path | None) -> PromptSet:
+    """Prompts are read once per directory; editing them takes a restart."""
+    return load_prompts(prompts_dir)
+
+
+def runtime_for(config: LlmConfig) -> LlmRuntime:
+    """The runtime for this configuration, created on first use (on the LLM loop)."""
+    global _runtimes_pid
+    if _runtimes_pid != os.getpid():
+        # A forked worker inherits runtimes bound to the parent's (dead) loop: start afresh.
+        _runtimes.clear()
+        _runtimes_pid = os.getpid()
+    runtime = _runtimes.get(config)
+    if runtime is None:
+        runtime = LlmRuntime(config, LlmClient(config), prompts_for(config.prompts_dir),
+                             AnswerCache(config.cache_size, config.cache_ttl_s))
+        _runtimes[config] = runtime
+    return runtime
+
+
+async def close_runtimes() -> None:
+    """Forget every runtime (cache, limits, connections); tests start from a clean slate."""
+    runtimes = list(_runtimes.values())
+    _runtimes.clear()
+    for runtime in runtimes:
+        await runtime.client.close()
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, dict[Language, tuple[str, str]]]:
+    return {
+        row.key: {"en": (row.name_en, row.description_en), "de": (row.name_de, row.description_de)}
+        for row in load_catalogue()
+    }
+
+
+def _criteria_payload(criteria: Sequence[str], language: Language) -> list[dict[str, str]]:
+    catalogue = _catalogue()
+    described = []
+    for key in criteria:
+        name, description = catalogue.get(key, {}).get(language, (key, ""))
+        described.append({"key": key, "name": name, "description": description})
+    return described
+
+
+async def _ask(
+    runtime: LlmRuntime, task: Task, language: Language, payload: dict[str, Any],
+    schema: JsonSchema, answer_type: type[AnswerT],
+) -> AnswerT:
+    system = runtime.prompts.system(task, language)
+    raw = await runtime.client.complete(task, system, payload, schema)
+    try:
+        return answer_type.model_validate(raw)
+    except ValidationError as exc:
+        # Error texts quote the answer (and so the requirement): log the count only.
+        log.warning("llm answer violates schema", extra={"task": task,
+                                                         "errors": exc.error_count()})
+        raise LlmFailure("schema_violation") from None
+
+
+def _key(runtime: LlmRuntime, task: Task, *parts: object) -> tuple[object, ...]:
+    return (task, *parts, runtime.config.model, runtime.prompts.version)
+
+
+async def _on_text(
+    runtime: LlmRuntime, task: Task, text: str, criteria: Sequence[str], language: Language,
+    schema: JsonSchema, answer_type: type[AnswerT], convert: Callable[[AnswerT], ResultT],
+) -> ResultT:
+    """Ask about one requirement text (cached), validate the answer and convert it."""
+    async def compute() -> ResultT:
+        payload = {"requirement": text, "language": language,
+                   "criteria": _criteria_payload(criteria, language)}
+        return convert(await _ask(runtime, task, language, payload, schema, answer_type))
+
+    key = _key(runtime, task, text_checksum(text), tuple(criteria), language)
+    return await runtime.cache.get_or_compute(key, compute)  # type: ignore[no-any-return]
+
+
+async def evaluate(
+    runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
+) -> Assessment:
+    """The LLM's assessment of one requirement on the given criteria."""
+    return await _on_text(
+        runtime, "evaluate", text, criteria, language, evaluate_schema(criteria),
+        EvaluationAnswer, lambda answer: _assessment(answer, runtime, text, criteria, language),
+    )
+
+
+async def suggest(
+    runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
+) -> SuggestResult:
+    """Selectable corrections (atoms) for one requirement."""
+    def convert(answer: SuggestAnswer) -> SuggestResult:
+        atoms = tuple(_known_criteria(atom, criteria) for atom in answer.suggestions
+                      if atom.correction.strip())
+        return SuggestResult(atoms, runtime.meta())
+
+    return await _on_text(runtime, "suggest", text, criteria, language,
+                          suggest_schema(criteria), SuggestAnswer, convert)
+
+
+async def rewrite(
+    runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
+) -> RewriteResult:
+    """The requirement rewritten to satisfy the criteria."""
+    def convert(answer: RewriteAnswer) -> RewriteResult:
+        if not answer.rewrite.strip():
+            raise LlmFailure("schema_violation")
+        return RewriteResult(answer.rewrite.strip(), runtime.meta())
+
+    return await _on_text(runtime, "rewrite", text, criteria, language, rewrite_schema(),
+                          RewriteAnswer, convert)
+
+
+async def apply(
+    runtime: LlmRuntime, original: str, atoms: Sequence[SuggestionAtom], mode: ApplyMode,
+    language: Language,
+) -> ApplyResult:
+    """The original with the selected atoms applied: one requirement (merge) or several."""
+    corrections = [atom.model_dump(mode="json") for atom in atoms]
+
+    async def compute() -> ApplyResult:
+        payload = {"requirement": original, "language": language, "mode": mode,
+                   "corrections": corrections}
+        answer = await _ask(runtime, "apply", language, payload, apply_schema(), ApplyAnswer)
+        items = tuple(item.strip() for item in answer.items if item.strip())
+        if not items or (mode == "merge" and len(items) != 1):
+            raise LlmFailure("schema_violation")
+        return ApplyResult(items, runtime.meta())
+
+    atoms_sum = text_checksum(SuggestAnswer(suggestions=list(atoms)).model_dump_json())
+    key = _key(runtime, "apply", text_checksum(original), atoms_sum, mode, language)
+    return await runtime.cache.get_or_compute(key, compute)  # type: ignore[no-any-return]
+
+
+def _assessment(
+    answer: EvaluationAnswer, runtime: LlmRuntime, text: str, criteria: Sequence[str],
+    language: Language,
+) -> Assessment:
+    by_key: dict[str, CriterionAnswer] = {}
+    for result in answer.results:
+        if result.criterion in criteria:
+            by_key.setdefault(result.criterion, result)
+    unknown = sum(1 for result in answer.results if result.criterion not in criteria)
+    if unknown:
+        log.info("llm answer: ignored unknown criteria", extra={"count": unknown})
+    if len(by_key) < len(criteria):
+        log.warning("llm answer misses criteria",
+                    extra={"missing": [key for key in criteria if key not in by_key]})
+        raise LlmFailure("schema_violation")
+    return Assessment(
+        language=language,
+        results=tuple(_criterion_result(by_key[key], text) for key in criteria),
+        suggestions=tuple(Suggestion(s.text.strip(), s.priority) for s in answer.suggestions),
+        rewrite=(answer.rewrite or "").strip() or None,
+        engine="llm",
+        model=runtime.config.model,
+        extras={"promptVersion": runtime.prompts.version},
+    )
+
+
+def _criterion_result(answer: CriterionAnswer, text: str) -> CriterionResult:
+    score = clamp_score(answer.score)
+    if score != round(answer.score, 3):
+        log.info("llm score clamped", extra={"criterion": answer.criterion})
+    findings = tuple(
+        finding for finding in (
+            _locate(f.code, f.message, f.fragment, text, answer.criterion) for f in answer.findings
+        ) if finding is not None
+    )
+    return CriterionResult(answer.criterion, score, answer.feedback.strip(), findings)
+
+
+def _locate(code: str, message: str, fragment: str, text: str, criterion: str) -> Finding | None:
+    """A finding with offsets where the model's fragment occurs in the text; else dropped."""
+    fragment = fragment.strip()
+    match = re.search(re.escape(fragment), text, re.IGNORECASE) if fragment else None
+    if match is None:
+        return None
+    code = re.sub(r"[^a-z0-9]+", "_", code.lower()).strip("_")[:64] or "llm_finding"
+    return Finding(code, message.strip(), match.start(), match.end(), match.group(0),
+                   (criterion,))
+
+
+def _known_criteria(atom: SuggestionAtom, criteria: Sequence[str]) -> SuggestionAtom:
+    """The atom with only the requested criteria keys (others ignored, with a log line)."""
+    kept = {key: value for key, value in atom.criteria.items() if key in criteria}
+    if len(kept) < len(atom.criteria):
+        log.info("llm atom: ignored unknown criteria",
+                 extra={"count": len(atom.criteria) - len(kept)})
+    return atom.model_copy(update={"criteria": kept})

@@ -1,0 +1,260 @@
+"""One structured-output call to an OpenAI-compatible server, with every failure named.
+
+Built on the official openai SDK. The SDK's own retries are off (max_retries=0) and this
+module retries instead, so that retries never multiply, Retry-After is honoured, and a
+call waiting out a backoff gives its MAX_PARALLEL slot to someone else meanwhile.
+
+Every way a call can go wrong ends in LlmFailure(reason), a short stable code that
+becomes `fallbackReason` and the label of reqgate_llm_fallbacks_total. Nothing of the
+prompt or the answer is ever logged: only task, outcome, status, attempt and timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+
+from core.engines.llm_schemas import JsonSchema
+from core.metrics import LLM_CALLS, LLM_IN_FLIGHT, LLM_TOKENS
+from core.settings import Settings
+
+log = logging.getLogger("reqgate.llm")
+# The SDK logs whole request options (the requirement text) at DEBUG: never let it.
+logging.getLogger("openai").setLevel(logging.WARNING)
+
+RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+BACKOFF_BASE_S = 0.5
+BACKOFF_MAX_S = 8.0
+# Servers without structured outputs answer 400/422 naming the parameter they reject.
+_SCHEMA_REJECTED_HINTS = ("response_format", "json_schema")
+
+# Patched by tests to record waits instead of sleeping.
+sleep = asyncio.sleep
+
+
+class LlmFailure(Exception):
+    """The LLM could not give a usable answer; reason is a stable code for fallbackReason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Retryable(LlmFailure):
+    def __init__(self, reason: str, wait_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait_s = wait_s
+
+
+@dataclass(frozen=True, slots=True)
+class LlmConfig:
+    """The settings an LLM runtime depends on; equal configs share one runtime."""
+
+    base_url: str | None
+    api_key: str | None
+    model: str
+    timeout_s: float
+    max_retries: int
+    temperature: float
+    max_tokens: int
+    max_parallel: int
+    prompts_dir: Path | None
+    cache_size: int
+    cache_ttl_s: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LlmConfig:
+        return cls(
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+            model=settings.openai_model,
+            timeout_s=settings.llm_timeout_s,
+            max_retries=settings.llm_max_retries,
+            temperature=settings.llm_temperature,
+            max_tokens=settings.llm_max_tokens,
+            max_parallel=settings.max_parallel,
+            prompts_dir=settings.llm_prompts_dir,
+            cache_size=settings.llm_cache_size,
+            cache_ttl_s=settings.llm_cache_ttl_s,
+        )
+
+
+def retry_after_s(headers: httpx.Headers | None) -> float | None:
+    """Seconds the server asked us to wait (retry-after-ms, Retry-After seconds or date)."""
+    if headers is None:
+        return None
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) / divisor)
+        except ValueError:
+            pass
+    when = headers.get("retry-after")
+    try:
+        parsed = email.utils.parsedate_to_datetime(when) if when else None
+    except (TypeError, ValueError):
+        return None
+    return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+
+
+def backoff_s(attempt: int) -> float:
+    """Exponential backoff with jitter for the given retry (1, 2, ...)."""
+    return min(BACKOFF_BASE_S * 2 ** (attempt - 1), BACKOFF_MAX_S) * (1 - 0.25 * random.random())
+
+
+class LlmClient:
+    """Structured-output chat completions under one MAX_PARALLEL limit. Lives on the LLM loop."""
+
+    def __init__(self, config: LlmConfig) -> None:
+        self.config = config
+        timeout = httpx.Timeout(config.timeout_s, connect=min(5.0, config.timeout_s))
+        # A legacy httpx client (the SDK accepts it) so that one HTTP stack serves the project.
+        self._http = httpx.AsyncClient(
+            timeout=timeout, limits=httpx.Limits(max_connections=config.max_parallel * 2)
+        )
+        self._sdk = openai.AsyncOpenAI(
+            # Local servers (Ollama, vLLM, LM Studio) need no key, but the SDK insists on one.
+            api_key=config.api_key or "no-key",
+            base_url=config.base_url,
+            max_retries=0,
+            timeout=timeout,
+            http_client=self._http,
+        )
+        self._slots = asyncio.Semaphore(config.max_parallel)
+        self.json_schema_supported = True
+        # A Retry-After longer than this is not worth waiting for: fall back at once.
+        self._max_wait_s = max(config.timeout_s, BACKOFF_MAX_S)
+
+    async def close(self) -> None:
+        await self._sdk.close()
+
+    async def complete(self, task: str, system: str, payload: Any, schema: JsonSchema) -> Any:
+        """The parsed JSON answer of one call, after retries; raises LlmFailure."""
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(task, system, payload, schema)
+            except _Retryable as exc:
+                wait = exc.wait_s if exc.wait_s is not None else backoff_s(attempt + 1)
+                if attempt >= self.config.max_retries or wait > self._max_wait_s:
+                    raise LlmFailure(exc.reason) from None
+                attempt += 1
+                log.info("llm retry", extra={"task": task, "reason": exc.reason,
+                                             "attempt": attempt, "waitS": round(wait, 3)})
+                await sleep(wait)
+
+    async def _attempt(self, task: str, system: str, payload: Any, schema: JsonSchema) -> Any:
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout=self.config.timeout_s)
+        except TimeoutError:
+            raise LlmFailure("queue_timeout") from None
+        LLM_IN_FLIGHT.inc()
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            return await self._request(task, system, payload, schema)
+        except LlmFailure as exc:
+            outcome = exc.reason
+            raise
+        finally:
+            LLM_IN_FLIGHT.dec()
+            self._slots.release()
+            LLM_CALLS.labels(task, outcome).inc()
+            log.info("llm call", extra={"task": task, "outcome": outcome,
+                                        "ms": round((time.perf_counter() - started) * 1000)})
+
+    async def _request(self, task: str, system: str, payload: Any, schema: JsonSchema) -> Any:
+        if self.json_schema_supported:
+            try:
+                return await self._send(task, system, payload, schema, structured=True)
+            except openai.APIStatusError as exc:
+                if exc.status_code not in (400, 422) or not _rejects_schema(exc):
+                    raise _mapped(exc) from None
+                log.warning("llm server rejects json_schema; using json_object from now on")
+                self.json_schema_supported = False
+        try:
+            return await self._send(task, system, payload, schema, structured=False)
+        except openai.APIStatusError as exc:
+            raise _mapped(exc) from None
+
+    async def _send(
+        self, task: str, system: str, payload: Any, schema: JsonSchema, *, structured: bool
+    ) -> Any:
+        if structured:
+            response_format: dict[str, Any] = {
+                "type": "json_schema",
+                "json_schema": {"name": task, "schema": schema, "strict": True},
+            }
+        else:
+            response_format = {"type": "json_object"}
+            system = f"{system}\n\nThe JSON object must match this schema:\n{json.dumps(schema)}"
+        messages = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": json.dumps(payload, ensure_ascii=False)},
+        ]
+        try:
+            async with asyncio.timeout(self.config.timeout_s):
+                completion = await self._sdk.chat.completions.create(
+                    model=self.config.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    response_format=response_format,  # type: ignore[arg-type]
+                    temperature=self.config.temperature,
+                    max_tokens=self.config.max_tokens,
+                )
+        except (TimeoutError, openai.APITimeoutError):
+            raise LlmFailure("timeout") from None
+        except openai.APIConnectionError:
+            raise _Retryable("connection_error") from None
+        self._count_tokens(completion)
+        return _answer_json(completion)
+
+    def _count_tokens(self, completion: Any) -> None:
+        usage = getattr(completion, "usage", None)
+        if usage is None:
+            return
+        LLM_TOKENS.labels(self.config.model, "prompt").inc(usage.prompt_tokens or 0)
+        LLM_TOKENS.labels(self.config.model, "completion").inc(usage.completion_tokens or 0)
+
+
+def _rejects_schema(exc: openai.APIStatusError) -> bool:
+    text = f"{exc.message} {json.dumps(exc.body, default=str)}".lower()
+    return any(hint in text for hint in _SCHEMA_REJECTED_HINTS)
+
+
+def _mapped(exc: openai.APIStatusError) -> LlmFailure:
+    """A status error as a failure; the status code is logged, the body never is."""
+    log.warning("llm status error", extra={"status": exc.status_code})
+    if exc.status_code == 429:
+        return _Retryable("rate_limited", retry_after_s(exc.response.headers))
+    if exc.status_code in RETRYABLE_STATUS:
+        return _Retryable("upstream_error", retry_after_s(exc.response.headers))
+    return LlmFailure("client_error" if exc.status_code < 500 else "upstream_error")
+
+
+def _answer_json(completion: Any) -> Any:
+    """The JSON of the first choice, or the failure that explains why there is none."""
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
+        raise LlmFailure("malformed_json")
+    choice = choices[0]
+    message = choice.message
+    if getattr(message, "refusal", None) or choice.finish_reason == "content_filter":
+        raise LlmFailure("refusal")
+    if choice.finish_reason == "length":
+        raise LlmFailure("truncated")
+    try:
+        return json.loads(message.content or "")
+    except ValueError:
+        raise LlmFailure("malformed_json") from None

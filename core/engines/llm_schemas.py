@@ -1,0 +1,123 @@
+"""What the LLM must answer: strict JSON schemas sent to the server, pydantic models to check.
+
+The schemas follow OpenAI's strict structured-output rules (every property required, no
+additional properties), so servers that enforce them return exactly this shape. Servers that
+only offer json_object mode get the schema in the prompt instead, and the pydantic models
+are the check that holds either way: every answer is validated before it is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.atoms import SuggestionAtom
+from core.engines.base import Priority
+
+JsonSchema = dict[str, Any]
+_STRING: JsonSchema = {"type": "string"}
+_PRIORITIES = ["high", "medium", "low"]
+_METRIC_OPS = ["<", "<=", "=", ">=", ">"]
+
+
+def _object(properties: dict[str, JsonSchema]) -> JsonSchema:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _array(items: JsonSchema) -> JsonSchema:
+    return {"type": "array", "items": items}
+
+
+def evaluate_schema(criteria: Sequence[str]) -> JsonSchema:
+    finding = _object({"code": _STRING, "message": _STRING, "fragment": _STRING})
+    result = _object({
+        "criterion": {"type": "string", "enum": list(criteria)},
+        "score": {"type": "number"},
+        "feedback": _STRING,
+        "findings": _array(finding),
+    })
+    suggestion = _object({"text": _STRING, "priority": {"type": "string", "enum": _PRIORITIES}})
+    return _object({
+        "results": _array(result),
+        "suggestions": _array(suggestion),
+        "rewrite": _STRING,
+    })
+
+
+def suggest_schema(criteria: Sequence[str]) -> JsonSchema:
+    metric = _object({
+        "name": _STRING,
+        "op": {"type": "string", "enum": _METRIC_OPS},
+        "value": {"type": "number"},
+        "unit": {"type": ["string", "null"]},
+    })
+    atom = _object({
+        "original_fragment": _STRING,
+        "correction": _STRING,
+        "acceptance_criteria": _array(_STRING),
+        "metrics": _array(metric),
+        "criteria": _object({key: {"type": "boolean"} for key in criteria}),
+        "notes": _STRING,
+    })
+    return _object({"suggestions": _array(atom)})
+
+
+def rewrite_schema() -> JsonSchema:
+    return _object({"rewrite": _STRING})
+
+
+def apply_schema() -> JsonSchema:
+    return _object({"items": _array(_STRING)})
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+class FindingAnswer(_Answer):
+    code: str = Field(min_length=1, max_length=100)
+    message: str = Field(max_length=2000)
+    fragment: str = Field(max_length=5000)
+
+
+class CriterionAnswer(_Answer):
+    criterion: str = Field(max_length=100)
+    score: float
+    feedback: str = Field(max_length=4000)
+    findings: list[FindingAnswer] = Field(default_factory=list, max_length=50)
+
+
+class SuggestionAnswer(_Answer):
+    text: str = Field(min_length=1, max_length=4000)
+    priority: Priority = "medium"
+
+    @field_validator("priority", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        """Models write "High" as often as "high"; the meaning is the same."""
+        return value.lower() if isinstance(value, str) else value
+
+
+class EvaluationAnswer(_Answer):
+    results: list[CriterionAnswer] = Field(max_length=100)
+    suggestions: list[SuggestionAnswer] = Field(default_factory=list, max_length=20)
+    rewrite: str | None = Field(default=None, max_length=20_000)
+
+
+class SuggestAnswer(_Answer):
+    suggestions: list[SuggestionAtom] = Field(max_length=20)
+
+
+class RewriteAnswer(_Answer):
+    rewrite: str = Field(min_length=1, max_length=20_000)
+
+
+class ApplyAnswer(_Answer):
+    items: list[str] = Field(min_length=1, max_length=50)

@@ -1,0 +1,34 @@
+"""Prometheus metrics that core records, on prometheus_client's default registry.
+
+The gateway's /metrics exposes the default registry, so anything defined here shows up
+there without wiring. Labels are bounded sets (reasons, models, kinds), never request data.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+LLM_FALLBACKS = Counter(
+    "reqgate_llm_fallbacks",
+    "LLM calls answered by the heuristic engine instead, by reason.",
+    ["reason"],
+)
+LLM_TOKENS = Counter(
+    "reqgate_llm_tokens",
+    "Tokens reported by the LLM server, by model and kind (prompt|completion).",
+    ["model", "kind"],
+)
+LLM_CALLS = Counter(
+    "reqgate_llm_calls",
+    "LLM HTTP attempts, by task (evaluate|suggest|rewrite|apply) and outcome.",
+    ["task", "outcome"],
+)
+LLM_CACHE = Counter(
+    "reqgate_llm_cache",
+    "LLM answer cache lookups, by result (hit|miss|shared).",
+    ["result"],
+)
+LLM_IN_FLIGHT = Gauge(
+    "reqgate_llm_in_flight",
+    "LLM calls in flight now; never above MAX_PARALLEL.",
+)

@@ -1,0 +1,141 @@
+"""Plausible structured answers for the fake LLM server: small rules, same shape as a model's.
+
+Deterministic for a given request, so two calls with the same input get the same answer
+(the v1/v2 parity tests rely on it). Word lists are tiny on purpose: this is a stand-in
+for a model, not a second heuristic engine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# weak wording -> (replacement, finding code, criteria it hurts, metric it introduces)
+_REPLACEMENTS: dict[str, dict[str, tuple[str, str, tuple[str, ...], dict[str, Any] | None]]] = {
+    "en": {
+        "should": ("shall", "weak_modal", ("testability",), None),
+        "may": ("shall", "weak_modal", ("testability",), None),
+        "fast": ("within 2 seconds", "vague_term", ("clarity", "measurability"),
+                 {"name": "response_time", "op": "<=", "value": 2, "unit": "s"}),
+        "user-friendly": ("usable without training by 90 % of first-time users", "vague_term",
+                          ("clarity", "measurability"),
+                          {"name": "untrained_success_rate", "op": ">=", "value": 90, "unit": "%"}),
+        "and": ("; the system shall also", "multiple_requirements", ("atomicity",), None),
+    },
+    "de": {
+        "sollte": ("muss", "weak_modal", ("testability",), None),
+        "kann": ("muss", "weak_modal", ("testability",), None),
+        "schnell": ("innerhalb von 2 Sekunden", "vague_term", ("clarity", "measurability"),
+                    {"name": "antwortzeit", "op": "<=", "value": 2, "unit": "s"}),
+        "benutzerfreundlich": ("ohne Schulung von 90 % der Erstnutzer bedienbar", "vague_term",
+                               ("clarity", "measurability"),
+                               {"name": "erfolgsquote", "op": ">=", "value": 90, "unit": "%"}),
+        "und": ("; das System muss außerdem", "multiple_requirements", ("atomicity",), None),
+    },
+}
+_FEEDBACK = {
+    "en": ("Satisfied.", "Weakened by: {words}."),
+    "de": ("Erfüllt.", "Geschwächt durch: {words}."),
+}
+_NUMBER = re.compile(r"\d")
+
+
+def _hits(text: str, language: str) -> list[tuple[str, tuple[str, str, tuple[str, ...], Any]]]:
+    found = []
+    for word, rule in _REPLACEMENTS.get(language, _REPLACEMENTS["en"]).items():
+        match = re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)
+        if match:
+            found.append((match.group(0), rule))
+    return found
+
+
+def _replaced(text: str, language: str) -> str:
+    for fragment, (replacement, *_rest) in _hits(text, language):
+        text = text.replace(fragment, replacement, 1)
+    return text
+
+
+def _criterion(key: str, text: str, language: str) -> dict[str, Any]:
+    own = [(fragment, rule) for fragment, rule in _hits(text, language) if key in rule[2]]
+    score = 0.95 - 0.3 * len(own)
+    if key == "measurability" and not _NUMBER.search(text):
+        score = min(score, 0.4)
+    ok, weak = _FEEDBACK.get(language, _FEEDBACK["en"])
+    return {
+        "criterion": key,
+        "score": round(max(score, 0.05), 2),
+        "feedback": weak.format(words=", ".join(f for f, _ in own)) if own else ok,
+        "findings": [{"code": rule[1], "message": f"'{fragment}' -> '{rule[0]}'",
+                      "fragment": fragment} for fragment, rule in own],
+    }
+
+
+def evaluate(payload: dict[str, Any]) -> dict[str, Any]:
+    text, language = payload["requirement"], payload.get("language", "en")
+    return {
+        "results": [_criterion(c["key"], text, language) for c in payload.get("criteria", [])],
+        "suggestions": [{"text": f"'{fragment}' -> '{rule[0]}'", "priority": "high"}
+                        for fragment, rule in _hits(text, language)],
+        "rewrite": _replaced(text, language),
+    }
+
+
+def suggest(payload: dict[str, Any]) -> dict[str, Any]:
+    text, language = payload["requirement"], payload.get("language", "en")
+    keys = [c["key"] for c in payload.get("criteria", [])]
+    atoms = []
+    for fragment, (replacement, code, hurt, metric) in _hits(text, language):
+        atoms.append({
+            "original_fragment": fragment,
+            "correction": replacement,
+            "acceptance_criteria": [f"{code}: '{replacement}' verified by test"],
+            "metrics": [metric] if metric else [],
+            "criteria": {key: key in hurt for key in keys},
+            "notes": code,
+        })
+    return {"suggestions": atoms}
+
+
+def rewrite(payload: dict[str, Any]) -> dict[str, Any]:
+    return {"rewrite": _replaced(payload["requirement"], payload.get("language", "en"))}
+
+
+def apply(payload: dict[str, Any]) -> dict[str, Any]:
+    original, corrections = payload["requirement"], payload.get("corrections", [])
+
+    def applied(text: str, atom: dict[str, Any]) -> str:
+        fragment = atom.get("original_fragment") or ""
+        return text.replace(fragment, atom.get("correction", ""), 1) if fragment else text
+
+    if payload.get("mode") == "split":
+        return {"items": [applied(original, atom) for atom in corrections] or [original]}
+    merged = original
+    for atom in corrections:
+        merged = applied(merged, atom)
+    return {"items": [merged]}
+
+
+ANSWERS = {"evaluate": evaluate, "suggest": suggest, "rewrite": rewrite, "apply": apply}
+# In json_object mode the task is recognised by the schema the client appends to the prompt.
+_SCHEMA_MARKERS = {
+    '"properties": {"results"': "evaluate",
+    '"properties": {"suggestions"': "suggest",
+    '"properties": {"rewrite"': "rewrite",
+    '"properties": {"items"': "apply",
+}
+
+
+def task_of(body: dict[str, Any]) -> str:
+    """The task a chat request asks for: the json_schema name, else the schema in the prompt."""
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") == "json_schema":
+        return str(response_format["json_schema"]["name"])
+    system = next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
+    return next((task for marker, task in _SCHEMA_MARKERS.items() if marker in system), "rewrite")
+
+
+def answer(body: dict[str, Any]) -> str:
+    """The JSON text a model would answer to this chat request."""
+    payload = json.loads(body["messages"][-1]["content"])
+    return json.dumps(ANSWERS[task_of(body)](payload), ensure_ascii=False)

@@ -1,0 +1,198 @@
+"""The LLM path end to end: dev/fake_llm.py on a free port, the gateway with MOCK_MODE=false.
+
+Evaluations go through the gateway forced to v1 and to v2; suggest, rewrite and apply are
+checked at the core level on the sync and async paths (their routes belong to another issue).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import gateway.app
+from core import engines
+from core.criteria import CriterionInfo
+from core.evaluation import judge, judge_async
+from core.settings import Settings
+from tests.conftest import SettingsFactory
+from tests.utils.llm import configure_fake, fake_llm_server, fake_stats, leaked, reset_llm
+from tests.utils.targets import AsgiTarget, normalized
+
+EVALUATE = "/api/v1/evaluations"
+CRITERIA = ["clarity", "testability", "measurability", "atomicity"]
+GERMAN = "Das Zebra-Portal sollte schnell und benutzerfreundlich sein."
+
+
+@pytest.fixture(scope="module")
+def fake_url() -> Iterator[str]:
+    with fake_llm_server() as url:
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def clean(fake_url: str) -> Iterator[None]:
+    configure_fake(fake_url, latency_ms=0, error_rate=0, malformed_rate=0)
+    reset_llm()
+    yield
+    reset_llm()
+
+
+@pytest.fixture
+def llm_settings(make_settings: SettingsFactory, fake_url: str) -> Settings:
+    return make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1", max_parallel=4,
+                         llm_max_retries=0, llm_timeout_s=10)
+
+
+def _gateway(settings: Settings, variant: str) -> AsgiTarget:
+    forced = settings.model_copy(update={"feature_flag_use_v2": variant == "v2"})
+    return AsgiTarget(f"gateway-{variant}", gateway.app.create_app(forced))
+
+
+def _evaluate(target: AsgiTarget, text: str) -> dict[str, Any]:
+    reply = target.request("POST", EVALUATE, json={"requirementText": text,
+                                                   "criteriaKeys": CRITERIA})
+    assert reply.status == 200, reply.body
+    assert reply.headers["X-Variant"] == target.name.split("-")[1]
+    return reply.body  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("text", [GERMAN, "The portal should be fast and user-friendly."])
+def test_evaluate_llm_same_json_on_v1_and_v2(llm_settings: Settings, text: str,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    bodies = {}
+    with caplog.at_level(logging.DEBUG):
+        for variant in ("v1", "v2"):
+            reset_llm()  # cold cache: each variant really asks the server
+            bodies[variant] = normalized(_evaluate(_gateway(llm_settings, variant), text))
+    assert bodies["v1"] == bodies["v2"]
+    assert bodies["v1"]["engine"] == "llm" and bodies["v1"]["promptVersion"].startswith("v1-")
+    assert "fallbackReason" not in bodies["v1"]
+    assert any(d["findings"] for d in bodies["v1"]["details"])
+    assert not leaked(caplog.records, text)
+
+
+def test_evaluate_llm_repeated_hits_cache(llm_settings: Settings, fake_url: str) -> None:
+    v1, v2 = _gateway(llm_settings, "v1"), _gateway(llm_settings, "v2")
+    first, second = _evaluate(v1, GERMAN), _evaluate(v2, GERMAN)
+    assert normalized(first) == normalized(second)
+    assert fake_stats(fake_url)["completions"] == 1
+
+
+@pytest.mark.parametrize(("faults", "reason"), [
+    ({"error_rate": 1.0}, "upstream_error"),
+    ({"malformed_rate": 1.0}, "malformed_json"),
+])
+def test_evaluate_llm_fault_answers_heuristic_on_both_variants(
+    llm_settings: Settings, fake_url: str, faults: dict[str, Any], reason: str
+) -> None:
+    configure_fake(fake_url, **faults)
+    for variant in ("v1", "v2"):
+        body = _evaluate(_gateway(llm_settings, variant), GERMAN)
+        assert (body["engine"], body["fallbackReason"]) == ("heuristic", reason)
+        assert "promptVersion" not in body
+
+
+def _core_results(settings: Settings, path: str) -> dict[str, Any]:
+    """suggest, rewrite, merge and split of one text on the sync or async path, cache cold."""
+    reset_llm()
+    kwargs: dict[str, Any] = {"criteria": CRITERIA, "language": None, "settings": settings}
+    if path == "sync":
+        suggested = engines.suggest(GERMAN, **kwargs)
+        rewritten = engines.rewrite(GERMAN, **kwargs)
+        merged = engines.apply(GERMAN, suggested.atoms, "merge", settings=settings)
+        split = engines.apply(GERMAN, suggested.atoms, "split", settings=settings)
+    else:
+        async def run() -> tuple[Any, ...]:
+            suggested = await engines.suggest_async(GERMAN, **kwargs)
+            return (suggested, await engines.rewrite_async(GERMAN, **kwargs),
+                    await engines.apply_async(GERMAN, suggested.atoms, "merge", settings=settings),
+                    await engines.apply_async(GERMAN, suggested.atoms, "split", settings=settings))
+
+        suggested, rewritten, merged, split = asyncio.run(run())
+    return {"suggest": suggested, "rewrite": rewritten, "merge": merged, "split": split}
+
+
+def test_suggest_rewrite_apply_llm_same_on_sync_and_async(
+    llm_settings: Settings, fake_url: str
+) -> None:
+    sync, asynchronous = _core_results(llm_settings, "sync"), _core_results(llm_settings, "async")
+    assert sync == asynchronous
+    assert all(result.meta.engine == "llm" for result in sync.values())
+    atoms = sync["suggest"].atoms
+    assert {a.original_fragment for a in atoms} >= {"sollte", "schnell"}
+    assert any(a.metrics for a in atoms)
+    (merged,) = sync["merge"].items
+    assert "muss" in merged and "sollte" not in merged
+    assert len(sync["split"].items) == len(atoms)
+    assert fake_stats(fake_url)["tasks"] == {"suggest": 2, "rewrite": 2, "apply": 4}
+
+
+def test_evaluate_llm_concurrency_never_above_max_parallel(
+    llm_settings: Settings, fake_url: str
+) -> None:
+    """40 concurrent evaluations, half via v1 (threads), half via v2, MAX_PARALLEL=4."""
+    configure_fake(fake_url, latency_ms=100)
+    apps = {variant: gateway.app.create_app(llm_settings.model_copy(
+        update={"feature_flag_use_v2": variant == "v2"})) for variant in ("v1", "v2")}
+
+    async def one(index: int) -> dict[str, Any]:
+        app = apps["v2" if index % 2 else "v1"]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://gateway.test") as client:
+            reply = await client.post(EVALUATE, json={
+                "requirementText": f"Requirement {index}: the portal should be fast.",
+                "criteriaKeys": CRITERIA})
+            return reply.json()  # type: ignore[no-any-return]
+
+    async def all_of_them() -> list[dict[str, Any]]:
+        return list(await asyncio.gather(*(one(i) for i in range(40))))
+
+    bodies = asyncio.run(all_of_them())
+    stats = fake_stats(fake_url)
+    assert [b["engine"] for b in bodies] == ["llm"] * 40
+    assert stats["completions"] == 40
+    assert 2 <= stats["peak_in_flight"] <= 4, stats
+
+
+def test_evaluate_llm_hanging_server_times_out_to_heuristic(
+    make_settings: SettingsFactory, fake_url: str
+) -> None:
+    configure_fake(fake_url, timeout_rate=1.0, hang_s=1)
+    settings = make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1",
+                             llm_timeout_s=0.3, llm_max_retries=0)
+    try:
+        body = _evaluate(_gateway(settings, "v2"), GERMAN)
+    finally:
+        configure_fake(fake_url, timeout_rate=0.0)
+    assert (body["engine"], body["fallbackReason"]) == ("heuristic", "timeout")
+
+
+def test_evaluate_llm_429_burst_retried_to_success(
+    make_settings: SettingsFactory, fake_url: str
+) -> None:
+    configure_fake(fake_url, burst_every=1000, burst_length=2, retry_after_s=0)
+    settings = make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1",
+                             llm_max_retries=2)
+    try:
+        body = _evaluate(_gateway(settings, "v1"), GERMAN)
+    finally:
+        configure_fake(fake_url, burst_every=0, burst_length=0)
+    assert body["engine"] == "llm"
+
+
+def test_judge_sync_and_async_agree(llm_settings: Settings) -> None:
+    criteria = [CriterionInfo(key, key, "", 1.0, True) for key in CRITERIA]
+    reset_llm()
+    sync = judge(GERMAN, criteria=criteria, language="de", settings=llm_settings).result
+    reset_llm()
+    asynchronous = asyncio.run(
+        judge_async(GERMAN, criteria=criteria, language="de", settings=llm_settings)
+    ).result
+    exclude = {"evaluation_id", "latency_ms"}
+    assert sync.model_dump(exclude=exclude) == asynchronous.model_dump(exclude=exclude)
+    assert sync.engine == "llm"

@@ -1,0 +1,83 @@
+"""Helpers for LLM tests: a clean LLM runtime per test, metric reads, the fake server process."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from prometheus_client import REGISTRY
+
+from core.engines import llm, llm_loop
+from core.logging import JsonFormatter
+
+FAKE_LLM = Path(__file__).parents[2] / "dev" / "fake_llm.py"
+
+
+def reset_llm() -> None:
+    """Drop every LLM runtime: empty cache, fresh limits and connections."""
+    llm_loop.call(llm.close_runtimes())
+
+
+def metric(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def fallbacks(reason: str) -> float:
+    return metric("reqgate_llm_fallbacks_total", reason=reason)
+
+
+def leaked(records: Iterable[logging.LogRecord], *secrets: str) -> list[str]:
+    """Log lines (rendered with their extras, as in production) that contain a secret."""
+    formatter = JsonFormatter()
+    lines = [formatter.format(record) for record in records]
+    return [line for line in lines for secret in secrets if secret in line]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def fake_llm_server(*args: str) -> Iterator[str]:
+    """Run dev/fake_llm.py on a free port; yields its base URL (without /v1)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(FAKE_LLM), "--port", str(port), *args],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                httpx.get(f"{url}/stats", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("fake LLM server did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def configure_fake(url: str, **faults: Any) -> None:
+    httpx.post(f"{url}/config", json=faults, timeout=5).raise_for_status()
+    httpx.post(f"{url}/stats/reset", timeout=5).raise_for_status()
+
+
+def fake_stats(url: str) -> dict[str, Any]:
+    return httpx.get(f"{url}/stats", timeout=5).json()  # type: ignore[no-any-return]
