@@ -63,18 +63,27 @@ def main() -> None:
     texts = [f"Requirement {i}: the portal should be fast." for i in range(args.requests)]
     with fake_llm_server() as url, tempfile.TemporaryDirectory() as tmp:
         configure_fake(url, latency_ms=args.latency_ms)
-        settings = load_settings(_env_file=None, mock_mode=False, openai_base_url=f"{url}/v1",
-                                 max_parallel=args.max_parallel, sqlite_path=Path(tmp) / "x.db")
+        settings = load_settings(
+            _env_file=None,
+            mock_mode=False,
+            openai_base_url=f"{url}/v1",
+            max_parallel=args.max_parallel,
+            sqlite_path=Path(tmp) / "x.db",
+        )
         ideal = args.requests * args.latency_ms / 1000 / args.max_parallel
         for label in ("cold", "warm"):
             wall, latencies = _round(texts, settings)
             cuts = statistics.quantiles(latencies, n=100)
-            print(f"{label}: {args.requests} evaluations in {wall:.2f} s "
-                  f"({args.requests / wall:.0f}/s; ideal cold {ideal:.2f} s), "
-                  f"p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms")
+            print(
+                f"{label}: {args.requests} evaluations in {wall:.2f} s "
+                f"({args.requests / wall:.0f}/s; ideal cold {ideal:.2f} s), "
+                f"p50 {cuts[49] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms"
+            )
         stats = fake_stats(url)
-        print(f"upstream calls {stats['completions']}, peak in flight {stats['peak_in_flight']} "
-              f"(MAX_PARALLEL={args.max_parallel})")
+        print(
+            f"upstream calls {stats['completions']}, peak in flight {stats['peak_in_flight']} "
+            f"(MAX_PARALLEL={args.max_parallel})"
+        )
 
 
 if __name__ == "__main__":

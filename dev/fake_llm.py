@@ -80,8 +80,11 @@ class FakeLlm:
         if self._burst_left > 0:
             self._burst_left -= 1
             return "429"
-        for name, rate in (("500", f.error_rate), ("hang", f.timeout_rate),
-                           ("malformed", f.malformed_rate)):
+        for name, rate in (
+            ("500", f.error_rate),
+            ("hang", f.timeout_rate),
+            ("malformed", f.malformed_rate),
+        ):
             if rate and self.random.random() < rate:
                 return name
         return None
@@ -91,10 +94,14 @@ class FakeLlm:
         await asyncio.sleep(max(0.0, self.faults.latency_ms + jitter) / 1000)
 
 
-def _error(status: int, message: str, kind: str, headers: dict[str, str] | None = None
-           ) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": kind, "code": None}},
-                        status_code=status, headers=headers)
+def _error(
+    status: int, message: str, kind: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"message": message, "type": kind, "code": None}},
+        status_code=status,
+        headers=headers,
+    )
 
 
 def _completion(model: str, content: str, prompt_chars: int) -> dict[str, Any]:
@@ -103,10 +110,19 @@ def _completion(model: str, content: str, prompt_chars: int) -> dict[str, Any]:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                     "message": {"role": "assistant", "content": content, "refusal": None}}],
-        "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(content) // 4,
-                  "total_tokens": prompt_chars // 4 + len(content) // 4},
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "logprobs": None,
+                "message": {"role": "assistant", "content": content, "refusal": None},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_chars // 4,
+            "completion_tokens": len(content) // 4,
+            "total_tokens": prompt_chars // 4 + len(content) // 4,
+        },
     }
 
 
@@ -126,8 +142,12 @@ async def _answer(fake: FakeLlm, body: dict[str, Any]) -> JSONResponse:
     fault = fake.fault()
     if fault == "429":
         fake.count("429")
-        return _error(429, "Rate limit reached", "rate_limit_exceeded",
-                      {"Retry-After": f"{fake.faults.retry_after_s:g}"})
+        return _error(
+            429,
+            "Rate limit reached",
+            "rate_limit_exceeded",
+            {"Retry-After": f"{fake.faults.retry_after_s:g}"},
+        )
     if fault == "hang":
         fake.count("hang")
         await asyncio.sleep(fake.faults.hang_s)
@@ -164,17 +184,29 @@ async def embeddings(request: Request) -> JSONResponse:
     await fake.delay()
     inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
     dimensions = int(body.get("dimensions") or 1536)
-    data = [{"object": "embedding", "index": i, "embedding": _vector(str(text), dimensions)}
-            for i, text in enumerate(inputs)]
+    data = [
+        {"object": "embedding", "index": i, "embedding": _vector(str(text), dimensions)}
+        for i, text in enumerate(inputs)
+    ]
     tokens = sum(len(str(text)) // 4 for text in inputs)
-    return JSONResponse({"object": "list", "data": data, "model": body.get("model", "fake-embed"),
-                         "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": data,
+            "model": body.get("model", "fake-embed"),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+    )
 
 
 async def models(request: Request) -> JSONResponse:
     model = request.app.state.fake.faults.model
-    return JSONResponse({"object": "list", "data": [{"id": model, "object": "model",
-                                                     "created": 0, "owned_by": "reqgate"}]})
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": [{"id": model, "object": "model", "created": 0, "owned_by": "reqgate"}],
+        }
+    )
 
 
 async def stats(request: Request) -> JSONResponse:
@@ -195,14 +227,16 @@ async def configure(request: Request) -> JSONResponse:
 
 
 def create_app(faults: Faults | None = None) -> Starlette:
-    app = Starlette(routes=[
-        Route("/v1/chat/completions", chat_completions, methods=["POST"]),
-        Route("/v1/embeddings", embeddings, methods=["POST"]),
-        Route("/v1/models", models, methods=["GET"]),
-        Route("/stats", stats, methods=["GET"]),
-        Route("/stats/reset", reset_stats, methods=["POST"]),
-        Route("/config", configure, methods=["POST"]),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/v1/chat/completions", chat_completions, methods=["POST"]),
+            Route("/v1/embeddings", embeddings, methods=["POST"]),
+            Route("/v1/models", models, methods=["GET"]),
+            Route("/stats", stats, methods=["GET"]),
+            Route("/stats/reset", reset_stats, methods=["POST"]),
+            Route("/config", configure, methods=["POST"]),
+        ]
+    )
     app.state.fake = FakeLlm(faults or Faults())
     return app
 
@@ -224,8 +258,9 @@ def main() -> None:
     import uvicorn
 
     print(f"fake-llm on http://{host}:{port}/v1 {json.dumps(args)}", flush=True)
-    uvicorn.run(create_app(Faults(**args)), host=host, port=port, log_level="warning",
-                access_log=False)
+    uvicorn.run(
+        create_app(Faults(**args)), host=host, port=port, log_level="warning", access_log=False
+    )
 
 
 if __name__ == "__main__":

@@ -16,21 +16,35 @@ _REPLACEMENTS: dict[str, dict[str, tuple[str, str, tuple[str, ...], dict[str, An
     "en": {
         "should": ("shall", "weak_modal", ("testability",), None),
         "may": ("shall", "weak_modal", ("testability",), None),
-        "fast": ("within 2 seconds", "vague_term", ("clarity", "measurability"),
-                 {"name": "response_time", "op": "<=", "value": 2, "unit": "s"}),
-        "user-friendly": ("usable without training by 90 % of first-time users", "vague_term",
-                          ("clarity", "measurability"),
-                          {"name": "untrained_success_rate", "op": ">=", "value": 90, "unit": "%"}),
+        "fast": (
+            "within 2 seconds",
+            "vague_term",
+            ("clarity", "measurability"),
+            {"name": "response_time", "op": "<=", "value": 2, "unit": "s"},
+        ),
+        "user-friendly": (
+            "usable without training by 90 % of first-time users",
+            "vague_term",
+            ("clarity", "measurability"),
+            {"name": "untrained_success_rate", "op": ">=", "value": 90, "unit": "%"},
+        ),
         "and": ("; the system shall also", "multiple_requirements", ("atomicity",), None),
     },
     "de": {
         "sollte": ("muss", "weak_modal", ("testability",), None),
         "kann": ("muss", "weak_modal", ("testability",), None),
-        "schnell": ("innerhalb von 2 Sekunden", "vague_term", ("clarity", "measurability"),
-                    {"name": "antwortzeit", "op": "<=", "value": 2, "unit": "s"}),
-        "benutzerfreundlich": ("ohne Schulung von 90 % der Erstnutzer bedienbar", "vague_term",
-                               ("clarity", "measurability"),
-                               {"name": "erfolgsquote", "op": ">=", "value": 90, "unit": "%"}),
+        "schnell": (
+            "innerhalb von 2 Sekunden",
+            "vague_term",
+            ("clarity", "measurability"),
+            {"name": "antwortzeit", "op": "<=", "value": 2, "unit": "s"},
+        ),
+        "benutzerfreundlich": (
+            "ohne Schulung von 90 % der Erstnutzer bedienbar",
+            "vague_term",
+            ("clarity", "measurability"),
+            {"name": "erfolgsquote", "op": ">=", "value": 90, "unit": "%"},
+        ),
         "und": ("; das System muss außerdem", "multiple_requirements", ("atomicity",), None),
     },
 }
@@ -66,8 +80,10 @@ def _criterion(key: str, text: str, language: str) -> dict[str, Any]:
         "criterion": key,
         "score": round(max(score, 0.05), 2),
         "feedback": weak.format(words=", ".join(f for f, _ in own)) if own else ok,
-        "findings": [{"code": rule[1], "message": f"'{fragment}' -> '{rule[0]}'",
-                      "fragment": fragment} for fragment, rule in own],
+        "findings": [
+            {"code": rule[1], "message": f"'{fragment}' -> '{rule[0]}'", "fragment": fragment}
+            for fragment, rule in own
+        ],
     }
 
 
@@ -75,8 +91,10 @@ def evaluate(payload: dict[str, Any]) -> dict[str, Any]:
     text, language = payload["requirement"], payload.get("language", "en")
     return {
         "results": [_criterion(c["key"], text, language) for c in payload.get("criteria", [])],
-        "suggestions": [{"text": f"'{fragment}' -> '{rule[0]}'", "priority": "high"}
-                        for fragment, rule in _hits(text, language)],
+        "suggestions": [
+            {"text": f"'{fragment}' -> '{rule[0]}'", "priority": "high"}
+            for fragment, rule in _hits(text, language)
+        ],
         "rewrite": _replaced(text, language),
     }
 
@@ -86,14 +104,16 @@ def suggest(payload: dict[str, Any]) -> dict[str, Any]:
     keys = [c["key"] for c in payload.get("criteria", [])]
     atoms = []
     for fragment, (replacement, code, hurt, metric) in _hits(text, language):
-        atoms.append({
-            "original_fragment": fragment,
-            "correction": replacement,
-            "acceptance_criteria": [f"{code}: '{replacement}' verified by test"],
-            "metrics": [metric] if metric else [],
-            "criteria": {key: key in hurt for key in keys},
-            "notes": code,
-        })
+        atoms.append(
+            {
+                "original_fragment": fragment,
+                "correction": replacement,
+                "acceptance_criteria": [f"{code}: '{replacement}' verified by test"],
+                "metrics": [metric] if metric else [],
+                "criteria": {key: key in hurt for key in keys},
+                "notes": code,
+            }
+        )
     return {"suggestions": atoms}
 
 

@@ -28,8 +28,15 @@ from core.metrics import LLM_FALLBACKS
 from core.settings import Settings
 
 __all__ = [
-    "apply", "apply_async", "assess", "assess_async", "engine_status", "rewrite",
-    "rewrite_async", "suggest", "suggest_async",
+    "apply",
+    "apply_async",
+    "assess",
+    "assess_async",
+    "engine_status",
+    "rewrite",
+    "rewrite_async",
+    "suggest",
+    "suggest_async",
 ]
 
 log = logging.getLogger("reqgate.engines")
@@ -93,32 +100,44 @@ def _language(text: str, language: Language | None) -> Language:
 
 def _assess_job(text: str, criteria: Sequence[str], language: Language | None) -> _Job[Assessment]:
     keys, lang = list(criteria), _language(text, language)
-    return _Job("evaluate", lambda rt: llm.evaluate(rt, text, keys, lang),
-                lambda: heuristic.assess(text, criteria=keys, language=lang))
+    return _Job(
+        "evaluate",
+        lambda rt: llm.evaluate(rt, text, keys, lang),
+        lambda: heuristic.assess(text, criteria=keys, language=lang),
+    )
 
 
 def _suggest_job(
     text: str, criteria: Sequence[str], language: Language | None
 ) -> _Job[SuggestResult]:
     keys, lang = list(criteria), _language(text, language)
-    return _Job("suggest", lambda rt: llm.suggest(rt, text, keys, lang),
-                lambda: fallbacks.suggest(text, keys, lang))
+    return _Job(
+        "suggest",
+        lambda rt: llm.suggest(rt, text, keys, lang),
+        lambda: fallbacks.suggest(text, keys, lang),
+    )
 
 
 def _rewrite_job(
     text: str, criteria: Sequence[str], language: Language | None
 ) -> _Job[RewriteResult]:
     keys, lang = list(criteria), _language(text, language)
-    return _Job("rewrite", lambda rt: llm.rewrite(rt, text, keys, lang),
-                lambda: fallbacks.rewrite(text, keys, lang))
+    return _Job(
+        "rewrite",
+        lambda rt: llm.rewrite(rt, text, keys, lang),
+        lambda: fallbacks.rewrite(text, keys, lang),
+    )
 
 
 def _apply_job(
     original: str, atoms: Sequence[SuggestionAtom], mode: ApplyMode, language: Language | None
 ) -> _Job[ApplyResult]:
     selected, lang = list(atoms), _language(original, language)
-    return _Job("apply", lambda rt: llm.apply(rt, original, selected, mode, lang),
-                lambda: fallbacks.apply(original, selected, mode))
+    return _Job(
+        "apply",
+        lambda rt: llm.apply(rt, original, selected, mode, lang),
+        lambda: fallbacks.apply(original, selected, mode),
+    )
 
 
 def assess(
@@ -162,16 +181,24 @@ async def rewrite_async(
 
 
 def apply(
-    original: str, atoms: Sequence[SuggestionAtom], mode: ApplyMode, *,
-    language: Language | None = None, settings: Settings,
+    original: str,
+    atoms: Sequence[SuggestionAtom],
+    mode: ApplyMode,
+    *,
+    language: Language | None = None,
+    settings: Settings,
 ) -> ApplyResult:
     """The selected atoms applied to the original: one requirement (merge) or several (split)."""
     return _run(_apply_job(original, atoms, mode, language), settings)
 
 
 async def apply_async(
-    original: str, atoms: Sequence[SuggestionAtom], mode: ApplyMode, *,
-    language: Language | None = None, settings: Settings,
+    original: str,
+    atoms: Sequence[SuggestionAtom],
+    mode: ApplyMode,
+    *,
+    language: Language | None = None,
+    settings: Settings,
 ) -> ApplyResult:
     return await _run_async(_apply_job(original, atoms, mode, language), settings)
 
@@ -180,11 +207,17 @@ def engine_status(settings: Settings) -> dict[str, Any]:
     """The engine the settings select and why, for runtime-config and the start-up log."""
     if settings.llm_enabled:
         via = "OPENAI_BASE_URL" if settings.openai_base_url else "OPENAI_API_KEY"
-        return {"engine": "llm", "reason": f"llm: MOCK_MODE=false and {via} set",
-                "model": settings.openai_model,
-                "promptVersion": llm.prompts_for(settings.llm_prompts_dir).version}
-    reason = ("heuristic: MOCK_MODE=true" if settings.mock_mode
-              else "heuristic: no OPENAI_API_KEY or OPENAI_BASE_URL")
+        return {
+            "engine": "llm",
+            "reason": f"llm: MOCK_MODE=false and {via} set",
+            "model": settings.openai_model,
+            "promptVersion": llm.prompts_for(settings.llm_prompts_dir).version,
+        }
+    reason = (
+        "heuristic: MOCK_MODE=true"
+        if settings.mock_mode
+        else "heuristic: no OPENAI_API_KEY or OPENAI_BASE_URL"
+    )
     return {"engine": "heuristic", "reason": reason, "model": heuristic.MODEL_NAME}
 
 

@@ -29,11 +29,14 @@ def suggest(text: str, criteria: Sequence[str], language: Language) -> SuggestRe
     assessment = _assessment(text, criteria, language)
     atoms: list[SuggestionAtom] = []
     if assessment.rewrite and assessment.rewrite.strip() != text.strip():
-        atoms.append(SuggestionAtom(
-            correction=assessment.rewrite, original_fragment=text,
-            criteria={r.criterion: True for r in assessment.results},
-            notes=" ".join(s.text for s in assessment.suggestions),
-        ))
+        atoms.append(
+            SuggestionAtom(
+                correction=assessment.rewrite,
+                original_fragment=text,
+                criteria={r.criterion: True for r in assessment.results},
+                notes=" ".join(s.text for s in assessment.suggestions),
+            )
+        )
     seen: set[tuple[str, int]] = set()
     for result in assessment.results:
         for finding in result.findings:
@@ -41,10 +44,14 @@ def suggest(text: str, criteria: Sequence[str], language: Language) -> SuggestRe
                 continue
             seen.add((finding.code, finding.start))
             addressed = [key for key in finding.criteria if key in criteria] or [result.criterion]
-            atoms.append(SuggestionAtom(
-                correction=finding.fragment, original_fragment=finding.fragment,
-                criteria=dict.fromkeys(addressed, True), notes=finding.message,
-            ))
+            atoms.append(
+                SuggestionAtom(
+                    correction=finding.fragment,
+                    original_fragment=finding.fragment,
+                    criteria=dict.fromkeys(addressed, True),
+                    notes=finding.message,
+                )
+            )
     if not atoms:
         atoms = [SuggestionAtom(correction=s.text, notes=s.text) for s in assessment.suggestions]
     return SuggestResult(tuple(atoms), heuristic_meta())

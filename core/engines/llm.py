@@ -78,8 +78,12 @@ def runtime_for(config: LlmConfig) -> LlmRuntime:
         _runtimes_pid = os.getpid()
     runtime = _runtimes.get(config)
     if runtime is None:
-        runtime = LlmRuntime(config, LlmClient(config), prompts_for(config.prompts_dir),
-                             AnswerCache(config.cache_size, config.cache_ttl_s))
+        runtime = LlmRuntime(
+            config,
+            LlmClient(config),
+            prompts_for(config.prompts_dir),
+            AnswerCache(config.cache_size, config.cache_ttl_s),
+        )
         _runtimes[config] = runtime
     return runtime
 
@@ -110,8 +114,12 @@ def _criteria_payload(criteria: Sequence[str], language: Language) -> list[dict[
 
 
 async def _ask(
-    runtime: LlmRuntime, task: Task, language: Language, payload: dict[str, Any],
-    schema: JsonSchema, answer_type: type[AnswerT],
+    runtime: LlmRuntime,
+    task: Task,
+    language: Language,
+    payload: dict[str, Any],
+    schema: JsonSchema,
+    answer_type: type[AnswerT],
 ) -> AnswerT:
     system = runtime.prompts.system(task, language)
     raw = await runtime.client.complete(task, system, payload, schema)
@@ -119,8 +127,7 @@ async def _ask(
         return answer_type.model_validate(raw)
     except ValidationError as exc:
         # Error texts quote the answer (and so the requirement): log the count only.
-        log.warning("llm answer violates schema", extra={"task": task,
-                                                         "errors": exc.error_count()})
+        log.warning("llm answer violates schema", extra={"task": task, "errors": exc.error_count()})
         raise LlmFailure("schema_violation") from None
 
 
@@ -129,13 +136,23 @@ def _key(runtime: LlmRuntime, task: Task, *parts: object) -> tuple[object, ...]:
 
 
 async def _on_text(
-    runtime: LlmRuntime, task: Task, text: str, criteria: Sequence[str], language: Language,
-    schema: JsonSchema, answer_type: type[AnswerT], convert: Callable[[AnswerT], ResultT],
+    runtime: LlmRuntime,
+    task: Task,
+    text: str,
+    criteria: Sequence[str],
+    language: Language,
+    schema: JsonSchema,
+    answer_type: type[AnswerT],
+    convert: Callable[[AnswerT], ResultT],
 ) -> ResultT:
     """Ask about one requirement text (cached), validate the answer and convert it."""
+
     async def compute() -> ResultT:
-        payload = {"requirement": text, "language": language,
-                   "criteria": _criteria_payload(criteria, language)}
+        payload = {
+            "requirement": text,
+            "language": language,
+            "criteria": _criteria_payload(criteria, language),
+        }
         return convert(await _ask(runtime, task, language, payload, schema, answer_type))
 
     key = _key(runtime, task, text_checksum(text), tuple(criteria), language)
@@ -147,8 +164,14 @@ async def evaluate(
 ) -> Assessment:
     """The LLM's assessment of one requirement on the given criteria."""
     return await _on_text(
-        runtime, "evaluate", text, criteria, language, evaluate_schema(criteria),
-        EvaluationAnswer, lambda answer: _assessment(answer, runtime, text, criteria, language),
+        runtime,
+        "evaluate",
+        text,
+        criteria,
+        language,
+        evaluate_schema(criteria),
+        EvaluationAnswer,
+        lambda answer: _assessment(answer, runtime, text, criteria, language),
     )
 
 
@@ -156,38 +179,59 @@ async def suggest(
     runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
 ) -> SuggestResult:
     """Selectable corrections (atoms) for one requirement."""
+
     def convert(answer: SuggestAnswer) -> SuggestResult:
-        atoms = tuple(_known_criteria(atom, criteria) for atom in answer.suggestions
-                      if atom.correction.strip())
+        atoms = tuple(
+            _known_criteria(atom, criteria)
+            for atom in answer.suggestions
+            if atom.correction.strip()
+        )
         return SuggestResult(atoms, runtime.meta())
 
-    return await _on_text(runtime, "suggest", text, criteria, language,
-                          suggest_schema(criteria), SuggestAnswer, convert)
+    return await _on_text(
+        runtime,
+        "suggest",
+        text,
+        criteria,
+        language,
+        suggest_schema(criteria),
+        SuggestAnswer,
+        convert,
+    )
 
 
 async def rewrite(
     runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
 ) -> RewriteResult:
     """The requirement rewritten to satisfy the criteria."""
+
     def convert(answer: RewriteAnswer) -> RewriteResult:
         if not answer.rewrite.strip():
             raise LlmFailure("schema_violation")
         return RewriteResult(answer.rewrite.strip(), runtime.meta())
 
-    return await _on_text(runtime, "rewrite", text, criteria, language, rewrite_schema(),
-                          RewriteAnswer, convert)
+    return await _on_text(
+        runtime, "rewrite", text, criteria, language, rewrite_schema(), RewriteAnswer, convert
+    )
 
 
 async def apply(
-    runtime: LlmRuntime, original: str, atoms: Sequence[SuggestionAtom], mode: ApplyMode,
+    runtime: LlmRuntime,
+    original: str,
+    atoms: Sequence[SuggestionAtom],
+    mode: ApplyMode,
     language: Language,
 ) -> ApplyResult:
     """The original with the selected atoms applied: one requirement (merge) or several."""
     corrections = [atom.model_dump(mode="json") for atom in atoms]
 
     async def compute() -> ApplyResult:
-        payload = {"requirement": original, "language": language, "mode": mode,
-                   "corrections": corrections}
+        payload = {
+            "requirement": original,
+            "language": language,
+            "mode": mode,
+            "corrections": corrections,
+        }
         answer = await _ask(runtime, "apply", language, payload, apply_schema(), ApplyAnswer)
         items = tuple(item.strip() for item in answer.items if item.strip())
         if not items or (mode == "merge" and len(items) != 1):
@@ -200,7 +244,10 @@ async def apply(
 
 
 def _assessment(
-    answer: EvaluationAnswer, runtime: LlmRuntime, text: str, criteria: Sequence[str],
+    answer: EvaluationAnswer,
+    runtime: LlmRuntime,
+    text: str,
+    criteria: Sequence[str],
     language: Language,
 ) -> Assessment:
     by_key: dict[str, CriterionAnswer] = {}
@@ -211,8 +258,10 @@ def _assessment(
     if unknown:
         log.info("llm answer: ignored unknown criteria", extra={"count": unknown})
     if len(by_key) < len(criteria):
-        log.warning("llm answer misses criteria",
-                    extra={"missing": [key for key in criteria if key not in by_key]})
+        log.warning(
+            "llm answer misses criteria",
+            extra={"missing": [key for key in criteria if key not in by_key]},
+        )
         raise LlmFailure("schema_violation")
     return Assessment(
         language=language,
@@ -230,9 +279,11 @@ def _criterion_result(answer: CriterionAnswer, text: str) -> CriterionResult:
     if score != round(answer.score, 3):
         log.info("llm score clamped", extra={"criterion": answer.criterion})
     findings = tuple(
-        finding for finding in (
+        finding
+        for finding in (
             _locate(f.code, f.message, f.fragment, text, answer.criterion) for f in answer.findings
-        ) if finding is not None
+        )
+        if finding is not None
     )
     return CriterionResult(answer.criterion, score, answer.feedback.strip(), findings)
 
@@ -244,14 +295,14 @@ def _locate(code: str, message: str, fragment: str, text: str, criterion: str) -
     if match is None:
         return None
     code = re.sub(r"[^a-z0-9]+", "_", code.lower()).strip("_")[:64] or "llm_finding"
-    return Finding(code, message.strip(), match.start(), match.end(), match.group(0),
-                   (criterion,))
+    return Finding(code, message.strip(), match.start(), match.end(), match.group(0), (criterion,))
 
 
 def _known_criteria(atom: SuggestionAtom, criteria: Sequence[str]) -> SuggestionAtom:
     """The atom with only the requested criteria keys (others ignored, with a log line)."""
     kept = {key: value for key, value in atom.criteria.items() if key in criteria}
     if len(kept) < len(atom.criteria):
-        log.info("llm atom: ignored unknown criteria",
-                 extra={"count": len(atom.criteria) - len(kept)})
+        log.info(
+            "llm atom: ignored unknown criteria", extra={"count": len(atom.criteria) - len(kept)}
+        )
     return atom.model_copy(update={"criteria": kept})

@@ -151,8 +151,15 @@ class LlmClient:
                 if attempt >= self.config.max_retries or wait > self._max_wait_s:
                     raise LlmFailure(exc.reason) from None
                 attempt += 1
-                log.info("llm retry", extra={"task": task, "reason": exc.reason,
-                                             "attempt": attempt, "waitS": round(wait, 3)})
+                log.info(
+                    "llm retry",
+                    extra={
+                        "task": task,
+                        "reason": exc.reason,
+                        "attempt": attempt,
+                        "waitS": round(wait, 3),
+                    },
+                )
                 await sleep(wait)
 
     async def _attempt(self, task: str, system: str, payload: Any, schema: JsonSchema) -> Any:
@@ -172,8 +179,14 @@ class LlmClient:
             LLM_IN_FLIGHT.dec()
             self._slots.release()
             LLM_CALLS.labels(task, outcome).inc()
-            log.info("llm call", extra={"task": task, "outcome": outcome,
-                                        "ms": round((time.perf_counter() - started) * 1000)})
+            log.info(
+                "llm call",
+                extra={
+                    "task": task,
+                    "outcome": outcome,
+                    "ms": round((time.perf_counter() - started) * 1000),
+                },
+            )
 
     async def _request(self, task: str, system: str, payload: Any, schema: JsonSchema) -> Any:
         if self.json_schema_supported:

@@ -37,35 +37,43 @@ def _array(items: JsonSchema) -> JsonSchema:
 
 def evaluate_schema(criteria: Sequence[str]) -> JsonSchema:
     finding = _object({"code": _STRING, "message": _STRING, "fragment": _STRING})
-    result = _object({
-        "criterion": {"type": "string", "enum": list(criteria)},
-        "score": {"type": "number"},
-        "feedback": _STRING,
-        "findings": _array(finding),
-    })
+    result = _object(
+        {
+            "criterion": {"type": "string", "enum": list(criteria)},
+            "score": {"type": "number"},
+            "feedback": _STRING,
+            "findings": _array(finding),
+        }
+    )
     suggestion = _object({"text": _STRING, "priority": {"type": "string", "enum": _PRIORITIES}})
-    return _object({
-        "results": _array(result),
-        "suggestions": _array(suggestion),
-        "rewrite": _STRING,
-    })
+    return _object(
+        {
+            "results": _array(result),
+            "suggestions": _array(suggestion),
+            "rewrite": _STRING,
+        }
+    )
 
 
 def suggest_schema(criteria: Sequence[str]) -> JsonSchema:
-    metric = _object({
-        "name": _STRING,
-        "op": {"type": "string", "enum": _METRIC_OPS},
-        "value": {"type": "number"},
-        "unit": {"type": ["string", "null"]},
-    })
-    atom = _object({
-        "original_fragment": _STRING,
-        "correction": _STRING,
-        "acceptance_criteria": _array(_STRING),
-        "metrics": _array(metric),
-        "criteria": _object({key: {"type": "boolean"} for key in criteria}),
-        "notes": _STRING,
-    })
+    metric = _object(
+        {
+            "name": _STRING,
+            "op": {"type": "string", "enum": _METRIC_OPS},
+            "value": {"type": "number"},
+            "unit": {"type": ["string", "null"]},
+        }
+    )
+    atom = _object(
+        {
+            "original_fragment": _STRING,
+            "correction": _STRING,
+            "acceptance_criteria": _array(_STRING),
+            "metrics": _array(metric),
+            "criteria": _object({key: {"type": "boolean"} for key in criteria}),
+            "notes": _STRING,
+        }
+    )
     return _object({"suggestions": _array(atom)})
 
 

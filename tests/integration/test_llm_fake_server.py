@@ -44,8 +44,13 @@ def clean(fake_url: str) -> Iterator[None]:
 
 @pytest.fixture
 def llm_settings(make_settings: SettingsFactory, fake_url: str) -> Settings:
-    return make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1", max_parallel=4,
-                         llm_max_retries=0, llm_timeout_s=10)
+    return make_settings(
+        mock_mode=False,
+        openai_base_url=f"{fake_url}/v1",
+        max_parallel=4,
+        llm_max_retries=0,
+        llm_timeout_s=10,
+    )
 
 
 def _gateway(settings: Settings, variant: str) -> AsgiTarget:
@@ -54,16 +59,18 @@ def _gateway(settings: Settings, variant: str) -> AsgiTarget:
 
 
 def _evaluate(target: AsgiTarget, text: str) -> dict[str, Any]:
-    reply = target.request("POST", EVALUATE, json={"requirementText": text,
-                                                   "criteriaKeys": CRITERIA})
+    reply = target.request(
+        "POST", EVALUATE, json={"requirementText": text, "criteriaKeys": CRITERIA}
+    )
     assert reply.status == 200, reply.body
     assert reply.headers["X-Variant"] == target.name.split("-")[1]
     return reply.body  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("text", [GERMAN, "The portal should be fast and user-friendly."])
-def test_evaluate_llm_same_json_on_v1_and_v2(llm_settings: Settings, text: str,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_evaluate_llm_same_json_on_v1_and_v2(
+    llm_settings: Settings, text: str, caplog: pytest.LogCaptureFixture
+) -> None:
     bodies = {}
     with caplog.at_level(logging.DEBUG):
         for variant in ("v1", "v2"):
@@ -83,10 +90,13 @@ def test_evaluate_llm_repeated_hits_cache(llm_settings: Settings, fake_url: str)
     assert fake_stats(fake_url)["completions"] == 1
 
 
-@pytest.mark.parametrize(("faults", "reason"), [
-    ({"error_rate": 1.0}, "upstream_error"),
-    ({"malformed_rate": 1.0}, "malformed_json"),
-])
+@pytest.mark.parametrize(
+    ("faults", "reason"),
+    [
+        ({"error_rate": 1.0}, "upstream_error"),
+        ({"malformed_rate": 1.0}, "malformed_json"),
+    ],
+)
 def test_evaluate_llm_fault_answers_heuristic_on_both_variants(
     llm_settings: Settings, fake_url: str, faults: dict[str, Any], reason: str
 ) -> None:
@@ -107,11 +117,15 @@ def _core_results(settings: Settings, path: str) -> dict[str, Any]:
         merged = engines.apply(GERMAN, suggested.atoms, "merge", settings=settings)
         split = engines.apply(GERMAN, suggested.atoms, "split", settings=settings)
     else:
+
         async def run() -> tuple[Any, ...]:
             suggested = await engines.suggest_async(GERMAN, **kwargs)
-            return (suggested, await engines.rewrite_async(GERMAN, **kwargs),
-                    await engines.apply_async(GERMAN, suggested.atoms, "merge", settings=settings),
-                    await engines.apply_async(GERMAN, suggested.atoms, "split", settings=settings))
+            return (
+                suggested,
+                await engines.rewrite_async(GERMAN, **kwargs),
+                await engines.apply_async(GERMAN, suggested.atoms, "merge", settings=settings),
+                await engines.apply_async(GERMAN, suggested.atoms, "split", settings=settings),
+            )
 
         suggested, rewritten, merged, split = asyncio.run(run())
     return {"suggest": suggested, "rewrite": rewritten, "merge": merged, "split": split}
@@ -137,16 +151,25 @@ def test_evaluate_llm_concurrency_never_above_max_parallel(
 ) -> None:
     """40 concurrent evaluations, half via v1 (threads), half via v2, MAX_PARALLEL=4."""
     configure_fake(fake_url, latency_ms=100)
-    apps = {variant: gateway.app.create_app(llm_settings.model_copy(
-        update={"feature_flag_use_v2": variant == "v2"})) for variant in ("v1", "v2")}
+    apps = {
+        variant: gateway.app.create_app(
+            llm_settings.model_copy(update={"feature_flag_use_v2": variant == "v2"})
+        )
+        for variant in ("v1", "v2")
+    }
 
     async def one(index: int) -> dict[str, Any]:
         app = apps["v2" if index % 2 else "v1"]
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://gateway.test") as client:
-            reply = await client.post(EVALUATE, json={
-                "requirementText": f"Requirement {index}: the portal should be fast.",
-                "criteriaKeys": CRITERIA})
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+        ) as client:
+            reply = await client.post(
+                EVALUATE,
+                json={
+                    "requirementText": f"Requirement {index}: the portal should be fast.",
+                    "criteriaKeys": CRITERIA,
+                },
+            )
             return reply.json()  # type: ignore[no-any-return]
 
     async def all_of_them() -> list[dict[str, Any]]:
@@ -163,8 +186,9 @@ def test_evaluate_llm_hanging_server_times_out_to_heuristic(
     make_settings: SettingsFactory, fake_url: str
 ) -> None:
     configure_fake(fake_url, timeout_rate=1.0, hang_s=1)
-    settings = make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1",
-                             llm_timeout_s=0.3, llm_max_retries=0)
+    settings = make_settings(
+        mock_mode=False, openai_base_url=f"{fake_url}/v1", llm_timeout_s=0.3, llm_max_retries=0
+    )
     try:
         body = _evaluate(_gateway(settings, "v2"), GERMAN)
     finally:
@@ -176,8 +200,7 @@ def test_evaluate_llm_429_burst_retried_to_success(
     make_settings: SettingsFactory, fake_url: str
 ) -> None:
     configure_fake(fake_url, burst_every=1000, burst_length=2, retry_after_s=0)
-    settings = make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1",
-                             llm_max_retries=2)
+    settings = make_settings(mock_mode=False, openai_base_url=f"{fake_url}/v1", llm_max_retries=2)
     try:
         body = _evaluate(_gateway(settings, "v1"), GERMAN)
     finally:

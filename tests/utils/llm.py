@@ -53,7 +53,8 @@ def fake_llm_server(*args: str) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, str(FAKE_LLM), "--port", str(port), *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -28,11 +28,9 @@ from tests.utils.llm import fallbacks as fallback_count
 TEXT = "The Zebra module should be fast."
 
 
-
 @pytest.fixture
 def llm_settings(make_settings: SettingsFactory) -> Settings:
     return make_settings(mock_mode=False, openai_base_url=BASE_URL, llm_max_retries=0)
-
 
 
 def test_cache_answer_cached_until_ttl() -> None:
@@ -87,11 +85,12 @@ def test_cache_failure_not_cached(size: int) -> None:
     assert len(calls) == 2 and len(cache) == 0
 
 
-def test_cache_key_holds_checksum_not_text(
-    llm_settings: Settings, mock_llm: respx.Router
-) -> None:
-    body = {"results": [{"criterion": "clarity", "score": 1, "feedback": "ok", "findings": []}],
-            "suggestions": [], "rewrite": ""}
+def test_cache_key_holds_checksum_not_text(llm_settings: Settings, mock_llm: respx.Router) -> None:
+    body = {
+        "results": [{"criterion": "clarity", "score": 1, "feedback": "ok", "findings": []}],
+        "suggestions": [],
+        "rewrite": "",
+    }
     mock_llm.post("/chat/completions").mock(return_value=completion(json.dumps(body)))
     engines.assess(TEXT, criteria=["clarity"], language="en", settings=llm_settings)
     runtime = llm._runtimes[LlmConfig.from_settings(llm_settings)]
@@ -100,22 +99,26 @@ def test_cache_key_holds_checksum_not_text(
     assert runtime.prompts.version in key and "gpt-4o-mini" in key
 
 
-@pytest.mark.parametrize(("headers", "expected"), [
-    ({"Retry-After": "3"}, 3.0),
-    ({"Retry-After": "0.5"}, 0.5),
-    ({"retry-after-ms": "1500", "Retry-After": "9"}, 1.5),
-    ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
-    ({"Retry-After": "soon"}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "3"}, 3.0),
+        ({"Retry-After": "0.5"}, 0.5),
+        ({"retry-after-ms": "1500", "Retry-After": "9"}, 1.5),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
+        ({"Retry-After": "soon"}, None),
+        ({}, None),
+    ],
+)
 def test_retry_after_parsed(headers: dict[str, str], expected: float | None) -> None:
     assert retry_after_s(httpx.Headers(headers)) == expected
 
 
 def test_prompts_override_changes_version(tmp_path: Path) -> None:
     builtin = load_prompts()
-    assert set(builtin.texts) == {(t, lang) for t in ("evaluate", "suggest", "rewrite", "apply")
-                                  for lang in ("de", "en")}
+    assert set(builtin.texts) == {
+        (t, lang) for t in ("evaluate", "suggest", "rewrite", "apply") for lang in ("de", "en")
+    }
     (tmp_path / "evaluate.en.md").write_text("Judge it. Answer in JSON.", encoding="utf-8")
     custom = load_prompts(tmp_path)
     assert custom.system("evaluate", "en") == "Judge it. Answer in JSON."
@@ -123,15 +126,24 @@ def test_prompts_override_changes_version(tmp_path: Path) -> None:
     assert custom.version != builtin.version
 
 
-@pytest.mark.parametrize(("overrides", "engine", "reason"), [
-    ({}, "heuristic", "heuristic: MOCK_MODE=true"),
-    ({"openai_api_key": "sk-secret-value-1"}, "heuristic", "heuristic: MOCK_MODE=true"),
-    ({"mock_mode": False}, "heuristic", "heuristic: no OPENAI_API_KEY or OPENAI_BASE_URL"),
-    ({"mock_mode": False, "openai_api_key": "sk-secret-value-1"}, "llm",
-     "llm: MOCK_MODE=false and OPENAI_API_KEY set"),
-    ({"mock_mode": False, "openai_base_url": "http://127.0.0.1:1/v1"}, "llm",
-     "llm: MOCK_MODE=false and OPENAI_BASE_URL set"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "engine", "reason"),
+    [
+        ({}, "heuristic", "heuristic: MOCK_MODE=true"),
+        ({"openai_api_key": "sk-secret-value-1"}, "heuristic", "heuristic: MOCK_MODE=true"),
+        ({"mock_mode": False}, "heuristic", "heuristic: no OPENAI_API_KEY or OPENAI_BASE_URL"),
+        (
+            {"mock_mode": False, "openai_api_key": "sk-secret-value-1"},
+            "llm",
+            "llm: MOCK_MODE=false and OPENAI_API_KEY set",
+        ),
+        (
+            {"mock_mode": False, "openai_base_url": "http://127.0.0.1:1/v1"},
+            "llm",
+            "llm: MOCK_MODE=false and OPENAI_BASE_URL set",
+        ),
+    ],
+)
 def test_engine_status_says_why(
     make_settings: SettingsFactory, overrides: dict[str, Any], engine: str, reason: str
 ) -> None:
@@ -148,14 +160,19 @@ def test_fallback_suggest_atoms_from_findings() -> None:
         assert set(atom.criteria) <= {"clarity", "testability"} and atom.notes
 
 
-@pytest.mark.parametrize(("mode", "expected"), [
-    ("merge", ("The Zebra module shall be within 2 s.",)),
-    ("split", ("The Zebra module shall be fast.", "The Zebra module should be within 2 s.")),
-])
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("merge", ("The Zebra module shall be within 2 s.",)),
+        ("split", ("The Zebra module shall be fast.", "The Zebra module should be within 2 s.")),
+    ],
+)
 def test_fallback_apply_replaces_fragments(mode: str, expected: tuple[str, ...]) -> None:
-    atoms = [SuggestionAtom(correction="shall", original_fragment="should"),
-             SuggestionAtom(correction="within 2 s", original_fragment="fast"),
-             SuggestionAtom(correction="advice only", original_fragment="")]
+    atoms = [
+        SuggestionAtom(correction="shall", original_fragment="should"),
+        SuggestionAtom(correction="within 2 s", original_fragment="fast"),
+        SuggestionAtom(correction="advice only", original_fragment=""),
+    ]
     items = fallbacks.apply(TEXT, atoms, mode).items  # type: ignore[arg-type]
     assert items[: len(expected)] == expected
 
@@ -176,34 +193,42 @@ def test_suggest_rewrite_apply_fall_back_with_reason(
 def test_suggest_llm_atoms_keep_requested_criteria_only(
     llm_settings: Settings, mock_llm: respx.Router
 ) -> None:
-    atom = {"original_fragment": "should", "correction": "shall", "acceptance_criteria": ["a"],
-            "metrics": [{"name": "t", "op": "<=", "value": 2, "unit": None}],
-            "criteria": {"testability": True, "beauty": True}, "notes": "n"}
+    atom = {
+        "original_fragment": "should",
+        "correction": "shall",
+        "acceptance_criteria": ["a"],
+        "metrics": [{"name": "t", "op": "<=", "value": 2, "unit": None}],
+        "criteria": {"testability": True, "beauty": True},
+        "notes": "n",
+    }
     empty = {**atom, "correction": "  "}
     route = mock_llm.post("/chat/completions").mock(
-        return_value=completion(json.dumps({"suggestions": [atom, empty]})))
-    result = engines.suggest(TEXT, criteria=["testability"], language="en",
-                             settings=llm_settings)
+        return_value=completion(json.dumps({"suggestions": [atom, empty]}))
+    )
+    result = engines.suggest(TEXT, criteria=["testability"], language="en", settings=llm_settings)
     assert result.meta.engine == "llm" and result.meta.prompt_version
     (only,) = result.atoms
     assert only.criteria == {"testability": True}
     sent = json.loads(route.calls.last.request.content)["response_format"]["json_schema"]
     assert sent["name"] == "suggest"
     assert sent["schema"]["properties"]["suggestions"]["items"]["properties"]["criteria"][
-        "required"] == ["testability"]
+        "required"
+    ] == ["testability"]
 
 
-@pytest.mark.parametrize(("mode", "items", "engine"), [
-    ("merge", ["one"], "llm"),
-    ("merge", ["one", "two"], "heuristic"),
-    ("split", ["one", "two"], "llm"),
-    ("split", [" "], "heuristic"),
-])
+@pytest.mark.parametrize(
+    ("mode", "items", "engine"),
+    [
+        ("merge", ["one"], "llm"),
+        ("merge", ["one", "two"], "heuristic"),
+        ("split", ["one", "two"], "llm"),
+        ("split", [" "], "heuristic"),
+    ],
+)
 def test_apply_llm_answer_checked_for_mode(
     llm_settings: Settings, mock_llm: respx.Router, mode: str, items: list[str], engine: str
 ) -> None:
-    mock_llm.post("/chat/completions").mock(
-        return_value=completion(json.dumps({"items": items})))
+    mock_llm.post("/chat/completions").mock(return_value=completion(json.dumps({"items": items})))
     atoms = [SuggestionAtom(correction="shall", original_fragment="should")]
     result = engines.apply(TEXT, atoms, mode, settings=llm_settings)  # type: ignore[arg-type]
     assert result.meta.engine == engine

@@ -25,42 +25,74 @@ TEXT = "Das Zebra-Kontrollmodul sollte schnell und benutzerfreundlich sein."
 CRITERIA = ["clarity", "testability"]
 
 
-def completion(content: str | None, *, finish_reason: str = "stop", refusal: str | None = None,
-               usage: tuple[int, int] = (120, 40)) -> httpx.Response:
-    return httpx.Response(200, json={
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "gpt-test",
-        "choices": [{"index": 0, "finish_reason": finish_reason, "logprobs": None,
-                     "message": {"role": "assistant", "content": content, "refusal": refusal}}],
-        "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1],
-                  "total_tokens": sum(usage)},
-    })
+def completion(
+    content: str | None,
+    *,
+    finish_reason: str = "stop",
+    refusal: str | None = None,
+    usage: tuple[int, int] = (120, 40),
+) -> httpx.Response:
+    return httpx.Response(
+        200,
+        json={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "gpt-test",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": finish_reason,
+                    "logprobs": None,
+                    "message": {"role": "assistant", "content": content, "refusal": refusal},
+                }
+            ],
+            "usage": {
+                "prompt_tokens": usage[0],
+                "completion_tokens": usage[1],
+                "total_tokens": sum(usage),
+            },
+        },
+    )
 
 
 def answer(results: list[dict[str, Any]] | None = None, **extra: Any) -> str:
     default = [
-        {"criterion": "clarity", "score": 0.4, "feedback": "Vage.",
-         "findings": [{"code": "Vague Term", "message": "Vage.", "fragment": "schnell"}]},
+        {
+            "criterion": "clarity",
+            "score": 0.4,
+            "feedback": "Vage.",
+            "findings": [{"code": "Vague Term", "message": "Vage.", "fragment": "schnell"}],
+        },
         {"criterion": "testability", "score": 0.5, "feedback": "Schwach.", "findings": []},
     ]
-    body = {"results": default if results is None else results,
-            "suggestions": [{"text": "Grenze angeben.", "priority": "High"}],
-            "rewrite": "Das Modul muss in 2 s antworten.", **extra}
+    body = {
+        "results": default if results is None else results,
+        "suggestions": [{"text": "Grenze angeben.", "priority": "High"}],
+        "rewrite": "Das Modul muss in 2 s antworten.",
+        **extra,
+    }
     return json.dumps(body)
 
 
-def error(status: int, message: str = "error", headers: dict[str, str] | None = None
-          ) -> httpx.Response:
-    return httpx.Response(status, headers=headers,
-                          json={"error": {"message": message, "type": "x", "code": None}})
+def error(
+    status: int, message: str = "error", headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return httpx.Response(
+        status, headers=headers, json={"error": {"message": message, "type": "x", "code": None}}
+    )
 
 
 @pytest.fixture
 def llm_settings(make_settings: SettingsFactory) -> Settings:
-    return make_settings(mock_mode=False, openai_base_url=BASE_URL, openai_api_key=API_KEY,
-                         openai_model="gpt-test", llm_max_retries=2, llm_timeout_s=5)
-
-
-
+    return make_settings(
+        mock_mode=False,
+        openai_base_url=BASE_URL,
+        openai_api_key=API_KEY,
+        openai_model="gpt-test",
+        llm_max_retries=2,
+        llm_timeout_s=5,
+    )
 
 
 Assess = Callable[[Settings], Assessment]
@@ -87,40 +119,99 @@ def _times(n: int, make: Callable[[], httpx.Response]) -> Callable[[], list[http
 
 FAILURES = [
     # (case, fresh responses or exception, reason, upstream calls, recorded waits or None)
-    ("rate-limited", _times(3, lambda: error(429, headers={"Retry-After": "1.5"})),
-     "rate_limited", 3, [1.5, 1.5]),
-    ("rate-limited-retry-after-ms",
-     _times(3, lambda: error(429, headers={"retry-after-ms": "250"})),
-     "rate_limited", 3, [0.25, 0.25]),
-    ("rate-limited-too-long", _times(1, lambda: error(429, headers={"Retry-After": "3600"})),
-     "rate_limited", 1, []),
+    (
+        "rate-limited",
+        _times(3, lambda: error(429, headers={"Retry-After": "1.5"})),
+        "rate_limited",
+        3,
+        [1.5, 1.5],
+    ),
+    (
+        "rate-limited-retry-after-ms",
+        _times(3, lambda: error(429, headers={"retry-after-ms": "250"})),
+        "rate_limited",
+        3,
+        [0.25, 0.25],
+    ),
+    (
+        "rate-limited-too-long",
+        _times(1, lambda: error(429, headers={"Retry-After": "3600"})),
+        "rate_limited",
+        1,
+        [],
+    ),
     ("server-error", _times(3, lambda: error(503)), "upstream_error", 3, None),
     ("timeout", lambda: httpx.ReadTimeout("slow"), "timeout", 1, []),
     ("connection-error", lambda: httpx.ConnectError("refused"), "connection_error", 3, None),
     ("unauthorized", _times(1, lambda: error(401, "bad key")), "client_error", 1, []),
-    ("malformed-json", _times(1, lambda: completion('{"results": [{"criterion": "clar')),
-     "malformed_json", 1, []),
+    (
+        "malformed-json",
+        _times(1, lambda: completion('{"results": [{"criterion": "clar')),
+        "malformed_json",
+        1,
+        [],
+    ),
     ("empty-content", _times(1, lambda: completion(None)), "malformed_json", 1, []),
-    ("truncated", _times(1, lambda: completion(answer()[:50], finish_reason="length")),
-     "truncated", 1, []),
-    ("schema-violation", _times(1, lambda: completion(json.dumps({"results": "none"}))),
-     "schema_violation", 1, []),
-    ("missing-criterion", _times(1, lambda: completion(answer(results=[]))),
-     "schema_violation", 1, []),
-    ("not-a-number", _times(1, lambda: completion(answer().replace("0.4", "NaN"))),
-     "schema_violation", 1, []),
-    ("refusal", _times(1, lambda: completion(None, refusal="I can't help with that.")),
-     "refusal", 1, []),
-    ("content-filter", _times(1, lambda: completion("", finish_reason="content_filter")),
-     "refusal", 1, []),
+    (
+        "truncated",
+        _times(1, lambda: completion(answer()[:50], finish_reason="length")),
+        "truncated",
+        1,
+        [],
+    ),
+    (
+        "schema-violation",
+        _times(1, lambda: completion(json.dumps({"results": "none"}))),
+        "schema_violation",
+        1,
+        [],
+    ),
+    (
+        "missing-criterion",
+        _times(1, lambda: completion(answer(results=[]))),
+        "schema_violation",
+        1,
+        [],
+    ),
+    (
+        "not-a-number",
+        _times(1, lambda: completion(answer().replace("0.4", "NaN"))),
+        "schema_violation",
+        1,
+        [],
+    ),
+    (
+        "refusal",
+        _times(1, lambda: completion(None, refusal="I can't help with that.")),
+        "refusal",
+        1,
+        [],
+    ),
+    (
+        "content-filter",
+        _times(1, lambda: completion("", finish_reason="content_filter")),
+        "refusal",
+        1,
+        [],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "responses", "reason", "calls", "expected_waits"), FAILURES,
-                         ids=[f[0] for f in FAILURES])
+@pytest.mark.parametrize(
+    ("case", "responses", "reason", "calls", "expected_waits"),
+    FAILURES,
+    ids=[f[0] for f in FAILURES],
+)
 def test_assess_llm_failure_falls_back_to_heuristic(
-    assess: Assess, llm_settings: Settings, mock_llm: respx.Router, waits: list[float],
-    caplog: pytest.LogCaptureFixture, case: str, responses: Any, reason: str, calls: int,
+    assess: Assess,
+    llm_settings: Settings,
+    mock_llm: respx.Router,
+    waits: list[float],
+    caplog: pytest.LogCaptureFixture,
+    case: str,
+    responses: Any,
+    reason: str,
+    calls: int,
     expected_waits: list[float] | None,
 ) -> None:
     route = mock_llm.post("/chat/completions").mock(side_effect=responses())
@@ -140,7 +231,9 @@ def test_assess_llm_failure_falls_back_to_heuristic(
 
 
 def test_assess_llm_happy_path_sends_structured_request(
-    assess: Assess, llm_settings: Settings, mock_llm: respx.Router,
+    assess: Assess,
+    llm_settings: Settings,
+    mock_llm: respx.Router,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     route = mock_llm.post("/chat/completions").mock(return_value=completion(answer()))
@@ -172,9 +265,15 @@ def test_assess_llm_answer_is_validated_clamped_and_located(
     llm_settings: Settings, mock_llm: respx.Router, caplog: pytest.LogCaptureFixture
 ) -> None:
     results = [
-        {"criterion": "clarity", "score": 7, "feedback": "ok", "findings": [
-            {"code": "Vague Term", "message": "m", "fragment": "SCHNELL"},
-            {"code": "x", "message": "m", "fragment": "not in the text"}]},
+        {
+            "criterion": "clarity",
+            "score": 7,
+            "feedback": "ok",
+            "findings": [
+                {"code": "Vague Term", "message": "m", "fragment": "SCHNELL"},
+                {"code": "x", "message": "m", "fragment": "not in the text"},
+            ],
+        },
         {"criterion": "testability", "score": -0.5, "feedback": "bad", "findings": []},
         {"criterion": "beauty", "score": 1, "feedback": "?", "findings": []},
     ]
@@ -185,7 +284,7 @@ def test_assess_llm_answer_is_validated_clamped_and_located(
     assert (clarity.score, testability.score) == (1.0, 0.0)
     (finding,) = clarity.findings
     assert (finding.code, finding.fragment) == ("vague_term", "schnell")
-    assert TEXT[finding.start:finding.end] == "schnell"
+    assert TEXT[finding.start : finding.end] == "schnell"
     assert result.suggestions[0].priority == "high"
     assert any(r.getMessage() == "llm answer: ignored unknown criteria" for r in caplog.records)
 
@@ -193,14 +292,19 @@ def test_assess_llm_answer_is_validated_clamped_and_located(
 def test_assess_llm_server_without_json_schema_gets_json_object(
     llm_settings: Settings, mock_llm: respx.Router
 ) -> None:
-    route = mock_llm.post("/chat/completions").mock(side_effect=[
-        error(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported"),
-        completion(answer()),
-        completion(answer()),
-    ])
+    route = mock_llm.post("/chat/completions").mock(
+        side_effect=[
+            error(
+                400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported"
+            ),
+            completion(answer()),
+            completion(answer()),
+        ]
+    )
     first = _assess_sync(llm_settings)
-    second = engines.assess("Another text.", criteria=CRITERIA, language="en",
-                            settings=llm_settings)
+    second = engines.assess(
+        "Another text.", criteria=CRITERIA, language="en", settings=llm_settings
+    )
     assert (first.engine, second.engine) == ("llm", "llm")
     formats = [json.loads(call.request.content)["response_format"] for call in route.calls]
     assert [f["type"] for f in formats] == ["json_schema", "json_object", "json_object"]
