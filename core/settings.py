@@ -22,7 +22,9 @@ Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
 class Settings(BaseSettings):
     """The service's configuration; field names are the env variable names, lower-cased."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     api_host: str = "127.0.0.1"
     api_port: Annotated[int, Field(ge=1, le=65535)] = 8087

@@ -79,3 +79,12 @@ def test_env_example_lists_every_setting() -> None:
         name.upper() for name in Settings.model_fields if f"\n{name.upper()}=" not in documented
     ]
     assert missing == []
+
+
+def test_load_settings_env_example_as_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copying .env.example to .env must start, empty values meaning 'not set'."""
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.admin_token is None and settings.database_url is None
+    assert settings.cors_origins == [] and settings.api_port == 8087
