@@ -1,0 +1,133 @@
+"""Load the per-language word lists once and compile them into a phrase matcher.
+
+The lists live in core/lexicons/<lang>.json (data, not code). Phrases are matched as token
+sequences through a dict keyed by their first token, so matching costs one lookup per token
+instead of one regex alternation per category; only the few 're:' entries run as regexes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from core.engines.base import Language
+from core.engines.heuristic._text import TOKEN_RE
+
+LEXICON_DIR = Path(__file__).resolve().parents[2] / "lexicons"
+# German adjective endings a '~' entry accepts: schnell~ -> schnell, schnelle, schnellem, ...
+ADJECTIVE_ENDINGS = ("", "e", "em", "en", "er", "es")
+# Lists outside "terms" that the detectors also look up as phrases.
+AUX_LISTS = {
+    "_binding": "binding_modals",
+    "_strong": "strong_modals",
+    "_claim": "quality_claims",
+    "_bound": "bound_words",
+    "_conj": "conjunctions",
+    "_measure": "measure_words",
+    "_exclude": "exclude",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One phrase of a word list, as lower-cased tokens."""
+
+    category: str
+    tokens: tuple[str, ...]
+    hint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything language-specific the detectors need, compiled once."""
+
+    language: Language
+    data: dict[str, Any]
+    phrases: dict[str, tuple[Entry, ...]]
+    patterns: tuple[tuple[str, re.Pattern[str], str], ...]
+    sets: dict[str, frozenset[str]]
+
+    def words(self, key: str) -> frozenset[str]:
+        """Return a named word set (lower case), empty when the list does not exist."""
+        return self.sets.get(key, frozenset())
+
+    def text(self, group: str, key: str) -> str:
+        """Return a message template from the data file."""
+        value: str = self.data[group][key]
+        return value
+
+
+@cache
+def load(language: Language) -> Lexicon:
+    """Read and compile the lexicon of one language; cached for the process lifetime."""
+    data = json.loads((LEXICON_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    entries: list[Entry] = []
+    patterns: list[tuple[str, re.Pattern[str], str]] = []
+    for category, items in _named_lists(data):
+        for item in items:
+            term, hint = (item, "") if isinstance(item, str) else (item["t"], item.get("hint", ""))
+            if term.startswith("re:"):
+                flags = re.IGNORECASE
+                patterns.append((category, re.compile(rf"(?<![\w-]){term[3:]}", flags), hint))
+            else:
+                entries.extend(_expand(category, term, hint))
+    return Lexicon(language, data, _index(entries), tuple(patterns), _sets(data))
+
+
+def _named_lists(data: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """All phrase lists: the finding categories, the auxiliary lists and synonym groups."""
+    lists: list[tuple[str, list[Any]]] = list(data["terms"].items())
+    lists += [(name, data.get(key, [])) for name, key in AUX_LISTS.items()]
+    lists += [(f"_syn:{i}", group) for i, group in enumerate(data.get("synonym_groups", []))]
+    return lists
+
+
+def _expand(category: str, term: str, hint: str) -> list[Entry]:
+    """Turn one written term into token entries, expanding '~' to adjective endings."""
+    endings = ADJECTIVE_ENDINGS if term.endswith("~") else ("",)
+    base = term.rstrip("~")
+    out = []
+    for ending in endings:
+        tokens = tuple(m.group().lower() for m in TOKEN_RE.finditer(base + ending))
+        if tokens:
+            out.append(Entry(category, tokens, hint))
+    return out
+
+
+def _index(entries: list[Entry]) -> dict[str, tuple[Entry, ...]]:
+    """Group entries by first token, longest first so the longest phrase wins."""
+    index: dict[str, list[Entry]] = {}
+    for entry in entries:
+        index.setdefault(entry.tokens[0], []).append(entry)
+    return {k: tuple(sorted(v, key=lambda e: -len(e.tokens))) for k, v in index.items()}
+
+
+def _sets(data: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Flat lower-case word sets used for single-token lookups."""
+    pron = data.get("pronouns", {})
+    passive = data.get("passive", {})
+    sets = {key: _lower(data.get(key, [])) for key in ("stopwords", "units", "verbs")}
+    sets.update({f"pron_{k}": _lower(v) for k, v in pron.items()})
+    sets.update({f"passive_{k}": _lower(v) for k, v in passive.items()})
+    sets.update({f"ears_{k}": _lower(v) for k, v in data.get("ears", {}).items()})
+    sets["subordinators"] = _lower(data.get("negation_subordinators", []))
+    sets["abbreviations"] = frozenset(
+        m.group().lower()
+        for a in data.get("sentence_abbreviations", [])
+        for m in list(TOKEN_RE.finditer(a))[-2:-1]
+    )
+    sets["weak_modal_words"] = frozenset(
+        (t if isinstance(t, str) else t["t"]).lower() for t in data["terms"]["weak_modal"]
+    )
+    sets["modal_words"] = frozenset(
+        w for w in sets["weak_modal_words"] | _lower(data.get("binding_modals", [])) if " " not in w
+    )
+    return sets
+
+
+def _lower(items: list[str]) -> frozenset[str]:
+    return frozenset(i.lower().rstrip("~") for i in items)

@@ -1,0 +1,104 @@
+"""Tokenisation and sentence/clause segmentation shared by every detector.
+
+Tokens are words, numbers and single punctuation marks, so multi-word phrases ("and so on",
+"z. B.", "km/h") match as token sequences whatever the spacing. Every pattern here is linear:
+separators are mandatory inside repetitions and the number pattern is possessive, so no input
+can make the tokenizer backtrack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*+|\w+(?:[-'’]\w+)*+|[^\w\s]")
+CLAUSE_MARKS = frozenset({",", ";", ":", "(", ")", "–", "—", "[", "]"})
+SENTENCE_MARKS = frozenset({".", "!", "?"})
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """A tokenised requirement: parallel token arrays plus sentence and clause indexes."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    lowers: tuple[str, ...]
+    sentences: tuple[tuple[int, int], ...]
+    clause_of: tuple[int, ...]
+
+    def token(self, i: int) -> str:
+        """Return token i as written."""
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def sentence_of(self, i: int) -> int:
+        """Return the index of the sentence that holds token i."""
+        for k, (lo, hi) in enumerate(self.sentences):
+            if lo <= i < hi:
+                return k
+        return len(self.sentences) - 1
+
+
+def tokenize(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
+    """Split text into token start offsets, end offsets and lower-cased forms."""
+    starts: list[int] = []
+    ends: list[int] = []
+    lowers: list[str] = []
+    for m in TOKEN_RE.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        lowers.append(m.group().lower())
+    return tuple(starts), tuple(ends), tuple(lowers)
+
+
+def build_doc(text: str, abbreviations: frozenset[str]) -> Doc:
+    """Tokenise text and find its sentences and clauses."""
+    starts, ends, lowers = tokenize(text)
+    bounds = _sentence_bounds(text, starts, lowers, abbreviations)
+    sentences = tuple(zip(bounds[:-1], bounds[1:], strict=True))
+    clause_of: list[int] = []
+    clause = 0
+    cuts = set(bounds)
+    for i, low in enumerate(lowers):
+        if i in cuts or low in CLAUSE_MARKS:
+            clause += 1
+        clause_of.append(clause)
+    return Doc(text, starts, ends, lowers, sentences, tuple(clause_of))
+
+
+def _sentence_bounds(
+    text: str, starts: tuple[int, ...], lowers: tuple[str, ...], abbreviations: frozenset[str]
+) -> list[int]:
+    """Token indexes where sentences start, plus the end index."""
+    bounds = [0]
+    n = len(lowers)
+    for i in range(1, n):
+        prev = lowers[i - 1]
+        first = text[starts[i]]
+        if not (first.isupper() or first.isdigit() or first in "-•*"):
+            continue
+        if prev in SENTENCE_MARKS and _ends_sentence(lowers, i - 1, abbreviations):
+            bounds.append(i)
+        elif "\n" in text[starts[i - 1] : starts[i]] and prev not in CLAUSE_MARKS:
+            bounds.append(i)
+    if bounds[-1] != n:
+        bounds.append(n)
+    return bounds if n else [0, 0]
+
+
+def _ends_sentence(lowers: tuple[str, ...], mark: int, abbreviations: frozenset[str]) -> bool:
+    """A full stop ends a sentence unless it closes an abbreviation or an ordinal number."""
+    if lowers[mark] != "." or mark == 0:
+        return True
+    before = lowers[mark - 1]
+    return len(before) > 1 and before not in abbreviations and not before[0].isdigit()
+
+
+def is_number(token: str) -> bool:
+    """True for numeric tokens such as 2, 0,15 or 1.000."""
+    return token[:1].isdigit() and token.replace(".", "").replace(",", "").isdigit()
+
+
+def is_word(token: str) -> bool:
+    """True for word tokens (letters or digits), False for punctuation."""
+    return token[:1].isalnum() or token[:1] == "_"
