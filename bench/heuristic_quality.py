@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # DS1 column -> the engine's finding codes that mean the same smell.
 DS1_CATEGORIES = {
     "Subjective_lang.": ("subjective_term",),
-    "Ambiguous_adv._adj.": ("vague_term",),
-    "Nonverifiable_term": ("nonverifiable_term", "loophole"),
+    "Ambiguous_adv._adj.": ("vague_term", "vague_adverb"),
+    "Nonverifiable_term": ("nonverifiable_term", "loophole", "vague_quantifier"),
     "Superlative": ("superlative",),
     "Comparative": ("comparative",),
     "Negative": ("negative",),
@@ -43,8 +43,17 @@ DE_CRITERIA = {
     "c8_mean": "clarity",
     "c9_mean": "completeness",
 }
-ALL_CRITERIA = ("clarity", "testability", "measurability", "unambiguity", "atomicity",
-                "completeness", "consistent_terminology", "conciseness", "design_independence")
+ALL_CRITERIA = (
+    "clarity",
+    "testability",
+    "measurability",
+    "unambiguity",
+    "atomicity",
+    "completeness",
+    "consistent_terminology",
+    "conciseness",
+    "design_independence",
+)
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -88,9 +97,9 @@ def ds1(data: Path) -> None:
         for name, flagged in systems.items():
             tp, fp, fn = confusion(truth, [flagged(i, col) for i in range(len(gold))])
             totals[name] = [a + b for a, b in zip(totals[name], (tp, fp, fn), strict=True)]
-            cells.append("{:.2f}/{:.2f}/**{:.2f}**".format(*prf(tp, fp, fn)))
+            cells.append("{:.2f}/{:.2f}/**{:.3f}**".format(*prf(tp, fp, fn)))
         print(f"| {col} | {sum(truth)} | {' | '.join(cells)} |")
-    micro = " | ".join("{:.2f}/{:.2f}/**{:.2f}**".format(*prf(*totals[n])) for n in systems)
+    micro = " | ".join("{:.2f}/{:.2f}/**{:.3f}**".format(*prf(*totals[n])) for n in systems)
     print(f"| micro (8 smells) | | {micro} |")
 
 
@@ -112,10 +121,14 @@ def anaphora(data: Path) -> None:
     """Per pronoun occurrence P/R/F1/F2 against the flag-every-pronoun baseline."""
     folder = data / "anaphora-reqeval-damir"
     sets = {
-        "ReqEval": [(r["Context(cj)"], r["Pronoun (pj)"], None, r["DetectedAs"] == "AMBIGUOUS")
-                    for r in read_csv(folder / "reqeval_detection.csv")],
-        "DAMIR": [(r["Context"], r["Pronoun"], int(r["Position"]), r["ambiguous"] == "AMBIGUOUS")
-                  for r in read_csv(folder / "damir_pronoun_occurrences.csv")],
+        "ReqEval": [
+            (r["Context(cj)"], r["Pronoun (pj)"], None, r["DetectedAs"] == "AMBIGUOUS")
+            for r in read_csv(folder / "reqeval_detection.csv")
+        ],
+        "DAMIR": [
+            (r["Context"], r["Pronoun"], int(r["Position"]), r["ambiguous"] == "AMBIGUOUS")
+            for r in read_csv(folder / "damir_pronoun_occurrences.csv")
+        ],
     }
     print("\nPronoun ambiguity, per occurrence")
     print("| set | n | ambiguous | ours P/R/F1/F2 | flag-all P/R/F1 |")
@@ -131,8 +144,10 @@ def anaphora(data: Path) -> None:
         p, r, f1 = prf(tp, fp, fn)
         f2 = 5 * p * r / (4 * p + r) if p + r else 0.0
         base = prf(*confusion(truth, [True] * len(truth)))
-        print(f"| {name} | {len(truth)} | {sum(truth)} | {p:.2f}/{r:.2f}/{f1:.2f}/{f2:.2f} | "
-              "{:.2f}/{:.2f}/{:.2f} |".format(*base))
+        print(
+            f"| {name} | {len(truth)} | {sum(truth)} | {p:.2f}/{r:.2f}/{f1:.2f}/{f2:.2f} | "
+            "{:.2f}/{:.2f}/{:.2f} |".format(*base)
+        )
 
 
 def german(data: Path) -> None:
@@ -144,12 +159,18 @@ def german(data: Path) -> None:
     print("| expert column | criterion | n | rho | p |")
     print("|---|---|---:|---:|---:|")
     for col, criterion in DE_CRITERIA.items():
-        pairs = [(s[criterion], float(r[col])) for s, r in zip(by_key, rows, strict=True)
-                 if r[col] not in ("", "nan")]
+        pairs = [
+            (s[criterion], float(r[col]))
+            for s, r in zip(by_key, rows, strict=True)
+            if r[col] not in ("", "nan")
+        ]
         rho, p = spearmanr([a for a, _ in pairs], [b for _, b in pairs])
         print(f"| {col} | {criterion} | {len(pairs)} | {rho:+.3f} | {p:.2g} |")
-    pairs = [(sum(s.values()) / len(s), float(r["score"])) for s, r in zip(by_key, rows, strict=True)
-             if r["score"] not in ("", "nan")]
+    pairs = [
+        (sum(s.values()) / len(s), float(r["score"]))
+        for s, r in zip(by_key, rows, strict=True)
+        if r["score"] not in ("", "nan")
+    ]
     rho, p = spearmanr([a for a, _ in pairs], [b for _, b in pairs])
     print(f"| score (overall) | mean of 9 | {len(pairs)} | {rho:+.3f} | {p:.2g} |")
 

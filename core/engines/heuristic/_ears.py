@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from core.engines.heuristic._hits import Ctx
 
-KINDS = (("state", "state_driven"), ("event", "event_driven"), ("unwanted", "unwanted_behaviour"),
-         ("optional", "optional_feature"))
+KINDS = (
+    ("state", "state_driven"),
+    ("event", "event_driven"),
+    ("unwanted", "unwanted_behaviour"),
+    ("optional", "optional_feature"),
+)
 
 
 def classify_ears(ctx: Ctx) -> str:

@@ -48,5 +48,7 @@ def build_ctx(text: str, lex: Lexicon) -> Ctx:
     """Tokenise and match once; every detector then works on the same context."""
     doc = build_doc(text, lex.words("abbreviations"))
     groups = by_category(find_matches(doc, lex))
-    modal = {m.first for cat in ("_binding", "weak_modal") for m in groups.get(cat, [])}
+    modal = {
+        m.first for cat in ("_binding", "weak_modal", "weak_phrase") for m in groups.get(cat, [])
+    }
     return Ctx(doc, lex, groups, frozenset(modal))

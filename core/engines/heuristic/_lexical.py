@@ -1,9 +1,8 @@
 """Detectors driven directly by the word lists: vague, subjective, open-ended and weak wording.
 
 Each list match becomes a finding unless context shows it is harmless: a number right after
-it quantifies it ("less than 5 s"), an exclusion phrase covers it ("as well as"), it sits in a
-subordinate clause (a weak modal in "if the driver can ..." does not weaken the obligation), or
-a longer finding already contains it ("possible" inside "if possible").
+it quantifies it ("less than 5 s"), an exclusion phrase covers it ("as well as"), or a longer
+finding already contains it ("possible" inside "if possible").
 """
 
 from __future__ import annotations
@@ -16,7 +15,9 @@ LEXICAL_CODES = (
     "placeholder",
     "loophole",
     "weak_modal",
+    "weak_phrase",
     "vague_term",
+    "vague_quantifier",
     "subjective_term",
     "nonverifiable_term",
     "superlative",
@@ -30,10 +31,7 @@ LEXICAL_CODES = (
 # A number this close after the term quantifies it, so the term is no longer vague.
 QUANTIFIED_CODES = frozenset({"vague_term", "subjective_term", "superlative", "comparative"})
 QUANTIFY_WINDOW = 3
-# Standalone negating words that state a prohibition by themselves.
-STRONG_NEGATIONS = frozenset(
-    {"never", "cannot", "can't", "won't", "mustn't", "shan't", "nie", "niemals"}
-)
+NEGATORS = frozenset({"not", "never", "nicht", "nie", "niemals"})
 
 
 def detect_lexical(ctx: Ctx) -> list[Hit]:
@@ -46,16 +44,34 @@ def detect_lexical(ctx: Ctx) -> list[Hit]:
                 continue
             if _keep(ctx, code, m):
                 hits.append(Hit(code, m.start, m.end, m.hint))
+    hits += _vague_adverbs(ctx, {(h.start, h.end) for h in hits})
     return _drop_contained(hits)
+
+
+def _vague_adverbs(ctx: Ctx, taken: set[tuple[int, int]]) -> list[Hit]:
+    """Manner and degree adverbs ('-ly') not in the precise list are possibly vague."""
+    rule = ctx.lex.data.get("vague_adverbs")
+    if not rule:
+        return []
+    suffix, min_len = rule["suffix"], rule["min_length"]
+    precise = ctx.lex.words("precise_adverbs")
+    doc = ctx.doc
+    return [
+        Hit("vague_adverb", doc.starts[i], doc.ends[i])
+        for i, low in enumerate(doc.lowers)
+        if low.endswith(suffix)
+        and len(low) >= min_len
+        and low.isalpha()
+        and low not in precise
+        and (doc.starts[i], doc.ends[i]) not in taken
+    ]
 
 
 def _keep(ctx: Ctx, code: str, m: Match) -> bool:
     if code in QUANTIFIED_CODES and _quantified(ctx, m):
         return False
-    if code == "weak_modal":
-        return not _subordinate(ctx, m.first) and not _negated_ability(ctx, m)
-    if code == "negative":
-        return is_requirement_negation(ctx, m.first)
+    if code == "weak_modal" and _negated_ability(ctx, m):
+        return False
     return True
 
 
@@ -71,43 +87,14 @@ def _quantified(ctx: Ctx, m: Match) -> bool:
     return False
 
 
-def _subordinate(ctx: Ctx, i: int) -> bool:
-    """True when token i sits in a subordinate clause (after if/when/which/dass/wenn...)."""
-    lo, _ = ctx.clause_span(i)
-    subs = ctx.lex.words("subordinators")
-    if ctx.lex.language == "de":
-        # German subordinate clauses are set off by commas and open with the subordinator.
-        head = next((t for t in ctx.doc.lowers[lo:i] if t[:1].isalnum()), "")
-        return head in subs
-    return any(tok in subs for tok in ctx.doc.lowers[lo:i])
-
-
 def _negated_ability(ctx: Ctx, m: Match) -> bool:
-    """'can not' / 'may not' state a prohibition, reported as a negative instead."""
-    lowers = ctx.doc.lowers
-    return lowers[m.first] in {"can", "may"} and m.last < len(lowers) and lowers[m.last] == "not"
+    """'can not' / 'can never' deny an ability: a negative statement, not a weak modal.
 
-
-def is_requirement_negation(ctx: Ctx, i: int) -> bool:
-    """A negation counts when it negates the requirement itself, not a condition.
-
-    ISO 29148 warns against negative requirements ("shall not"); a "not" inside a condition
-    ("if the driver does not acknowledge") is how conditions are written and is no smell.
+    'may not' stays weak: it reads as a prohibition or as a mere possibility.
     """
-    lo, hi = ctx.clause_span(i)
     lowers = ctx.doc.lowers
-    subs = ctx.lex.words("subordinators")
-    head = next((t for t in lowers[lo:hi] if t[:1].isalnum()), "")
-    if head in subs:
-        return False
-    if lowers[i] in STRONG_NEGATIONS:
-        return True
-    for j in range(lo, hi):
-        if j in ctx.modal_tokens:
-            a, b = (j, i) if j < i else (i, j)
-            if not any(t in subs for t in lowers[a + 1 : b]):
-                return True
-    return False
+    nxt = lowers[m.last] if m.last < len(lowers) else ""
+    return lowers[m.first] in {"can", "kann", "können"} and nxt in NEGATORS
 
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
@@ -115,9 +102,7 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
     spans = [(h.start, h.end) for h in hits]
     out = []
     for h in hits:
-        inside = any(
-            s <= h.start and h.end <= e and (e - s) > (h.end - h.start) for s, e in spans
-        )
+        inside = any(s <= h.start and h.end <= e and (e - s) > (h.end - h.start) for s, e in spans)
         if not inside or h.code == "negative":
             out.append(h)
     return out

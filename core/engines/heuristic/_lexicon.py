@@ -114,6 +114,7 @@ def _sets(data: dict[str, Any]) -> dict[str, frozenset[str]]:
     sets.update({f"pron_{k}": _lower(v) for k, v in pron.items()})
     sets.update({f"passive_{k}": _lower(v) for k, v in passive.items()})
     sets.update({f"ears_{k}": _lower(v) for k, v in data.get("ears", {}).items()})
+    sets["precise_adverbs"] = _lower(data.get("vague_adverbs", {}).get("precise", []))
     sets["subordinators"] = _lower(data.get("negation_subordinators", []))
     sets["abbreviations"] = frozenset(
         m.group().lower()

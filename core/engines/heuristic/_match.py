@@ -32,7 +32,9 @@ def find_matches(doc: Doc, lex: Lexicon) -> list[Match]:
             if entry.category in seen or lowers[i : i + n] != entry.tokens:
                 continue
             seen.add(entry.category)
-            out.append(Match(entry.category, i, i + n, doc.starts[i], doc.ends[i + n - 1], entry.hint))
+            out.append(
+                Match(entry.category, i, i + n, doc.starts[i], doc.ends[i + n - 1], entry.hint)
+            )
     for category, pattern, hint in lex.patterns:
         for m in pattern.finditer(doc.text):
             first = bisect_left(doc.ends, m.start() + 1)

@@ -11,8 +11,28 @@ from __future__ import annotations
 from core.engines.heuristic._hits import Ctx, Hit
 
 GERMAN_PREFIXES = ("ge", "be", "er", "ver", "ent", "zer", "über", "unter", "miss")
-GERMAN_SEPARABLE = ("an", "ab", "auf", "aus", "ein", "vor", "zu", "nach", "mit", "frei", "fest",
-                    "her", "hin", "um", "zurück", "weg", "dar", "bereit", "hoch", "zusammen")
+GERMAN_SEPARABLE = (
+    "an",
+    "ab",
+    "auf",
+    "aus",
+    "ein",
+    "vor",
+    "zu",
+    "nach",
+    "mit",
+    "frei",
+    "fest",
+    "her",
+    "hin",
+    "um",
+    "zurück",
+    "weg",
+    "dar",
+    "bereit",
+    "hoch",
+    "zusammen",
+)
 
 
 def detect_passive(ctx: Ctx) -> list[Hit]:

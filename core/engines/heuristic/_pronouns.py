@@ -88,11 +88,37 @@ def _standalone(ctx: Ctx, i: int) -> bool:
             doc.text[doc.starts[j]].isupper() for j in range(i + 1, min(i + 4, len(lowers)))
         )
     if lowers[i] == "that":
-        return i > 0 and lowers[i - 1] in {",", ".", ";", "and", "or"} and nxt in ctx.lex.words("modal_words")
+        return (
+            i > 0
+            and lowers[i - 1] in {",", ".", ";", "and", "or"}
+            and nxt in ctx.lex.words("modal_words")
+        )
     return not is_word(nxt) or nxt in ctx.lex.words("modal_words") or nxt in STOP_AFTER_PRONOUN
 
 
 STOP_AFTER_PRONOUN = frozenset(
-    {"is", "are", "was", "were", "has", "have", "had", "does", "do", "means", "includes",
-     "requires", "allows", "applies", "of", "in", "for", "to", "with", "by", "on", "at"}
+    {
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "does",
+        "do",
+        "means",
+        "includes",
+        "requires",
+        "allows",
+        "applies",
+        "of",
+        "in",
+        "for",
+        "to",
+        "with",
+        "by",
+        "on",
+        "at",
+    }
 )

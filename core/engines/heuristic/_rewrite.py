@@ -12,7 +12,9 @@ import re
 from core.engines.heuristic._hits import Hit
 from core.engines.heuristic._lexicon import Lexicon
 
-NOTE_CODES = frozenset({"vague_term", "subjective_term", "superlative", "missing_measure"})
+NOTE_CODES = frozenset(
+    {"vague_term", "vague_quantifier", "subjective_term", "superlative", "missing_measure"}
+)
 SPACES_RE = re.compile(r"[ \t]{2,}")
 SPACE_BEFORE_PUNCT_RE = re.compile(r"[ \t]+(?=[,.;:!?])")
 
@@ -39,7 +41,7 @@ def _edits(text: str, hits: list[Hit], lex: Lexicon) -> list[tuple[int, int, str
     noted: set[int] = set()
     for hit in hits:
         fragment = text[hit.start : hit.end]
-        if hit.code == "weak_modal" and hit.hint and "..." not in hit.hint:
+        if hit.code in {"weak_modal", "weak_phrase"} and hit.hint and "..." not in hit.hint:
             edits.append((hit.start, hit.end, _match_case(fragment, hit.hint)))
         elif hit.code == "loophole":
             edits.append(_deletion(text, hit.start, hit.end))

@@ -44,7 +44,11 @@ def _joins_actions(ctx: Ctx, first: int, last: int) -> bool:
         return False
     if ctx.lex.language == "de":
         return _german_verbs(ctx, first - 1, last)
-    nxt = lowers[last + 1] if lowers[last] in {"also", "then", "to"} and last + 1 < len(lowers) else lowers[last]
+    nxt = (
+        lowers[last + 1]
+        if lowers[last] in {"also", "then", "to"} and last + 1 < len(lowers)
+        else lowers[last]
+    )
     follow = lowers[last + 1] if last + 1 < len(lowers) else "."
     if nxt in ctx.lex.words("verbs") and follow not in {"of", "and", "or", ",", "."}:
         return True
@@ -93,7 +97,13 @@ def _german_zu_infinitive(ctx: Ctx) -> bool:
         return False
     return any(
         (t == "zu" and i + 1 < len(lowers) and lowers[i + 1].endswith("en"))
-        or ("zu" in t[2:-2] and t.endswith("en") and t.startswith(("um", "an", "ab", "auf", "aus", "ein", "vor", "nach", "fest", "dar", "zu")))
+        or (
+            "zu" in t[2:-2]
+            and t.endswith("en")
+            and t.startswith(
+                ("um", "an", "ab", "auf", "aus", "ein", "vor", "nach", "fest", "dar", "zu")
+            )
+        )
         for i, t in enumerate(lowers)
     )
 
@@ -142,7 +152,9 @@ def _inconsistent_terms(ctx: Ctx) -> list[Hit]:
             continue
         first = matches[0]
         word = ctx.doc.text[first.start : first.end]
-        other = next((m for m in matches if ctx.doc.text[m.start : m.end].lower() != word.lower()), None)
+        other = next(
+            (m for m in matches if ctx.doc.text[m.start : m.end].lower() != word.lower()), None
+        )
         if other is not None:
             hits.append(Hit("inconsistent_term", other.start, other.end, other=word))
     return hits

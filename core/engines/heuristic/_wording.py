@@ -13,10 +13,32 @@ from core.engines.heuristic._scoring import RULED, criteria_of, score
 
 MAX_REASONS = 4
 MAX_SUGGESTIONS = 12
-HIGH = frozenset({"weak_modal", "placeholder", "vague_term", "subjective_term", "missing_measure",
-                  "loophole", "missing_modal", "multiple_requirements", "number_without_unit"})
-MEDIUM = frozenset({"nonverifiable_term", "superlative", "comparative", "ambiguous_pronoun",
-                    "passive_voice", "vague_reference", "too_short"})
+HIGH = frozenset(
+    {
+        "weak_modal",
+        "weak_phrase",
+        "placeholder",
+        "vague_term",
+        "subjective_term",
+        "missing_measure",
+        "loophole",
+        "missing_modal",
+        "multiple_requirements",
+        "number_without_unit",
+    }
+)
+MEDIUM = frozenset(
+    {
+        "nonverifiable_term",
+        "vague_quantifier",
+        "superlative",
+        "comparative",
+        "ambiguous_pronoun",
+        "passive_voice",
+        "vague_reference",
+        "too_short",
+    }
+)
 PRIORITY_RANK: dict[Priority, int] = {"high": 0, "medium": 1, "low": 2}
 
 
