@@ -15,7 +15,7 @@ from core.engines.heuristic._passive import detect_passive
 from core.engines.heuristic._pronouns import detect_pronouns
 from core.engines.heuristic._rewrite import rewrite
 from core.engines.heuristic._structure import detect_structure
-from core.engines.heuristic._wording import criterion_result, suggestions, to_finding
+from core.engines.heuristic._wording import criterion_results, suggestions, to_finding
 
 MODEL_NAME = "reqgate-heuristic/1"
 DETECTORS = (detect_lexical, detect_pronouns, detect_passive, detect_structure, detect_measures)
@@ -45,10 +45,9 @@ def assess(text: str, *, criteria: Sequence[str], language: Language | None = No
     lex = load(lang)
     hits, ears = analyse(text, lang)
     findings = [to_finding(text, h, lex) for h in hits]
-    results = tuple(criterion_result(c, findings, lex) for c in criteria)
     return Assessment(
         language=lang,
-        results=results,
+        results=criterion_results(criteria, findings, lex),
         suggestions=suggestions(text, hits, lex, ears),
         rewrite=rewrite(text, hits, lex),
         engine="heuristic",

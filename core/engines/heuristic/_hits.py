@@ -28,6 +28,11 @@ class Ctx:
     lex: Lexicon
     groups: dict[str, list[Match]]
     modal_tokens: frozenset[int] = field(default_factory=frozenset)
+    modal_prefix: tuple[int, ...] = ()
+
+    def modals_between(self, lo: int, hi: int) -> int:
+        """Number of modal verbs among tokens [lo, hi), in constant time."""
+        return self.modal_prefix[hi] - self.modal_prefix[lo] if hi > lo else 0
 
     def matches(self, category: str) -> list[Match]:
         """Matches of one category in text order."""
@@ -35,13 +40,7 @@ class Ctx:
 
     def clause_span(self, i: int) -> tuple[int, int]:
         """Token range [lo, hi) of the clause holding token i."""
-        clause_of = self.doc.clause_of
-        lo, hi = i, i + 1
-        while lo > 0 and clause_of[lo - 1] == clause_of[i]:
-            lo -= 1
-        while hi < len(clause_of) and clause_of[hi] == clause_of[i]:
-            hi += 1
-        return lo, hi
+        return self.doc.clause_bounds[self.doc.clause_of[i]]
 
 
 def build_ctx(text: str, lex: Lexicon) -> Ctx:
@@ -51,4 +50,7 @@ def build_ctx(text: str, lex: Lexicon) -> Ctx:
     modal = {
         m.first for cat in ("_binding", "weak_modal", "weak_phrase") for m in groups.get(cat, [])
     }
-    return Ctx(doc, lex, groups, frozenset(modal))
+    prefix = [0]
+    for i in range(len(doc.lowers)):
+        prefix.append(prefix[-1] + (i in modal))
+    return Ctx(doc, lex, groups, frozenset(modal), tuple(prefix))

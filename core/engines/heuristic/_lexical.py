@@ -98,11 +98,16 @@ def _negated_ability(ctx: Ctx, m: Match) -> bool:
 
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
-    """Drop a finding strictly inside a longer one; negatives always stay."""
-    spans = [(h.start, h.end) for h in hits]
-    out = []
-    for h in hits:
-        inside = any(s <= h.start and h.end <= e and (e - s) > (h.end - h.start) for s, e in spans)
-        if not inside or h.code == "negative":
-            out.append(h)
-    return out
+    """Drop a finding strictly inside a longer one; negatives always stay.
+
+    Spans sorted by start, longest first: a span is inside a longer one exactly when an
+    earlier span reaches at least as far (one sweep, no pairwise comparison).
+    """
+    spans = sorted({(h.start, h.end) for h in hits}, key=lambda s: (s[0], -s[1]))
+    inside: set[tuple[int, int]] = set()
+    reach = -1
+    for start, end in spans:
+        if reach >= end:
+            inside.add((start, end))
+        reach = max(reach, end)
+    return [h for h in hits if h.code == "negative" or (h.start, h.end) not in inside]

@@ -48,7 +48,8 @@ class Lexicon:
     language: Language
     data: dict[str, Any]
     phrases: dict[str, tuple[Entry, ...]]
-    patterns: tuple[tuple[str, re.Pattern[str], str], ...]
+    pattern: re.Pattern[str] | None
+    pattern_meta: tuple[tuple[str, str], ...]
     sets: dict[str, frozenset[str]]
 
     def words(self, key: str) -> frozenset[str]:
@@ -66,16 +67,20 @@ def load(language: Language) -> Lexicon:
     """Read and compile the lexicon of one language; cached for the process lifetime."""
     data = json.loads((LEXICON_DIR / f"{language}.json").read_text(encoding="utf-8"))
     entries: list[Entry] = []
-    patterns: list[tuple[str, re.Pattern[str], str]] = []
+    raw: list[str] = []
+    meta: list[tuple[str, str]] = []
     for category, items in _named_lists(data):
         for item in items:
             term, hint = (item, "") if isinstance(item, str) else (item["t"], item.get("hint", ""))
             if term.startswith("re:"):
-                flags = re.IGNORECASE
-                patterns.append((category, re.compile(rf"(?<![\w-]){term[3:]}", flags), hint))
+                raw.append(rf"(?<![\w-])({term[3:]})")
+                meta.append((category, hint))
             else:
                 entries.extend(_expand(category, term, hint))
-    return Lexicon(language, data, _index(entries), tuple(patterns), _sets(data))
+    # One pass for all raw patterns: each alternative is one capturing group, so
+    # m.lastindex names the entry that matched.
+    pattern = re.compile("|".join(raw), re.IGNORECASE) if raw else None
+    return Lexicon(language, data, _index(entries), pattern, tuple(meta), _sets(data))
 
 
 def _named_lists(data: dict[str, Any]) -> list[tuple[str, list[Any]]]:

@@ -24,21 +24,28 @@ class Match:
 def find_matches(doc: Doc, lex: Lexicon) -> list[Match]:
     """All matches of all categories; per category and start token only the longest."""
     out: list[Match] = []
-    lowers = doc.lowers
+    lowers, starts, ends = doc.lowers, doc.starts, doc.ends
+    phrases = lex.phrases
     for i, tok in enumerate(lowers):
+        entries = phrases.get(tok)
+        if entries is None:
+            continue
+        if len(entries) == 1 and len(entries[0].tokens) == 1:  # the common case: one word
+            entry = entries[0]
+            out.append(Match(entry.category, i, i + 1, starts[i], ends[i], entry.hint))
+            continue
         seen: set[str] = set()
-        for entry in lex.phrases.get(tok, ()):
+        for entry in entries:
             n = len(entry.tokens)
-            if entry.category in seen or lowers[i : i + n] != entry.tokens:
+            if entry.category in seen or (n > 1 and lowers[i : i + n] != entry.tokens):
                 continue
             seen.add(entry.category)
-            out.append(
-                Match(entry.category, i, i + n, doc.starts[i], doc.ends[i + n - 1], entry.hint)
-            )
-    for category, pattern, hint in lex.patterns:
-        for m in pattern.finditer(doc.text):
-            first = bisect_left(doc.ends, m.start() + 1)
-            last = max(first + 1, bisect_left(doc.starts, m.end()))
+            out.append(Match(entry.category, i, i + n, starts[i], ends[i + n - 1], entry.hint))
+    if lex.pattern is not None:
+        for m in lex.pattern.finditer(doc.text):
+            category, hint = lex.pattern_meta[m.lastindex - 1 if m.lastindex else 0]
+            first = bisect_left(ends, m.start() + 1)
+            last = max(first + 1, bisect_left(starts, m.end()))
             out.append(Match(category, first, last, m.start(), m.end(), hint))
     return out
 
@@ -46,6 +53,12 @@ def find_matches(doc: Doc, lex: Lexicon) -> list[Match]:
 def by_category(matches: list[Match]) -> dict[str, list[Match]]:
     """Group matches by category, each list in text order."""
     groups: dict[str, list[Match]] = {}
-    for m in sorted(matches, key=lambda m: m.start):
+    for m in matches:
         groups.setdefault(m.category, []).append(m)
+    for group in groups.values():  # raw-pattern matches come after the phrase matches
+        group.sort(key=_start)
     return groups
+
+
+def _start(m: Match) -> int:
+    return m.start

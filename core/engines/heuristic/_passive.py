@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from core.engines.heuristic._hits import Ctx, Hit
 
+# The agent ("by the operator") and a clause-final participle follow within this many tokens.
+AGENT_WINDOW = 15
 GERMAN_PREFIXES = ("ge", "be", "er", "ver", "ent", "zer", "über", "unter", "miss")
 GERMAN_SEPARABLE = (
     "an",
@@ -42,7 +44,7 @@ def detect_passive(ctx: Ctx) -> list[Hit]:
     hits = []
     for first, last in spans:
         _, hi = ctx.clause_span(first)
-        if any(t in agents for t in ctx.doc.lowers[last:hi]):
+        if any(t in agents for t in ctx.doc.lowers[last : min(hi, last + AGENT_WINDOW)]):
             continue
         hits.append(Hit("passive_voice", ctx.doc.starts[first], ctx.doc.ends[last - 1]))
     return hits
@@ -82,6 +84,8 @@ def _german(ctx: Ctx) -> list[tuple[int, int]]:
             out.append((i - 1, i + 1))
             continue
         _, hi = ctx.clause_span(i)
+        if hi - i > AGENT_WINDOW:
+            continue
         last = hi - 1
         while last > i and not lowers[last][:1].isalpha():
             last -= 1

@@ -24,13 +24,15 @@ def rewrite(text: str, hits: list[Hit], lex: Lexicon) -> str | None:
     edits = _edits(text, hits, lex)
     if not edits:
         return None
-    out = text
-    last_start = len(text) + 1
-    for start, end, replacement in sorted(edits, key=lambda e: -e[0]):
-        if end > last_start:
-            continue
-        out = out[:start] + replacement + out[end:]
-        last_start = start
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, replacement in sorted(edits):
+        if start < cursor:
+            continue  # overlaps an edit already made
+        pieces += [text[cursor:start], replacement]
+        cursor = end
+    pieces.append(text[cursor:])
+    out = "".join(pieces)
     out = SPACE_BEFORE_PUNCT_RE.sub("", SPACES_RE.sub(" ", out)).replace(",,", ",")
     return out if out != text else None
 

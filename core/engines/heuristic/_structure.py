@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from core.engines.heuristic._hits import Ctx, Hit
 from core.engines.heuristic._match import Match
-from core.engines.heuristic._text import is_word
 
 MIN_WORDS = 3
 # German infinitives/participles joined by und/oder at the clause end: "speichern und anzeigen".
@@ -31,8 +30,8 @@ def _multiple(ctx: Ctx) -> list[Hit]:
     hits = []
     for m in ctx.matches("_conj"):
         lo, hi = ctx.doc.sentences[ctx.doc.sentence_of(m.first)]
-        before = any(j in ctx.modal_tokens for j in range(lo, m.first))
-        after = any(j in ctx.modal_tokens for j in range(m.last, hi))
+        before = ctx.modals_between(lo, m.first) > 0
+        after = ctx.modals_between(m.last, hi) > 0
         if (before and after) or (before and _joins_actions(ctx, m.first, m.last)):
             hits.append(Hit("multiple_requirements", m.start, m.end))
     return hits
@@ -71,9 +70,9 @@ def _sentences_with_modals(ctx: Ctx) -> list[Hit]:
     hits = []
     seen_one = False
     for lo, hi in ctx.doc.sentences:
-        modal = next((j for j in range(lo, hi) if j in ctx.modal_tokens), None)
-        if modal is None:
+        if not ctx.modals_between(lo, hi):
             continue
+        modal = next(j for j in range(lo, hi) if j in ctx.modal_tokens)
         if seen_one:
             hits.append(Hit("multiple_requirements", ctx.doc.starts[modal], ctx.doc.ends[modal]))
         seen_one = True
@@ -84,7 +83,7 @@ def _missing_modal(ctx: Ctx) -> list[Hit]:
     doc = ctx.doc
     if not doc.lowers or ctx.modal_tokens or _german_zu_infinitive(ctx):
         return []
-    words = [i for i, t in enumerate(doc.lowers) if is_word(t)]
+    words = doc.words
     if len(words) < MIN_WORDS:
         return []
     return [Hit("missing_modal", doc.starts[words[0]], doc.ends[words[-1]])]
@@ -128,9 +127,13 @@ def _lemma(ctx: Ctx, m: Match) -> str:
 
 def _long_sentences(ctx: Ctx) -> list[Hit]:
     limit = int(ctx.lex.data.get("long_sentence_words", 35))
+    if len(ctx.doc.words) <= limit:
+        return []
+    per_sentence: dict[int, list[int]] = {}
+    for j in ctx.doc.words:
+        per_sentence.setdefault(ctx.doc.sentence_of(j), []).append(j)
     hits = []
-    for lo, hi in ctx.doc.sentences:
-        words = [j for j in range(lo, hi) if is_word(ctx.doc.lowers[j])]
+    for words in per_sentence.values():
         if len(words) > limit:
             start, end = ctx.doc.starts[words[0]], ctx.doc.ends[words[-1]]
             hits.append(Hit("long_sentence", start, end, hint=str(limit), other=str(len(words))))
@@ -138,7 +141,7 @@ def _long_sentences(ctx: Ctx) -> list[Hit]:
 
 
 def _too_short(ctx: Ctx) -> list[Hit]:
-    words = [j for j, t in enumerate(ctx.doc.lowers) if is_word(t)]
+    words = ctx.doc.words
     if not words or len(words) >= MIN_WORDS:
         return []
     return [Hit("too_short", ctx.doc.starts[words[0]], ctx.doc.ends[words[-1]])]

@@ -26,6 +26,9 @@ class Doc:
     lowers: tuple[str, ...]
     sentences: tuple[tuple[int, int], ...]
     clause_of: tuple[int, ...]
+    sentence_index: tuple[int, ...]
+    clause_bounds: tuple[tuple[int, int], ...]
+    words: tuple[int, ...]
 
     def token(self, i: int) -> str:
         """Return token i as written."""
@@ -33,22 +36,24 @@ class Doc:
 
     def sentence_of(self, i: int) -> int:
         """Return the index of the sentence that holds token i."""
-        for k, (lo, hi) in enumerate(self.sentences):
-            if lo <= i < hi:
-                return k
-        return len(self.sentences) - 1
+        return self.sentence_index[i] if self.sentence_index else 0
 
 
 def tokenize(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
     """Split text into token start offsets, end offsets and lower-cased forms."""
-    starts: list[int] = []
-    ends: list[int] = []
-    lowers: list[str] = []
-    for m in TOKEN_RE.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        lowers.append(m.group().lower())
-    return tuple(starts), tuple(ends), tuple(lowers)
+    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased
+        return (
+            tuple(s for s, _ in spans),
+            tuple(e for _, e in spans),
+            tuple(text[s:e].lower() for s, e in spans),
+        )
+    return (
+        tuple(s for s, _ in spans),
+        tuple(e for _, e in spans),
+        tuple(lowered[s:e] for s, e in spans),
+    )
 
 
 def build_doc(text: str, abbreviations: frozenset[str]) -> Doc:
@@ -56,14 +61,28 @@ def build_doc(text: str, abbreviations: frozenset[str]) -> Doc:
     starts, ends, lowers = tokenize(text)
     bounds = _sentence_bounds(text, starts, lowers, abbreviations)
     sentences = tuple(zip(bounds[:-1], bounds[1:], strict=True))
+    sentence_index = [k for k, (lo, hi) in enumerate(sentences) for _ in range(lo, hi)]
     clause_of: list[int] = []
-    clause = 0
+    clause_starts: list[int] = []
     cuts = set(bounds)
     for i, low in enumerate(lowers):
-        if i in cuts or low in CLAUSE_MARKS:
-            clause += 1
-        clause_of.append(clause)
-    return Doc(text, starts, ends, lowers, sentences, tuple(clause_of))
+        if i in cuts or low in CLAUSE_MARKS or not clause_starts:
+            clause_starts.append(i)
+        clause_of.append(len(clause_starts) - 1)
+    ends_of_clauses = [*clause_starts[1:], len(lowers)] if clause_starts else []
+    clause_bounds = tuple(zip(clause_starts, ends_of_clauses, strict=True))
+    words = tuple(i for i, low in enumerate(lowers) if low[0].isalnum() or low[0] == "_")
+    return Doc(
+        text,
+        starts,
+        ends,
+        lowers,
+        sentences,
+        tuple(clause_of),
+        tuple(sentence_index),
+        clause_bounds,
+        words,
+    )
 
 
 def _sentence_bounds(

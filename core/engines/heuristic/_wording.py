@@ -6,6 +6,8 @@ tables; this module only fills in fragments and hints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.engines.base import CriterionResult, Finding, Priority, Suggestion
 from core.engines.heuristic._hits import Hit
 from core.engines.heuristic._lexicon import Lexicon
@@ -51,21 +53,38 @@ def to_finding(text: str, hit: Hit, lex: Lexicon) -> Finding:
     return Finding(hit.code, message, hit.start, hit.end, fragment, criteria_of(hit.code))
 
 
-def criterion_result(criterion: str, findings: list[Finding], lex: Lexicon) -> CriterionResult:
-    """Score and feedback of one criterion from the findings that affect it."""
+def criterion_results(
+    criteria: Sequence[str], findings: list[Finding], lex: Lexicon
+) -> tuple[CriterionResult, ...]:
+    """Score and feedback of each requested criterion, in the requested order."""
+    by_criterion: dict[str, list[Finding]] = {}
+    for f in findings:
+        for c in f.criteria:
+            by_criterion.setdefault(c, []).append(f)
+    reasons: dict[int, str] = {}
+    return tuple(_result(c, by_criterion.get(c, []), reasons, lex) for c in criteria)
+
+
+def _result(
+    criterion: str, own: list[Finding], reasons: dict[int, str], lex: Lexicon
+) -> CriterionResult:
     names: dict[str, str] = lex.data["criterion_names"]
+    feedback: dict[str, str] = lex.data["feedback"]
     name = names.get(criterion, criterion)
     if criterion not in RULED:
-        return CriterionResult(criterion, 1.0, lex.text("feedback", "no_rule").format(name=name))
-    own = tuple(f for f in findings if criterion in f.criteria)
+        return CriterionResult(criterion, 1.0, feedback["no_rule"].format(name=name))
     if not own:
-        return CriterionResult(criterion, 1.0, lex.text("feedback", "ok").format(name=name))
+        return CriterionResult(criterion, 1.0, feedback["ok"].format(name=name))
     value = score(criterion, (f.code for f in own))
-    reasons = [_reason(f, lex) for f in own[:MAX_REASONS]]
+    parts = []
+    for f in own[:MAX_REASONS]:
+        if id(f) not in reasons:
+            reasons[id(f)] = _reason(f, lex)
+        parts.append(reasons[id(f)])
     if len(own) > MAX_REASONS:
-        reasons.append(lex.text("feedback", "more").format(n=len(own) - MAX_REASONS))
-    feedback = lex.text("feedback", "issues").format(name=name, reasons="; ".join(reasons))
-    return CriterionResult(criterion, value, feedback, own)
+        parts.append(feedback["more"].format(n=len(own) - MAX_REASONS))
+    text = feedback["issues"].format(name=name, reasons="; ".join(parts))
+    return CriterionResult(criterion, value, text, tuple(own))
 
 
 def _reason(f: Finding, lex: Lexicon) -> str:
