@@ -34,9 +34,19 @@ def analyse(text: str, language: Language) -> tuple[list[Hit], str]:
 
 
 def _drop_shadowed(hits: dict[tuple[str, int, int], Hit]) -> dict[tuple[str, int, int], Hit]:
-    """'missing_measure' on a word already reported as vague says the same thing twice."""
+    """Drop a second finding on the same word that says the same thing twice.
+
+    'missing_measure' on a word already reported as vague, and 'vague_term' on a word that
+    is a comparative or superlative ("schneller", "fastest"): the comparison is the defect.
+    """
     vague = {(s, e) for code, s, e in hits if code in {"vague_term", "subjective_term"}}
-    return {k: h for k, h in hits.items() if not (k[0] == "missing_measure" and k[1:] in vague)}
+    graded = {(s, e) for code, s, e in hits if code in {"comparative", "superlative"}}
+    return {
+        k: h
+        for k, h in hits.items()
+        if not (k[0] == "missing_measure" and k[1:] in vague)
+        and not (k[0] == "vague_term" and k[1:] in graded)
+    }
 
 
 def assess(text: str, *, criteria: Sequence[str], language: Language | None = None) -> Assessment:

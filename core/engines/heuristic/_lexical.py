@@ -70,7 +70,7 @@ def _vague_adverbs(ctx: Ctx, taken: set[tuple[int, int]]) -> list[Hit]:
 def _keep(ctx: Ctx, code: str, m: Match) -> bool:
     if code in QUANTIFIED_CODES and _quantified(ctx, m):
         return False
-    if code == "weak_modal" and _negated_ability(ctx, m):
+    if code == "weak_modal" and (_negated_ability(ctx, m) or _inverted_condition(ctx, m)):
         return False
     return True
 
@@ -85,6 +85,17 @@ def _quantified(ctx: Ctx, m: Match) -> bool:
         if is_number(lowers[i]):
             return True
     return False
+
+
+def _inverted_condition(ctx: Ctx, m: Match) -> bool:
+    """'Should the sensor fail, ...' / 'Sollte der Sensor ausfallen, ...' is a condition
+    (EARS unwanted behaviour), not a weak obligation: the modal opens the sentence."""
+    k = ctx.doc.sentence_of(m.first)
+    return (
+        bool(ctx.doc.sentences)
+        and ctx.doc.sentences[k][0] == m.first
+        and (ctx.doc.lowers[m.first] in {"should", "sollte", "sollten"})
+    )
 
 
 def _negated_ability(ctx: Ctx, m: Match) -> bool:

@@ -52,8 +52,10 @@ def _has_unit(ctx: Ctx, first: int, last: int) -> bool:
     if following[0] in units or any(joined.startswith(u) for u in ("km/h", "m/s", "u/min")):
         return True
     word = following[0]
-    # A counted noun ("3 retries", "5 Fahrzeuge") is its own unit.
-    return is_word(word) and not is_number(word) and word not in ctx.lex.words("stopwords")
+    if not is_word(word) or is_number(word) or word in ctx.lex.words("stopwords"):
+        return False
+    # A counted noun ("3 retries", "5 Fahrzeuge") is its own unit; German nouns are capitalised.
+    return ctx.lex.language != "de" or ctx.doc.token(last + 1)[:1].isupper()
 
 
 def _missing_measures(ctx: Ctx) -> list[Hit]:

@@ -43,8 +43,14 @@ def detect_passive(ctx: Ctx) -> list[Hit]:
     agents = ctx.lex.words("passive_agent_markers")
     hits = []
     for first, last in spans:
-        _, hi = ctx.clause_span(first)
-        if any(t in agents for t in ctx.doc.lowers[last : min(hi, last + AGENT_WINDOW)]):
+        lo, hi = ctx.clause_span(first)
+        # English names the agent after the verb ("by the operator"), German usually before
+        # the participle ("vom Server gespeichert werden").
+        if ctx.lex.language == "de":
+            lo = max(lo, first - AGENT_WINDOW)
+        else:
+            lo = last
+        if any(t in agents for t in ctx.doc.lowers[lo : min(hi, last + AGENT_WINDOW)]):
             continue
         hits.append(Hit("passive_voice", ctx.doc.starts[first], ctx.doc.ends[last - 1]))
     return hits
