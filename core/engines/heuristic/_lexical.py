@@ -76,8 +76,12 @@ def _keep(ctx: Ctx, code: str, m: Match) -> bool:
 
 
 def _quantified(ctx: Ctx, m: Match) -> bool:
-    """True when a number follows within a few tokens of the same clause."""
+    """True when a number follows within a few tokens of the same clause, or a number and
+    unit come right before it ("7 Jahre lang", "2 s long")."""
     lowers, clause_of = ctx.doc.lowers, ctx.doc.clause_of
+    i = m.first
+    if i >= 2 and is_number(lowers[i - 2]) and lowers[i - 1] in ctx.lex.words("units"):
+        return True
     end = min(len(lowers), m.last + QUANTIFY_WINDOW)
     for i in range(m.last, end):
         if clause_of[i] != clause_of[m.first]:

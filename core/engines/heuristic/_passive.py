@@ -42,8 +42,11 @@ def detect_passive(ctx: Ctx) -> list[Hit]:
     spans = _german(ctx) if ctx.lex.language == "de" else _english(ctx)
     agents = ctx.lex.words("passive_agent_markers")
     hits = []
+    subordinators = ctx.lex.words("subordinators")
     for first, last in spans:
         lo, hi = ctx.clause_span(first)
+        if _clause_head(ctx, lo, hi) in subordinators:
+            continue  # a condition ("if the link is lost") states an event, not a duty
         # English names the agent after the verb ("by the operator"), German usually before
         # the participle ("vom Server gespeichert werden").
         if ctx.lex.language == "de":
@@ -54,6 +57,11 @@ def detect_passive(ctx: Ctx) -> list[Hit]:
             continue
         hits.append(Hit("passive_voice", ctx.doc.starts[first], ctx.doc.ends[last - 1]))
     return hits
+
+
+def _clause_head(ctx: Ctx, lo: int, hi: int) -> str:
+    """First word of a clause (skipping the comma that opens it)."""
+    return next((t for t in ctx.doc.lowers[lo:hi] if t[:1].isalnum()), "")
 
 
 def _english(ctx: Ctx) -> list[tuple[int, int]]:
