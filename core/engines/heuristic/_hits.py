@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from core.engines.heuristic._lexicon import Lexicon
 from core.engines.heuristic._match import Match, by_category, find_matches
 from core.engines.heuristic._text import Doc, build_doc
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A detected defect before it is worded: code, character span and wording hints."""
 
     code: str

@@ -68,11 +68,30 @@ def _vague_adverbs(ctx: Ctx, taken: set[tuple[int, int]]) -> list[Hit]:
 
 
 def _keep(ctx: Ctx, code: str, m: Match) -> bool:
+    if ctx.doc.lowers[m.first] in ctx.lex.words("approximators"):
+        return _number_follows(ctx, m)  # "about 5 s" is vague; "about the train" is not
+    if code == "rationale" and not _purpose_frame(ctx, m):
+        return False
     if code in QUANTIFIED_CODES and _quantified(ctx, m):
         return False
     if code == "weak_modal" and (_negated_ability(ctx, m) or _inverted_condition(ctx, m)):
         return False
     return True
+
+
+def _number_follows(ctx: Ctx, m: Match) -> bool:
+    lowers = ctx.doc.lowers
+    return m.last < len(lowers) and is_number(lowers[m.last])
+
+
+def _purpose_frame(ctx: Ctx, m: Match) -> bool:
+    """German 'um' is a rationale only in 'um ... zu <Infinitiv>' ('um 5 Uhr' is not)."""
+    frame = ctx.lex.data.get("purpose_frames")
+    lowers = ctx.doc.lowers
+    if not frame or lowers[m.first] != frame["open"]:
+        return True
+    window = lowers[m.last : m.last + frame["window"]]
+    return frame["close"] in window
 
 
 def _quantified(ctx: Ctx, m: Match) -> bool:

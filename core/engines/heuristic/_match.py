@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.engines.heuristic._lexicon import Lexicon
 from core.engines.heuristic._text import Doc
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A phrase of one category found at tokens [first, last) and characters [start, end)."""
 
     category: str
