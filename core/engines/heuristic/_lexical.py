@@ -74,7 +74,9 @@ def _keep(ctx: Ctx, code: str, m: Match) -> bool:
         return False
     if code in QUANTIFIED_CODES and _quantified(ctx, m):
         return False
-    if code == "weak_modal" and (_negated_ability(ctx, m) or _inverted_condition(ctx, m)):
+    if code == "weak_modal" and (
+        _negated_ability(ctx, m) or _inverted_condition(ctx, m) or _under_strong_modal(ctx, m)
+    ):
         return False
     return True
 
@@ -119,6 +121,16 @@ def _inverted_condition(ctx: Ctx, m: Match) -> bool:
         and ctx.doc.sentences[k][0] == m.first
         and (ctx.doc.lowers[m.first] in {"should", "sollte", "sollten"})
     )
+
+
+def _under_strong_modal(ctx: Ctx, m: Match) -> bool:
+    """German 'muss ... speichern können': the infinitive 'können' depends on the binding
+    'muss', so the obligation stands."""
+    if ctx.doc.lowers[m.first] != "können":
+        return False
+    lo, _ = ctx.clause_span(m.first)
+    strong = ctx.lex.words("strong_modal_words")
+    return any(t in strong for t in ctx.doc.lowers[lo : m.first])
 
 
 def _negated_ability(ctx: Ctx, m: Match) -> bool:

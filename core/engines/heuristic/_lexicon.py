@@ -120,6 +120,7 @@ def _sets(data: dict[str, Any]) -> dict[str, frozenset[str]]:
     sets.update({f"passive_{k}": _lower(v) for k, v in passive.items()})
     sets.update({f"ears_{k}": _lower(v) for k, v in data.get("ears", {}).items()})
     sets["precise_adverbs"] = _lower(data.get("vague_adverbs", {}).get("precise", []))
+    sets["strong_modal_words"] = _lower(data.get("strong_modals", []))
     sets["approximators"] = _lower(data.get("approximators", []))
     sets["subordinators"] = _lower(data.get("negation_subordinators", []))
     sets["abbreviations"] = frozenset(

@@ -221,6 +221,7 @@ NEGATIVE = [
     ("de", "Die Antwortzeit muss kleiner als 2 s sein.", "comparative"),
     ("de", "Das System muss mindestens 10 Nutzer unterstützen.", "superlative"),
     ("de", "Das System muss jede Anmeldung protokollieren.", "weak_modal"),
+    ("de", "Das System muss die Daten speichern können.", "weak_modal"),
     ("de", "Das System muss den Bericht als PDF exportieren.", "loophole"),
     ("de", "Der Upload darf nicht mehr als 10 MB betragen.", "negative"),
     ("de", "Die Daten müssen vom Server gespeichert werden.", "passive_voice"),
