@@ -30,6 +30,8 @@ def detect_pronouns(ctx: Ctx) -> list[Hit]:
     personal = lex.words("pron_personal")
     demonstrative = lex.words("pron_demonstrative")
     relative = lex.words("pron_relative_clause")
+    if not any(t in personal or t in demonstrative or t in relative for t in lowers):
+        return []
     marks = candidate_marks(ctx)
     hits = []
     for i, tok in enumerate(lowers):

@@ -42,18 +42,13 @@ class Doc:
 def tokenize(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
     """Split text into token start offsets, end offsets and lower-cased forms."""
     spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    if not spans:
+        return (), (), ()
+    starts, ends = zip(*spans, strict=True)
     lowered = text.lower()
     if len(lowered) != len(text):  # a few characters change length when lower-cased
-        return (
-            tuple(s for s, _ in spans),
-            tuple(e for _, e in spans),
-            tuple(text[s:e].lower() for s, e in spans),
-        )
-    return (
-        tuple(s for s, _ in spans),
-        tuple(e for _, e in spans),
-        tuple(lowered[s:e] for s, e in spans),
-    )
+        return starts, ends, tuple([text[s:e].lower() for s, e in spans])
+    return starts, ends, tuple([lowered[s:e] for s, e in spans])
 
 
 def build_doc(text: str, abbreviations: frozenset[str]) -> Doc:
@@ -71,7 +66,7 @@ def build_doc(text: str, abbreviations: frozenset[str]) -> Doc:
         clause_of.append(len(clause_starts) - 1)
     ends_of_clauses = [*clause_starts[1:], len(lowers)] if clause_starts else []
     clause_bounds = tuple(zip(clause_starts, ends_of_clauses, strict=True))
-    words = tuple(i for i, low in enumerate(lowers) if low[0].isalnum() or low[0] == "_")
+    words = tuple([i for i, low in enumerate(lowers) if low[0].isalnum() or low[0] == "_"])
     return Doc(
         text,
         starts,

@@ -7,10 +7,11 @@ tables; this module only fills in fragments and hints.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
-from core.engines.base import CriterionResult, Finding, Priority, Suggestion
+from core.engines.base import CriterionResult, Finding, Language, Priority, Suggestion
 from core.engines.heuristic._hits import Hit
-from core.engines.heuristic._lexicon import Lexicon
+from core.engines.heuristic._lexicon import Lexicon, load
 from core.engines.heuristic._scoring import RULED, criteria_of, score
 
 MAX_REASONS = 4
@@ -68,13 +69,12 @@ def criterion_results(
 def _result(
     criterion: str, own: list[Finding], reasons: dict[int, str], lex: Lexicon
 ) -> CriterionResult:
-    names: dict[str, str] = lex.data["criterion_names"]
-    feedback: dict[str, str] = lex.data["feedback"]
-    name = names.get(criterion, criterion)
     if criterion not in RULED:
-        return CriterionResult(criterion, 1.0, feedback["no_rule"].format(name=name))
+        return CriterionResult(criterion, 1.0, _fixed_line(lex.language, criterion, "no_rule"))
     if not own:
-        return CriterionResult(criterion, 1.0, feedback["ok"].format(name=name))
+        return CriterionResult(criterion, 1.0, _fixed_line(lex.language, criterion, "ok"))
+    feedback: dict[str, str] = lex.data["feedback"]
+    name = lex.data["criterion_names"].get(criterion, criterion)
     value = score(criterion, (f.code for f in own))
     parts = []
     for f in own[:MAX_REASONS]:
@@ -85,6 +85,15 @@ def _result(
         parts.append(feedback["more"].format(n=len(own) - MAX_REASONS))
     text = feedback["issues"].format(name=name, reasons="; ".join(parts))
     return CriterionResult(criterion, value, text, tuple(own))
+
+
+@cache
+def _fixed_line(language: Language, criterion: str, kind: str) -> str:
+    """The feedback lines that do not depend on the text, built once per language."""
+    lex = load(language)
+    name = lex.data["criterion_names"].get(criterion, criterion)
+    line: str = lex.data["feedback"][kind].format(name=name)
+    return line
 
 
 def _reason(f: Finding, lex: Lexicon) -> str:
