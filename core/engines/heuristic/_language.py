@@ -18,10 +18,8 @@ def detect_language(text: str) -> Language:
     """Return "de" or "en" for a requirement text; English when there is no evidence."""
     sample = text[:SAMPLE_CHARS]
     de_words, en_words = load("de").words("stopwords"), load("en").words("stopwords")
-    de = en = 0
-    for m in WORD_RE.finditer(sample):
-        word = m.group().lower()
-        de += word in de_words
-        en += word in en_words
-    de += LETTER_WEIGHT * sum(1 for ch in sample if ch in GERMAN_LETTERS)
+    words = WORD_RE.findall(sample.lower())
+    de = sum(map(de_words.__contains__, words))
+    en = sum(map(en_words.__contains__, words))
+    de += LETTER_WEIGHT * sum(sample.count(ch) for ch in GERMAN_LETTERS)
     return "de" if de > en else "en"
