@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from scipy.stats import spearmanr
+from scipy.stats import spearmanr  # type: ignore[import-untyped]
 
 from core.engines.heuristic import analyse, assess
 
@@ -120,7 +120,8 @@ def pronoun_hits(context: str, pronoun: str, position: int | None) -> tuple[bool
 def anaphora(data: Path) -> None:
     """Per pronoun occurrence P/R/F1/F2 against the flag-every-pronoun baseline."""
     folder = data / "anaphora-reqeval-damir"
-    sets = {
+    Occurrence = tuple[str, str, int | None, bool]
+    sets: dict[str, list[Occurrence]] = {
         "ReqEval": [
             (r["Context(cj)"], r["Pronoun (pj)"], None, r["DetectedAs"] == "AMBIGUOUS")
             for r in read_csv(folder / "reqeval_detection.csv")
@@ -134,7 +135,8 @@ def anaphora(data: Path) -> None:
     print("| set | n | ambiguous | ours P/R/F1/F2 | flag-all P/R/F1 |")
     print("|---|---:|---:|---:|---:|")
     for name, rows in sets.items():
-        truth, pred = [], []
+        truth: list[bool] = []
+        pred: list[bool] = []
         for context, pronoun, position, ambiguous in rows:
             found, flagged = pronoun_hits(context, pronoun, position)
             if found:
