@@ -9,6 +9,9 @@ from core.engines.heuristic._match import Match
 MIN_WORDS = 3
 # German infinitives/participles joined by und/oder at the clause end: "speichern und anzeigen".
 GERMAN_VERB_ENDINGS = ("en", "ern", "eln", "t")
+SEPARABLE_PREFIXES = ("um", "an", "ab", "auf", "aus", "ein", "vor", "nach", "fest", "dar", "zu")
+# After "and" + verb these words show a noun use ("display of"), not a second action.
+NOT_AN_ACTION_AFTER = frozenset({"of", "and", "or", ",", "."})
 GERMAN_CLAUSE_END = frozenset({".", ",", ";", "werden", "können", "sein", "müssen", "wird", "!"})
 
 
@@ -38,6 +41,8 @@ def _multiple(ctx: Ctx) -> list[Hit]:
 
 
 def _joins_actions(ctx: Ctx, first: int, last: int) -> bool:
+    """True when the conjunction at [first, last) joins two verbs ('display and print',
+    'be stored and archived'), not two objects ('orders and invoices')."""
     lowers = ctx.doc.lowers
     if last >= len(lowers) or first == 0:
         return False
@@ -49,13 +54,16 @@ def _joins_actions(ctx: Ctx, first: int, last: int) -> bool:
         else lowers[last]
     )
     follow = lowers[last + 1] if last + 1 < len(lowers) else "."
-    if nxt in ctx.lex.words("verbs") and follow not in {"of", "and", "or", ",", "."}:
+    if nxt in ctx.lex.words("verbs") and follow not in NOT_AN_ACTION_AFTER:
         return True
+    # Two participles ('stored and archived') are two actions unless they qualify a noun
+    # that follows ('stored and processed data'): then the next word is a plain word.
     prev = lowers[first - 1]
-    return prev.endswith("ed") and nxt.endswith("ed") and follow not in {"data", "information"}
+    return prev.endswith("ed") and nxt.endswith("ed") and follow in NOT_AN_ACTION_AFTER | {"by"}
 
 
 def _german_verbs(ctx: Ctx, left: int, right: int) -> bool:
+    """Two lower-case verb forms around 'und'/'oder' at the end of a clause."""
     doc = ctx.doc
     end = doc.lowers[right + 1] if right + 1 < len(doc.lowers) else "."
     words = (doc.token(left), doc.token(right))
@@ -94,17 +102,15 @@ def _german_zu_infinitive(ctx: Ctx) -> bool:
     lowers = ctx.doc.lowers
     if ctx.lex.language != "de" or not {"ist", "sind", "hat", "haben"} & set(lowers):
         return False
-    return any(
-        (t == "zu" and i + 1 < len(lowers) and lowers[i + 1].endswith("en"))
-        or (
-            "zu" in t[2:-2]
-            and t.endswith("en")
-            and t.startswith(
-                ("um", "an", "ab", "auf", "aus", "ein", "vor", "nach", "fest", "dar", "zu")
-            )
-        )
-        for i, t in enumerate(lowers)
-    )
+    return any(_zu_infinitive(lowers, i) for i in range(len(lowers)))
+
+
+def _zu_infinitive(lowers: tuple[str, ...], i: int) -> bool:
+    """'zu prüfen' or a separable verb with infix 'zu' ('umzusetzen', 'anzuzeigen')."""
+    tok = lowers[i]
+    if tok == "zu":
+        return i + 1 < len(lowers) and lowers[i + 1].endswith("en")
+    return tok.endswith("en") and tok.startswith(SEPARABLE_PREFIXES) and "zu" in tok[2:-2]
 
 
 def _mixed_modals(ctx: Ctx) -> list[Hit]:

@@ -212,6 +212,8 @@ NEGATIVE = [
     ("en", "The data shall be stored by the server.", "passive_voice"),
     ("en", "It shall be possible to export the report.", "ambiguous_pronoun"),
     ("en", "The system shall log every login.", "multiple_requirements"),
+    ("en", "The system shall keep stored and processed data for 5 years.", "multiple_requirements"),
+    ("en", "The system shall support search and display of results.", "multiple_requirements"),
     ("en", "The system shall respond within 5 seconds.", "number_without_unit"),
     ("en", "The system shall respond within 2 s for 95 % of requests.", "missing_measure"),
     ("en", "The timeout shall be 30 seconds.", "placeholder"),
