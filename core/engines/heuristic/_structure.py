@@ -147,9 +147,12 @@ def _long_sentences(ctx: Ctx) -> list[Hit]:
 
 
 def _too_short(ctx: Ctx) -> list[Hit]:
+    """Fewer than three words; an empty text gets an empty span at 0."""
     words = ctx.doc.words
-    if not words or len(words) >= MIN_WORDS:
+    if len(words) >= MIN_WORDS:
         return []
+    if not words:
+        return [Hit("too_short", 0, 0)]
     return [Hit("too_short", ctx.doc.starts[words[0]], ctx.doc.ends[words[-1]])]
 
 

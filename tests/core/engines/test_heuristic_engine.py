@@ -12,6 +12,7 @@ import pytest
 import core.engines.heuristic as heuristic
 from core.engines.base import Assessment, Language
 from core.engines.heuristic import MODEL_NAME, assess, detect_language
+from core.engines.heuristic._lexical import LEXICAL_CODES
 from core.engines.heuristic._scoring import WEIGHTS
 
 ALL = (
@@ -169,6 +170,35 @@ def test_rewrite_marks_vague_terms() -> None:
 
 def test_rewrite_none_for_clean_requirement() -> None:
     assert assess("The system shall log every login.", criteria=ALL).rewrite is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Login.", "Anmeldung prüfen."])
+def test_assess_too_short_text_fails_completeness(text: str) -> None:
+    a = assess(text, criteria=["completeness"])
+    assert a.results[0].score < PASS
+    finding = a.results[0].findings[0]
+    assert finding.code == "too_short" and text[finding.start : finding.end] == finding.fragment
+
+
+def test_feedback_names_at_most_four_reasons() -> None:
+    text = "The system should be fast, simple, intuitive, robust and flexible."
+    feedback = assess(text, criteria=["clarity"]).results[0].feedback
+    assert feedback.startswith("Clarity: weak modal 'should'; vague term 'fast';")
+    assert feedback.endswith("and 2 more.")
+
+
+def test_suggest_weak_modal_with_high_priority() -> None:
+    a = assess("The user may export the report.", criteria=ALL)
+    first = a.suggestions[0]
+    assert first.priority == "high"
+    assert first.text == "Replace 'may' with 'shall be able to' to make the requirement binding."
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_lexicon_has_every_detector_list(language: str) -> None:
+    data = json.loads((LEXICONS / f"{language}.json").read_text(encoding="utf-8"))
+    for code in LEXICAL_CODES:
+        assert data["terms"].get(code), code
 
 
 def test_score_falls_with_more_findings() -> None:
