@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import core.engines.heuristic as heuristic
 from core.engines.base import Assessment, Language
@@ -250,3 +252,18 @@ def test_lexicon_words_every_code(language: str) -> None:
         assert code in data["suggestions"], code
         assert code in data["code_names"], code
     assert set(data["criterion_names"]) == set(ALL)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("aäbcdeßiostuvwxyzASTÜ019 .,;:?!-/%()[]'\n")), max_size=120
+    ),
+    language=st.sampled_from(["en", "de", None]),
+)
+def test_assess_any_text_gives_valid_assessment(text: str, language: Language | None) -> None:
+    a = assess(text, criteria=ALL, language=language)
+    for r in a.results:
+        assert 0.0 <= r.score <= 1.0
+        for f in r.findings:
+            assert text[f.start : f.end] == f.fragment
