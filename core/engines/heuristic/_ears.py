@@ -2,7 +2,8 @@
 
 The first sentence decides: its opening keyword selects the pattern (While = state-driven,
 When = event-driven, If = unwanted behaviour, Where = optional feature), and a binding modal
-must follow; a binding sentence with no keyword is ubiquitous. Two keywords make it complex.
+must follow (shall/must; muss/soll/darf); a binding sentence with no keyword is ubiquitous.
+Two keywords make it complex.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ def classify_ears(ctx: Ctx) -> str:
     if not doc.sentences or doc.sentences[0][0] == doc.sentences[0][1]:
         return "none"
     lo, hi = doc.sentences[0]
-    strong = {m.first for m in ctx.matches("_strong")}
-    if not any(lo <= j < hi for j in strong):
+    modals = ctx.lex.words("ears_modals")
+    if not any(t in modals for t in doc.lowers[lo:hi]):
         return "none"
     found = [name for key, name in KINDS if _opens_clause(ctx, lo, hi, key)]
     if len(found) > 1:

@@ -57,7 +57,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "rationale": {"conciseness": 0.25, "atomicity": 0.1},
     "vague_reference": {"completeness": 0.3, "unambiguity": 0.25, "clarity": 0.15},
     "long_sentence": {"conciseness": 0.35, "clarity": 0.25, "atomicity": 0.1, "unambiguity": 0.05},
-    "inconsistent_term": {"consistent_terminology": 0.35},
+    "inconsistent_term": {"consistent_terminology": 0.25},
     "mixed_modals": {"consistent_terminology": 0.3},
     "too_short": {"completeness": 0.4, "clarity": 0.2},
 }
