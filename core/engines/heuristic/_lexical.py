@@ -68,6 +68,7 @@ def _vague_adverbs(ctx: Ctx, taken: set[tuple[int, int]]) -> list[Hit]:
 
 
 def _keep(ctx: Ctx, code: str, m: Match) -> bool:
+    """Context rules that turn a list match into no finding (see the module docstring)."""
     if ctx.doc.lowers[m.first] in ctx.lex.words("approximators"):
         return _number_follows(ctx, m)  # "about 5 s" is vague; "about the train" is not
     if code == "rationale" and not _purpose_frame(ctx, m):

@@ -42,12 +42,20 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrases:
+    """Entries starting with one token: single words, and longer phrases by their second token."""
+
+    singles: tuple[Entry, ...]
+    by_second: dict[str, tuple[Entry, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     """Everything language-specific the detectors need, compiled once."""
 
     language: Language
     data: dict[str, Any]
-    phrases: dict[str, tuple[Entry, ...]]
+    phrases: dict[str, Phrases]
     pattern: re.Pattern[str] | None
     pattern_meta: tuple[tuple[str, str], ...]
     sets: dict[str, frozenset[str]]
@@ -103,12 +111,26 @@ def _expand(category: str, term: str, hint: str) -> list[Entry]:
     return out
 
 
-def _index(entries: list[Entry]) -> dict[str, tuple[Entry, ...]]:
-    """Group entries by first token, longest first so the longest phrase wins."""
-    index: dict[str, list[Entry]] = {}
+def _index(entries: list[Entry]) -> dict[str, Phrases]:
+    """Group entries by first token (and second token for phrases), longest phrase first."""
+    singles: dict[str, list[Entry]] = {}
+    multis: dict[str, dict[str, list[Entry]]] = {}
     for entry in entries:
-        index.setdefault(entry.tokens[0], []).append(entry)
-    return {k: tuple(sorted(v, key=lambda e: -len(e.tokens))) for k, v in index.items()}
+        first = entry.tokens[0]
+        if len(entry.tokens) == 1:
+            singles.setdefault(first, []).append(entry)
+        else:
+            multis.setdefault(first, {}).setdefault(entry.tokens[1], []).append(entry)
+    return {
+        first: Phrases(
+            tuple(singles.get(first, ())),
+            {
+                second: tuple(sorted(group, key=lambda e: -len(e.tokens)))
+                for second, group in multis.get(first, {}).items()
+            },
+        )
+        for first in singles.keys() | multis.keys()
+    }
 
 
 def _sets(data: dict[str, Any]) -> dict[str, frozenset[str]]:

@@ -24,22 +24,23 @@ def find_matches(doc: Doc, lex: Lexicon) -> list[Match]:
     """All matches of all categories; per category and start token only the longest."""
     out: list[Match] = []
     lowers, starts, ends = doc.lowers, doc.starts, doc.ends
-    phrases = lex.phrases
+    index = lex.phrases
+    n_tokens = len(lowers)
     for i, tok in enumerate(lowers):
-        entries = phrases.get(tok)
-        if entries is None:
-            continue
-        if len(entries) == 1 and len(entries[0].tokens) == 1:  # the common case: one word
-            entry = entries[0]
-            out.append(Match(entry.category, i, i + 1, starts[i], ends[i], entry.hint))
+        phrases = index.get(tok)
+        if phrases is None:
             continue
         seen: set[str] = set()
-        for entry in entries:
-            n = len(entry.tokens)
-            if entry.category in seen or (n > 1 and lowers[i : i + n] != entry.tokens):
-                continue
-            seen.add(entry.category)
-            out.append(Match(entry.category, i, i + n, starts[i], ends[i + n - 1], entry.hint))
+        if phrases.by_second and i + 1 < n_tokens:
+            for entry in phrases.by_second.get(lowers[i + 1], ()):
+                n = len(entry.tokens)
+                if entry.category in seen or lowers[i : i + n] != entry.tokens:
+                    continue
+                seen.add(entry.category)
+                out.append(Match(entry.category, i, i + n, starts[i], ends[i + n - 1], entry.hint))
+        for entry in phrases.singles:
+            if entry.category not in seen:
+                out.append(Match(entry.category, i, i + 1, starts[i], ends[i], entry.hint))
     if lex.pattern is not None:
         for m in lex.pattern.finditer(doc.text):
             category, hint = lex.pattern_meta[m.lastindex - 1 if m.lastindex else 0]
