@@ -83,21 +83,33 @@ def build_doc(text: str, abbreviations: frozenset[str]) -> Doc:
 def _sentence_bounds(
     text: str, starts: tuple[int, ...], lowers: tuple[str, ...], abbreviations: frozenset[str]
 ) -> list[int]:
-    """Token indexes where sentences start, plus the end index."""
-    bounds = [0]
+    """Token indexes where sentences start, plus the end index.
+
+    Only tokens after a full stop (or after a line break) can open a sentence, so only those
+    are inspected.
+    """
     n = len(lowers)
-    for i in range(1, n):
-        prev = lowers[i - 1]
-        first = text[starts[i]]
-        if not (first.isupper() or first.isdigit() or first in "-•*"):
+    if not n:
+        return [0, 0]
+    candidates = {i + 1 for i, low in enumerate(lowers) if low in SENTENCE_MARKS}
+    if "\n" in text:
+        candidates.update(i for i in range(1, n) if "\n" in text[starts[i - 1] : starts[i]])
+    bounds = [0]
+    for i in sorted(candidates):
+        if i >= n or not _opens_sentence(text[starts[i]]):
             continue
-        if prev in SENTENCE_MARKS and _ends_sentence(lowers, i - 1, abbreviations):
+        prev = lowers[i - 1]
+        if prev in SENTENCE_MARKS:
+            if _ends_sentence(lowers, i - 1, abbreviations):
+                bounds.append(i)
+        elif prev not in CLAUSE_MARKS:  # a line break without a full stop
             bounds.append(i)
-        elif "\n" in text[starts[i - 1] : starts[i]] and prev not in CLAUSE_MARKS:
-            bounds.append(i)
-    if bounds[-1] != n:
-        bounds.append(n)
-    return bounds if n else [0, 0]
+    bounds.append(n)
+    return bounds
+
+
+def _opens_sentence(first: str) -> bool:
+    return first.isupper() or first.isdigit() or first in "-•*"
 
 
 def _ends_sentence(lowers: tuple[str, ...], mark: int, abbreviations: frozenset[str]) -> bool:
