@@ -1,0 +1,191 @@
+"""Quality benchmark of the heuristic engine on the labelled public datasets.
+
+Measures only: the datasets are read from --data (default ../shared/data next to the repo) and
+nothing from them is stored in the repository.
+
+    .venv/bin/python bench/heuristic_quality.py [--data DIR]
+
+Prints three tables: DS1 smells (requirement-level P/R/F1 vs ARTA and the Smella-style
+dictionary), pronoun ambiguity (ReqEval, DAMIR), and Spearman correlations with the German
+expert ratings. Needs scipy for the p-values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from scipy.stats import spearmanr  # type: ignore[import-untyped]
+
+from core.engines.heuristic import analyse, assess
+
+ROOT = Path(__file__).resolve().parents[1]
+# DS1 column -> the engine's finding codes that mean the same smell.
+DS1_CATEGORIES = {
+    "Subjective_lang.": ("subjective_term",),
+    "Ambiguous_adv._adj.": ("vague_term", "vague_adverb"),
+    "Nonverifiable_term": ("nonverifiable_term", "loophole", "vague_quantifier"),
+    "Superlative": ("superlative",),
+    "Comparative": ("comparative",),
+    "Negative": ("negative",),
+    "Vague_pron.": ("ambiguous_pronoun",),
+    "Uncertain_verb": ("weak_modal",),
+}
+# de-spec-ratings columns (likely mapping, see its README) -> engine criterion.
+DE_CRITERIA = {
+    "c1_mean": "unambiguity",
+    "c2_mean": "design_independence",
+    "c3_mean": "consistent_terminology",
+    "c7_mean": "testability",
+    "c8_mean": "clarity",
+    "c9_mean": "completeness",
+}
+ALL_CRITERIA = (
+    "clarity",
+    "testability",
+    "measurability",
+    "unambiguity",
+    "atomicity",
+    "completeness",
+    "consistent_terminology",
+    "conciseness",
+    "design_independence",
+)
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 (0 when undefined)."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def confusion(gold: list[bool], pred: list[bool]) -> tuple[int, int, int]:
+    tp = sum(g and p for g, p in zip(gold, pred, strict=True))
+    fp = sum(p and not g for g, p in zip(gold, pred, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, pred, strict=True))
+    return tp, fp, fn
+
+
+def ds1(data: Path) -> None:
+    """Requirement-level P/R/F1 per smell, ours vs the two baseline outputs."""
+    folder = data / "arta-smells"
+    gold = read_csv(folder / "DS1.csv")
+    arta = read_csv(folder / "baselines" / "DS1_pred_ARTA.csv")
+    smella = read_csv(folder / "baselines" / "DS1_pred_SmellaStyleDict.csv")
+    ours = [{h.code for h in analyse(r["Requirement_text"], "en")[0]} for r in gold]
+    systems: dict[str, Callable[[int, str], bool]] = {
+        "ours": lambda i, col: bool(ours[i] & set(DS1_CATEGORIES[col])),
+        "ARTA": lambda i, col: arta[i][col].strip() != "-",
+        "Smella": lambda i, col: smella[i][col].strip() != "-",
+    }
+    totals = {name: [0, 0, 0] for name in systems}
+    print(f"\nDS1 ({len(gold)} requirements), requirement-level P/R/F1")
+    print(f"| smell | gold+ | {' | '.join(f'{n} P/R/F1' for n in systems)} |")
+    print("|---|---:|" + "---:|" * len(systems))
+    for col in DS1_CATEGORIES:
+        truth = [r[col].strip() != "-" for r in gold]
+        cells = []
+        for name, flagged in systems.items():
+            tp, fp, fn = confusion(truth, [flagged(i, col) for i in range(len(gold))])
+            totals[name] = [a + b for a, b in zip(totals[name], (tp, fp, fn), strict=True)]
+            cells.append("{:.2f}/{:.2f}/**{:.3f}**".format(*prf(tp, fp, fn)))
+        print(f"| {col} | {sum(truth)} | {' | '.join(cells)} |")
+    micro = " | ".join("{:.2f}/{:.2f}/**{:.3f}**".format(*prf(*totals[n])) for n in systems)
+    print(f"| micro (8 smells) | | {micro} |")
+
+
+def pronoun_hits(context: str, pronoun: str, position: int | None) -> tuple[bool, bool]:
+    """(found, flagged): is the occurrence closest to position reported as ambiguous?"""
+    spans = [m.span() for m in re.finditer(rf"\b{re.escape(pronoun)}\b", context)]
+    if not spans:
+        return False, False
+    if position is not None:
+        tokens = [m.start() for m in re.finditer(r"\w+|[^\w\s]", context)]
+        target = tokens[min(position, len(tokens) - 1)]
+        spans.sort(key=lambda s: abs(s[0] - target))
+    start, end = spans[0]
+    hits = analyse(context, "en")[0]
+    return True, any(h.code == "ambiguous_pronoun" and h.start <= start < h.end for h in hits)
+
+
+def anaphora(data: Path) -> None:
+    """Per pronoun occurrence P/R/F1/F2 against the flag-every-pronoun baseline."""
+    folder = data / "anaphora-reqeval-damir"
+    Occurrence = tuple[str, str, int | None, bool]
+    sets: dict[str, list[Occurrence]] = {
+        "ReqEval": [
+            (r["Context(cj)"], r["Pronoun (pj)"], None, r["DetectedAs"] == "AMBIGUOUS")
+            for r in read_csv(folder / "reqeval_detection.csv")
+        ],
+        "DAMIR": [
+            (r["Context"], r["Pronoun"], int(r["Position"]), r["ambiguous"] == "AMBIGUOUS")
+            for r in read_csv(folder / "damir_pronoun_occurrences.csv")
+        ],
+    }
+    print("\nPronoun ambiguity, per occurrence")
+    print("| set | n | ambiguous | ours P/R/F1/F2 | flag-all P/R/F1 |")
+    print("|---|---:|---:|---:|---:|")
+    for name, rows in sets.items():
+        truth: list[bool] = []
+        pred: list[bool] = []
+        for context, pronoun, position, ambiguous in rows:
+            found, flagged = pronoun_hits(context, pronoun, position)
+            if found:
+                truth.append(ambiguous)
+                pred.append(flagged)
+        tp, fp, fn = confusion(truth, pred)
+        p, r, f1 = prf(tp, fp, fn)
+        f2 = 5 * p * r / (4 * p + r) if p + r else 0.0
+        base = prf(*confusion(truth, [True] * len(truth)))
+        print(
+            f"| {name} | {len(truth)} | {sum(truth)} | {p:.2f}/{r:.2f}/{f1:.2f}/{f2:.2f} | "
+            "{:.2f}/{:.2f}/{:.2f} |".format(*base)
+        )
+
+
+def german(data: Path) -> None:
+    """Spearman rho between criterion scores and the expert means (1-5)."""
+    rows = read_csv(data / "de-spec-ratings" / "per_requirement.csv")
+    scores = [assess(r["requirement"], criteria=ALL_CRITERIA, language="de") for r in rows]
+    by_key = [{c.criterion: c.score for c in a.results} for a in scores]
+    print(f"\nGerman expert ratings ({len(rows)} requirements), Spearman rho")
+    print("| expert column | criterion | n | rho | p |")
+    print("|---|---|---:|---:|---:|")
+    for col, criterion in DE_CRITERIA.items():
+        pairs = [
+            (s[criterion], float(r[col]))
+            for s, r in zip(by_key, rows, strict=True)
+            if r[col] not in ("", "nan")
+        ]
+        rho, p = spearmanr([a for a, _ in pairs], [b for _, b in pairs])
+        print(f"| {col} | {criterion} | {len(pairs)} | {rho:+.3f} | {p:.2g} |")
+    pairs = [
+        (sum(s.values()) / len(s), float(r["score"]))
+        for s, r in zip(by_key, rows, strict=True)
+        if r["score"] not in ("", "nan")
+    ]
+    rho, p = spearmanr([a for a, _ in pairs], [b for _, b in pairs])
+    print(f"| score (overall) | mean of 9 | {len(pairs)} | {rho:+.3f} | {p:.2g} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--only", choices=("ds1", "anaphora", "german"), default=None)
+    args = parser.parse_args()
+    for name, run in (("ds1", ds1), ("anaphora", anaphora), ("german", german)):
+        if args.only in (None, name):
+            run(args.data)
+
+
+if __name__ == "__main__":
+    main()
