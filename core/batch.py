@@ -127,7 +127,7 @@ def _saver(variant: str) -> Callable[[Session, tuple[str, Language | None], RowR
 
 def _columns(row: RowResult, mode: Mode) -> dict[str, str]:
     result = row.suggested.judgement.result
-    values = {"score": f"{result.score:g}", "verdict": result.verdict}
+    values = {"score": str(result.score), "verdict": result.verdict}
     if mode != "evaluate":
         values["suggestions"] = "\n".join(a.notes or a.correction for a in row.suggested.atoms)
     if row.redefined is not None:

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator, Iterator
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +24,9 @@ async def _in_threadpool(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
         while (chunk := await run_in_threadpool(next, chunks, _DONE)) is not _DONE:
             yield chunk  # type: ignore[misc]
     finally:
-        await run_in_threadpool(chunks.close)  # type: ignore[attr-defined]
+        # Shielded: after a cancellation every unshielded await would be cancelled at once.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(chunks.close)  # type: ignore[attr-defined]
 
 
 @router.post("/batch/stream", response_class=StreamingResponse)
