@@ -21,10 +21,12 @@ class FakeEngine:
     def __init__(self, *, fail_on: str = "💥", hold: Callable[[str], bool] | None = None) -> None:
         self.fail_on = fail_on
         self.bad_words: tuple[str, ...] = ("bad",)
+        self.finding_code = "vague_term"
         self.hold = hold or (lambda _text: False)
         self.gate = threading.Event()
         self.lock = threading.Lock()
         self.calls: list[str] = []
+        self.done: list[str] = []
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -39,18 +41,22 @@ class FakeEngine:
                 assert self.gate.wait(timeout=30), "test never released the engine"
             if self.fail_on in text:
                 raise RuntimeError(f"engine exploded on {text}")
-            return self._assessment(text, criteria, language or "en", self.bad_words)
+            assessment = self._assessment(text, criteria, language or "en", self.bad_words,
+                                          self.finding_code)
+            with self.lock:
+                self.done.append(text)
+            return assessment
         finally:
             with self.lock:
                 self.in_flight -= 1
 
     @staticmethod
     def _assessment(text: str, criteria: Sequence[str], language: Language,
-                    bad_words: Sequence[str]) -> Assessment:
+                    bad_words: Sequence[str], code: str) -> Assessment:
         word = next((w for w in bad_words if w in text), None)
         bad = word is not None
         start = text.find(word) if word else -1
-        findings = (Finding("vague_term", f"Vague '{word}'.", start, start + len(word), word,
+        findings = (Finding(code, f"Vague '{word}'.", start, start + len(word), word,
                             ("clarity",)),) if word else ()
         return Assessment(
             language=language,

@@ -1,0 +1,1 @@
+from tests.utils.engines import fake_engine  # noqa: F401  (fixture)
