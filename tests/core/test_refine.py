@@ -49,6 +49,8 @@ def test_refine_stops_when_nothing_changes(fake_engine: FakeEngine, settings: Se
     assert (result.stop_reason, evaluations) == ("no_change", 1)  # type: ignore[attr-defined]
 
 
-def test_refine_already_passing_is_one_iteration(fake_engine: FakeEngine, settings: Settings) -> None:
+def test_refine_already_passing_is_one_iteration(
+    fake_engine: FakeEngine, settings: Settings
+) -> None:
     result, _, rewrites = _refine(settings, "A fine requirement.")
     assert (len(result.iterations), result.stop_reason, rewrites) == (1, "passed", 0)  # type: ignore[attr-defined]
