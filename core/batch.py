@@ -37,7 +37,7 @@ from core.schemas import BatchValidateCreate
 from core.settings import Settings
 from core.similarity import near_duplicates
 from core.store.models import RewriteRecord
-from core.store.records import save_evaluation
+from core.store.records import save_evaluations
 from core.suggestions import Suggested, suggest
 
 Mode = Literal["evaluate", "suggest", "rewrite"]
@@ -48,6 +48,7 @@ ADDED_COLUMNS: dict[Mode, tuple[str, ...]] = {
 }
 ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
+TextItem = tuple[str, Language | None]
 logger = logging.getLogger("reqgate.batch")
 
 
@@ -70,12 +71,12 @@ def item_error(index: int, exc: Exception) -> ItemError:
 
 
 def judge_all(
-    texts: Iterable[tuple[str, Language | None]], *, criteria: list[CriterionInfo],
+    texts: Iterable[TextItem], *, criteria: list[CriterionInfo],
     settings: Settings, rewrite: bool = False,
-) -> Iterator[Outcome[tuple[str, Language | None], RowResult]]:
+) -> Iterator[Outcome[TextItem, RowResult]]:
     """Suggest (judge plus atoms) for every (text, language), in parallel, yielded in order."""
 
-    def work(item: tuple[str, Language | None]) -> RowResult:
+    def work(item: TextItem) -> RowResult:
         text, language = item
         suggested = suggest(text, criteria=criteria, language=language, settings=settings)
         if not rewrite:
@@ -90,37 +91,38 @@ def judge_all(
 
 def saved(
     session: Session, outcomes: Iterable[Outcome[ItemT, ResultT]], *, batch_size: int,
-    save: Callable[[Session, ItemT, ResultT], None],
+    save: Callable[[Session, list[tuple[ItemT, ResultT]]], None],
 ) -> Iterator[Outcome[ItemT, ResultT]]:
-    """Pass the outcomes through, storing each success; one commit per `batch_size` items.
+    """Pass the outcomes through, storing the successes one transaction per `batch_size`.
 
-    Also commits what is pending when the consumer stops early (a closed stream).
+    Also stores what is pending when the consumer stops early (a closed stream).
     """
-    uncommitted = 0
+    pending: list[tuple[ItemT, ResultT]] = []
     try:
         for outcome in outcomes:
             if outcome.result is not None:
-                save(session, outcome.item, outcome.result)
-                uncommitted += 1
-                if uncommitted >= batch_size:
+                pending.append((outcome.item, outcome.result))
+                if len(pending) >= batch_size:
+                    save(session, pending)
                     session.commit()
-                    uncommitted = 0
+                    pending = []
             yield outcome
     finally:
-        if uncommitted:
+        if pending:
+            save(session, pending)
             session.commit()
 
 
-def _saver(variant: str) -> Callable[[Session, tuple[str, Language | None], RowResult], None]:
-    def save(session: Session, item: tuple[str, Language | None], row: RowResult) -> None:
-        text = item[0]
-        result = row.suggested.judgement.result
-        save_evaluation(session, result=result, text_sha256=text_checksum(text), variant=variant)
-        if row.redefined is not None:
-            session.add(RewriteRecord(
-                evaluation_id=result.evaluation_id, original_checksum=text_checksum(text),
-                rewritten_checksum=text_checksum(row.redefined), source="engine",
-            ))
+def _saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]], None]:
+    def save(session: Session, chunk: list[tuple[TextItem, RowResult]]) -> None:
+        save_evaluations(session, [(row.suggested.judgement.result, text_checksum(item[0]))
+                                   for item, row in chunk], variant=variant)
+        session.add_all(
+            RewriteRecord(evaluation_id=row.suggested.judgement.result.evaluation_id,
+                          original_checksum=text_checksum(item[0]),
+                          rewritten_checksum=text_checksum(row.redefined), source="engine")
+            for item, row in chunk if row.redefined is not None
+        )
 
     return save
 

@@ -1,19 +1,25 @@
 """Near-duplicate requirements within one batch, by a cheap lexical measure.
 
 Jaccard similarity of character trigram sets of the normalised texts (case, punctuation
-and spacing ignored). Pairs are only compared when their set sizes allow the threshold
-(|A ∩ B| / |A ∪ B| <= min / max), so typical batches cost far less than all pairs.
+and spacing ignored). Candidate pairs come from prefix filtering (Bayardo et al., "Scaling
+up all pairs similarity search", 2007): with trigrams ordered rarest first, two sets can
+only reach the threshold if they share one of the first |x| - ceil(t * |x|) + 1 trigrams
+of each, so only pairs sharing a rare trigram are compared, not all n^2 / 2 of them.
 Embeddings can replace this once a provider is configured; the output shape stays.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from core.batch_schemas import DuplicatePair
 
 DEFAULT_THRESHOLD = 0.8
+# A table of near-identical rows would otherwise answer with n^2 / 2 pairs.
+MAX_PAIRS = 1000
 _NOISE = re.compile(r"[\W_]+")
 
 
@@ -31,18 +37,23 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def near_duplicates(
     texts: Mapping[str, str], *, threshold: float = DEFAULT_THRESHOLD
 ) -> list[DuplicatePair]:
-    """Pairs (in input order) whose similarity reaches the threshold, most similar first."""
+    """Pairs (in input order) whose similarity reaches the threshold, most similar first,
+    at most MAX_PAIRS of them. Texts without any trigram (punctuation only) are never paired.
+    """
+    sets = {key: trigrams(text) for key, text in texts.items()}
+    frequency = Counter(gram for grams in sets.values() for gram in grams)
+    index: defaultdict[str, list[str]] = defaultdict(list)
     order = {key: position for position, key in enumerate(texts)}
-    grams = sorted(((len(g), key, g) for key, g in ((k, trigrams(t)) for k, t in texts.items())),
-                   key=lambda entry: entry[0])
     pairs = []
-    for i, (size_a, key_a, grams_a) in enumerate(grams):
-        for size_b, key_b, grams_b in grams[i + 1 :]:
-            if size_a < threshold * size_b:
-                break  # sizes only grow from here: no later pair can reach the threshold
-            similarity = jaccard(grams_a, grams_b)
+    for key, grams in sets.items():
+        ranked = sorted(grams, key=lambda gram: (frequency[gram], gram))
+        prefix = ranked[: len(ranked) - math.ceil(threshold * len(ranked)) + 1] if ranked else []
+        candidates = {other for gram in prefix for other in index[gram]}
+        for other in sorted(candidates, key=order.__getitem__):
+            similarity = jaccard(grams, sets[other])
             if similarity >= threshold:
-                first, second = sorted((key_a, key_b), key=order.__getitem__)
-                pairs.append(DuplicatePair(a=first, b=second, similarity=round(similarity, 3)))
+                pairs.append(DuplicatePair(a=other, b=key, similarity=round(similarity, 3)))
+        for gram in prefix:
+            index[gram].append(key)
     pairs.sort(key=lambda p: (-p.similarity, order[p.a], order[p.b]))
-    return pairs
+    return pairs[:MAX_PAIRS]

@@ -25,7 +25,7 @@ from core.parallel import run_ordered
 from core.schemas import BatchValidateCreate, to_wire
 from core.settings import Settings
 from core.similarity import near_duplicates
-from core.store.records import save_evaluation
+from core.store.records import save_evaluations
 
 NDJSON = "application/x-ndjson"
 SSE = "text/event-stream"
@@ -49,9 +49,9 @@ def stream_events(
     started = time.perf_counter()
     failed = processed = 0
 
-    def save(session: Session, text: str, judgement: Judgement) -> None:
-        save_evaluation(session, result=judgement.result, text_sha256=text_checksum(text),
-                        variant=variant)
+    def save(session: Session, chunk: list[tuple[str, Judgement]]) -> None:
+        save_evaluations(session, [(j.result, text_checksum(text)) for text, j in chunk],
+                         variant=variant)
 
     with Session(engine, expire_on_commit=False) as session:
         criteria = active_criteria(session, None)

@@ -102,8 +102,8 @@ class _CountingSession:
 def test_saved_commits_once_per_chunk(items: int, batch_size: int, commits: list[int]) -> None:
     session = _CountingSession()
 
-    def save(s: Any, _item: int, _result: int) -> None:
-        s.added += 1
+    def save(s: Any, chunk: list[tuple[int, int]]) -> None:
+        s.added += len(chunk)
 
     outcomes = [Outcome(i, i, result=i) for i in range(items)]
     assert len(list(saved(session, outcomes, batch_size=batch_size, save=save))) == items  # type: ignore[arg-type]
@@ -113,7 +113,7 @@ def test_saved_commits_once_per_chunk(items: int, batch_size: int, commits: list
 def test_saved_commits_pending_when_consumer_stops() -> None:
     session = _CountingSession()
     stream = saved(session, [Outcome(i, i, result=i) for i in range(5)], batch_size=10,  # type: ignore[arg-type]
-                   save=lambda s, _i, _r: setattr(s, "added", s.added + 1))
+                   save=lambda s, chunk: setattr(s, "added", s.added + len(chunk)))
     next(stream), next(stream)
     stream.close()
     assert session.commits == [2]
