@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.schemas import EvaluationContext, EvaluationPublic, WireModel
+from core.scoring import Verdict
 
 Text = Annotated[str, Field(max_length=100_000)]
 
@@ -142,13 +143,13 @@ class RefineIteration(WireModel):
     text: str
     evaluation_id: str = Field(alias="evaluationId")
     score: float
-    verdict: Literal["pass", "fail"]
+    verdict: Verdict
     applied: int
 
 
 class RefinePublic(WireModel):
     final_text: str = Field(alias="finalText")
     score: float
-    verdict: Literal["pass", "fail"]
+    verdict: Verdict
     stop_reason: Literal["passed", "max_iterations", "no_change"] = Field(alias="stopReason")
     iterations: list[RefineIteration]

@@ -6,8 +6,9 @@ names the file at REQUIREMENTS_MD_PATH: small (3 rows), big (6 rows), missing, m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+
+from tests.contract.cases import Case
 
 SMALL_TABLE = """# Spec
 
@@ -29,15 +30,7 @@ JSON = {"Content-Type": "application/json"}
 
 
 @dataclass(frozen=True)
-class BatchCase:
-    name: str
-    method: str
-    path: str
-    status: int
-    error: str | None = None
-    json: Any = None
-    content: bytes | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+class BatchCase(Case):
     spec: str = "small"
 
 
