@@ -7,7 +7,15 @@ from typing import Any
 from flask import Flask
 
 from app_v1 import context, errors
-from app_v1.blueprints import criteria, evaluations, health, validate
+from app_v1.blueprints import (
+    batch,
+    corrections,
+    criteria,
+    evaluations,
+    health,
+    suggest,
+    validate,
+)
 from core.runtime import open_store
 from core.settings import Settings, get_settings
 
@@ -23,6 +31,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     context.init_app(app)
     errors.init_app(app)
-    for blueprint in (health.bp, criteria.bp, evaluations.bp, validate.bp):
+    for blueprint in (
+        health.bp,
+        criteria.bp,
+        evaluations.bp,
+        validate.bp,
+        suggest.bp,
+        batch.bp,
+        corrections.bp,
+    ):
         app.register_blueprint(blueprint)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, g, request
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.payloads import check_body_size, decode_json
@@ -29,11 +30,21 @@ def close_db(_error: BaseException | None = None) -> None:
         session.close()
 
 
+def raw_body() -> bytes:
+    """The request's body, refused over MAX_BODY_BYTES before it is read."""
+    check_body_size(request.content_length or 0, current_settings().max_body_bytes)
+    return request.get_data(cache=False)
+
+
 def json_body() -> Any:
     """The request's JSON body, checked by core exactly as v2 checks it."""
     max_bytes = current_settings().max_body_bytes
-    check_body_size(request.content_length or 0, max_bytes)
-    return decode_json(request.get_data(cache=False), request.content_type, max_bytes=max_bytes)
+    return decode_json(raw_body(), request.content_type, max_bytes=max_bytes)
+
+
+def db_engine() -> Engine:
+    """The app's database engine, for work that outlives the request (streamed responses)."""
+    return current_app.extensions["reqgate_db"]  # type: ignore[no-any-return]
 
 
 def init_app(app: Flask) -> None:

@@ -27,8 +27,8 @@ def _session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(_session)]
 
 
-async def _json_body(request: Request, settings: SettingsDep) -> Any:
-    """Read the body up to MAX_BODY_BYTES (never more) and decode it as core does for v1."""
+async def _raw_body(request: Request, settings: SettingsDep) -> bytes:
+    """Read the body up to MAX_BODY_BYTES (never more), as v1 limits it."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit():
         check_body_size(int(declared), settings.max_body_bytes)
@@ -36,9 +36,15 @@ async def _json_body(request: Request, settings: SettingsDep) -> Any:
     async for chunk in request.stream():
         body += chunk
         check_body_size(len(body), settings.max_body_bytes)
-    return decode_json(
-        bytes(body), request.headers.get("content-type"), max_bytes=settings.max_body_bytes
-    )
+    return bytes(body)
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+async def _json_body(request: Request, settings: SettingsDep, body: RawBody) -> Any:
+    """Decode the body as core does for v1."""
+    return decode_json(body, request.headers.get("content-type"), max_bytes=settings.max_body_bytes)
 
 
 JsonBody = Annotated[Any, Depends(_json_body)]

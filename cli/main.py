@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from cli import evaluate
 from core.exceptions import ConfigError
 from core.settings import get_settings
 
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge = commands.add_parser("purge", help="delete records older than PURGE_RETENTION_H")
     purge.add_argument("--older-than-hours", type=int, default=None, metavar="H")
     purge.set_defaults(handler=_purge)
+    evaluate.add_parser(commands)
     return parser
 
 

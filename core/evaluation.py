@@ -17,6 +17,7 @@ from core import engines
 from core.checksums import text_checksum
 from core.criteria import CriterionInfo, list_criteria, resolve_criteria
 from core.engines.base import Assessment, Language
+from core.parallel import run_ordered
 from core.schemas import (
     BatchValidateCreate,
     CriterionDetail,
@@ -33,7 +34,9 @@ from core.store.models import new_id
 from core.store.records import save_evaluation, save_evaluations
 
 
-def _active_criteria(session: Session, requested: Sequence[str] | None) -> list[CriterionInfo]:
+def active_criteria(session: Session, requested: Sequence[str] | None) -> list[CriterionInfo]:
+    """The criteria a request asks for (all active ones by default), read in a short
+    transaction."""
     criteria = resolve_criteria(list_criteria(session), requested)
     # End the read transaction now: SQLite transactions take the write lock (BEGIN
     # IMMEDIATE), and the engine call that follows may be slow.
@@ -113,7 +116,7 @@ def evaluate(
     *, session: Session, settings: Settings, request: EvaluationCreate, variant: str
 ) -> EvaluationPublic:
     """Evaluate one requirement and store its checksum-only record."""
-    criteria = _active_criteria(session, request.criteria_keys)
+    criteria = active_criteria(session, request.criteria_keys)
     language = request.context.language if request.context else None
     result = judge(
         request.requirement_text, criteria=criteria, language=language, settings=settings
@@ -129,28 +132,35 @@ def validate_batch(
     *, session: Session, settings: Settings, request: BatchValidateCreate, variant: str
 ) -> list[ValidatedRequirement]:
     """Evaluate a list of texts against all active criteria; one transaction stores them all."""
-    criteria = _active_criteria(session, None)
-    judgements = [
-        judge(text, criteria=criteria, language=None, settings=settings) for text in request.items
-    ]
+    criteria = active_criteria(session, None)
+    outcomes = list(
+        run_ordered(
+            lambda text: judge(text, criteria=criteria, language=None, settings=settings),
+            request.items,
+            max_parallel=settings.max_parallel,
+            batch_size=settings.batch_size,
+        )
+    )
+    failure = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
+    if failure is not None:
+        raise failure
+    judgements = [outcome.result for outcome in outcomes if outcome.result is not None]
     save_evaluations(
         session,
-        [
-            (j.result, text_checksum(text))
-            for j, text in zip(judgements, request.items, strict=True)
-        ],
+        [(j.result, text_checksum(t)) for j, t in zip(judgements, request.items, strict=True)],
         variant=variant,
     )
     session.commit()
     return [
-        _validated(index, text, judgement, request.include_suggestions)
+        to_validated(index, text, judgement, request.include_suggestions)
         for index, (text, judgement) in enumerate(zip(request.items, judgements, strict=True))
     ]
 
 
-def _validated(
+def to_validated(
     index: int, text: str, judgement: Judgement, with_suggestions: bool
 ) -> ValidatedRequirement:
+    """The validate/batch item for the index-th text (ids REQ_1, REQ_2...)."""
     result = judgement.result
     return ValidatedRequirement(
         id=f"REQ_{index + 1}",

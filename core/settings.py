@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     max_parallel: Annotated[int, Field(ge=1, le=256)] = 4
     requirements_md_path: Path = Path("./docs/requirements.md")
     verdict_threshold: Threshold = 0.7
+    # Batch requirements at least this similar (trigram Jaccard, 0..1) are reported as near
+    # duplicates (NEAR_DUPLICATE_THRESHOLD).
+    near_duplicate_threshold: Threshold = 0.8
     criterion_pass_threshold: Threshold = 0.7
 
     feature_flag_use_v2: bool = False

@@ -17,6 +17,8 @@ from core.settings import Settings, load_settings
 from tests.utils.database import database_urls
 from tests.utils.targets import AsgiTarget, FlaskTarget, Target
 
+pytest_plugins = ["tests.utils.engines"]  # the fake_engine fixture
+
 SettingsFactory = Callable[..., Settings]
 TARGET_NAMES = ("flask-v1", "fastapi-v2", "gateway-v1", "gateway-v2")
 

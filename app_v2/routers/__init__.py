@@ -2,8 +2,17 @@
 
 from fastapi import APIRouter
 
-from app_v2.routers import criteria, evaluations, health, validate
+from app_v2.routers import (
+    batch,
+    corrections,
+    criteria,
+    evaluations,
+    health,
+    refine,
+    suggest,
+    validate,
+)
 
 api_router = APIRouter()
-for module in (health, criteria, evaluations, validate):
+for module in (health, criteria, evaluations, validate, suggest, refine, batch, corrections):
     api_router.include_router(module.router)

@@ -1,4 +1,5 @@
-"""Start a real gateway process on a free loopback port for end-to-end tests."""
+"""Real servers on 127.0.0.1 for end-to-end tests: a gateway process, or any ASGI app in a
+thread (for streaming and client disconnects; the test clients buffer whole responses)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,15 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import uvicorn
+from starlette.types import ASGIApp
 
 ROOT = Path(__file__).parents[2]
 
@@ -70,3 +74,24 @@ def _wait_until_up(process: subprocess.Popen[bytes], base_url: str) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError("gateway did not start within 30 s")
+
+
+@contextmanager
+def running_server(app: ASGIApp) -> Iterator[str]:
+    """Serve the app on a free port; yields its base URL."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -15,7 +15,7 @@ from flask import Flask
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp
 
-VOLATILE_KEYS = frozenset({"evaluationId", "latencyMs", "requestId", "durationMs"})
+VOLATILE_KEYS = frozenset({"evaluationId", "latencyMs", "requestId", "durationMs", "rewrittenId"})
 
 
 @dataclass

@@ -1,0 +1,28 @@
+"""POST /api/v1/batch/{evaluate,suggest,rewrite} and GET /api/v1/demo/requirements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from app_v1.context import current_settings, get_db, raw_body
+from core.batch import demo_requirements, run_table
+from core.batch_payloads import parse_batch_input
+from core.schemas import to_wire
+
+bp = Blueprint("batch", __name__, url_prefix="/api/v1")
+
+
+@bp.post("/batch/<any(evaluate, suggest, rewrite):mode>")
+def run_batch(mode: str) -> dict[str, object]:
+    """Evaluate (and suggest, rewrite) every row of a requirements table; merge the results."""
+    settings = current_settings()
+    source = parse_batch_input(raw_body(), request.content_type, settings)
+    return to_wire(
+        run_table(session=get_db(), settings=settings, source=source, mode=mode, variant="v1")
+    )  # type: ignore[arg-type]
+
+
+@bp.get("/demo/requirements")
+def read_demo_requirements() -> dict[str, object]:
+    """List the example requirements of the table at REQUIREMENTS_MD_PATH."""
+    return to_wire(demo_requirements(current_settings()))

@@ -1,0 +1,41 @@
+"""POST /api/v1/batch/{evaluate,suggest,rewrite} and GET /api/v1/demo/requirements."""
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+
+from app_v2.deps import RawBody, SessionDep, SettingsDep
+from core.batch import ADDED_COLUMNS, Mode, demo_requirements, run_table
+from core.batch_payloads import parse_batch_input
+from core.batch_schemas import BatchPublic, DemoRequirementsPublic
+
+router = APIRouter(prefix="/api/v1", tags=["batch"])
+
+
+def _batch_endpoint(mode: Mode) -> Callable[..., BatchPublic]:
+    # One route per mode (not a path parameter) so an unknown mode is a 404 as on v1.
+    def run_batch(
+        request: Request, body: RawBody, session: SessionDep, settings: SettingsDep
+    ) -> BatchPublic:
+        source = parse_batch_input(body, request.headers.get("content-type"), settings)
+        return run_table(session=session, settings=settings, source=source, mode=mode, variant="v2")
+
+    run_batch.__doc__ = f"Run `{mode}` on every row of a requirements table; merge the results."
+    return run_batch
+
+
+for _mode in ADDED_COLUMNS:
+    router.add_api_route(
+        f"/batch/{_mode}",
+        _batch_endpoint(_mode),
+        methods=["POST"],
+        name=f"batch_{_mode}",
+        response_model=BatchPublic,
+        response_model_exclude_none=True,
+    )
+
+
+@router.get("/demo/requirements", response_model=DemoRequirementsPublic)
+def read_demo_requirements(settings: SettingsDep) -> DemoRequirementsPublic:
+    """List the example requirements of the table at REQUIREMENTS_MD_PATH."""
+    return demo_requirements(settings)

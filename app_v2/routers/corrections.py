@@ -1,0 +1,24 @@
+"""POST /api/v1/corrections/apply and POST /api/v1/corrections/text."""
+
+from fastapi import APIRouter
+
+from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from core.batch_payloads import parse_apply, parse_correction_text
+from core.batch_schemas import ApplyPublic, CorrectionSavedPublic
+from core.corrections import apply_corrections, save_manual_correction
+
+router = APIRouter(prefix="/api/v1/corrections", tags=["corrections"])
+
+
+@router.post("/apply", response_model=ApplyPublic)
+def apply_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep) -> ApplyPublic:
+    """Apply selected suggestions to a requirement (merge into one, or split into several)."""
+    return apply_corrections(session=session, request=parse_apply(body, settings))
+
+
+@router.post("/text", response_model=CorrectionSavedPublic)
+def save_text_correction(
+    body: JsonBody, session: SessionDep, settings: SettingsDep
+) -> CorrectionSavedPublic:
+    """Record a requirement corrected by hand (checksums only)."""
+    return save_manual_correction(session=session, request=parse_correction_text(body, settings))

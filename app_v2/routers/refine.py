@@ -1,0 +1,17 @@
+"""POST /api/v1/validate/refine (v2 only)."""
+
+from fastapi import APIRouter
+
+from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from core.batch_payloads import parse_refine
+from core.batch_schemas import RefinePublic
+from core.refine import refine
+
+router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
+
+
+@router.post("/refine", response_model=RefinePublic)
+def refine_requirement(body: JsonBody, session: SessionDep, settings: SettingsDep) -> RefinePublic:
+    """Suggest, apply and re-evaluate until the requirement passes or maxIterations is reached."""
+    request = parse_refine(body, settings)
+    return refine(session=session, settings=settings, request=request, variant="v2")

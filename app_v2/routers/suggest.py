@@ -1,0 +1,53 @@
+"""POST /api/v1/validate/batch/stream and POST /api/v1/validate/suggest."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from core.batch import suggest_texts
+from core.batch_schemas import SuggestPublic
+from core.payloads import parse_batch_validate
+from core.stream import NDJSON, SSE, stream_body, wants_sse
+
+router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
+_DONE = object()
+
+
+async def _in_threadpool(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Iterate a blocking iterator off the event loop, and close it however the response ends
+    (a disconnect cancels this generator), so the remaining work is cancelled too."""
+    try:
+        while (chunk := await run_in_threadpool(next, chunks, _DONE)) is not _DONE:
+            yield chunk  # type: ignore[misc]
+    finally:
+        # Shielded: after a cancellation every unshielded await would be cancelled at once.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(chunks.close)  # type: ignore[attr-defined]
+
+
+@router.post("/batch/stream", response_class=StreamingResponse)
+async def stream_batch_validation(
+    request: Request, body: JsonBody, settings: SettingsDep
+) -> StreamingResponse:
+    """Validate a list of requirements, streaming each result as it completes."""
+    parsed = parse_batch_validate(body, settings)  # a 400 here comes before streaming
+    sse = wants_sse(request.headers.get("accept"))
+    chunks = stream_body(
+        engine=request.app.state.db, settings=settings, request=parsed, variant="v2", sse=sse
+    )
+    return StreamingResponse(
+        _in_threadpool(chunks),
+        media_type=SSE if sse else NDJSON,
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/suggest", response_model=SuggestPublic, response_model_exclude_none=True)
+def create_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep) -> SuggestPublic:
+    """Suggest corrections (atoms) for each requirement of a list."""
+    parsed = parse_batch_validate(body, settings)
+    return suggest_texts(session=session, settings=settings, request=parsed, variant="v2")

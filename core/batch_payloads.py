@@ -1,0 +1,119 @@
+"""Request bodies of the batch, correction and refine routes, identically for v1 and v2.
+
+Both apps hand the raw body and Content-Type here (as for core.payloads), so the same bad
+input gets the same error on either variant. For the batch routes an empty body, or JSON
+without `markdown`, means the file at REQUIREMENTS_MD_PATH; `{"markdown": "..."}` or a
+`text/markdown` body carry the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.batch_schemas import (
+    ApplyCreate,
+    CorrectionTextCreate,
+    MarkdownCreate,
+    RefineCreate,
+)
+from core.exceptions import InvalidRequest, NotFound, UnsupportedMediaType
+from core.markdown import MalformedTable, Table, parse_table
+from core.payloads import (
+    check_body_size,
+    check_requirement_text,
+    decode_json,
+    is_json_media_type,
+    validate_model,
+)
+from core.settings import Settings
+
+MARKDOWN_MEDIA_TYPES = frozenset({"text/markdown", "text/x-markdown", "text/plain"})
+
+
+@dataclass(frozen=True, slots=True)
+class BatchInput:
+    table: Table
+    criteria_keys: list[str] | None = None
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def read_requirements_file(settings: Settings) -> Table:
+    """The table at REQUIREMENTS_MD_PATH; a missing file is a 404, not a 500."""
+    path: Path = settings.requirements_md_path
+    try:
+        markdown = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise NotFound("requirements file not found", {"file": path.name}) from exc
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise InvalidRequest("requirements file cannot be read", {"file": path.name}) from exc
+    return checked_table(markdown, settings)
+
+
+def checked_table(markdown: str, settings: Settings) -> Table:
+    """Parse the table and apply the batch limits (row count, text length) to it."""
+    if not markdown.strip():
+        raise InvalidRequest("markdown must not be empty", {"field": "markdown"})
+    table = parse_table(markdown)
+    if len(table.rows) > settings.max_batch_items:
+        raise InvalidRequest(
+            f"too many rows: {len(table.rows)} > {settings.max_batch_items}",
+            {"maxItems": settings.max_batch_items, "count": len(table.rows)},
+        )
+    too_long = [
+        (row.line, f"requirementText is longer than {settings.max_requirement_chars} characters")
+        for row in table.rows
+        if len(row.text) > settings.max_requirement_chars
+    ]
+    if too_long:
+        raise MalformedTable(too_long)
+    return table
+
+
+def parse_batch_input(body: bytes, content_type: str | None, settings: Settings) -> BatchInput:
+    """The table (and options) a POST /api/v1/batch/* request asks to process."""
+    check_body_size(len(body), settings.max_body_bytes)
+    if not body.strip():
+        return BatchInput(read_requirements_file(settings))
+    if _media_type(content_type) in MARKDOWN_MEDIA_TYPES:
+        try:
+            return BatchInput(checked_table(body.decode("utf-8"), settings))
+        except UnicodeDecodeError as exc:
+            raise InvalidRequest("markdown body is not valid UTF-8") from exc
+    if not is_json_media_type(content_type):
+        raise UnsupportedMediaType(
+            "Content-Type must be application/json or text/markdown",
+            {"contentType": (content_type or "")[:100]},
+        )
+    request = validate_model(
+        MarkdownCreate, decode_json(body, content_type, max_bytes=settings.max_body_bytes)
+    )
+    if request.markdown is None:
+        return BatchInput(read_requirements_file(settings), request.criteria_keys)
+    return BatchInput(checked_table(request.markdown, settings), request.criteria_keys)
+
+
+def parse_apply(data: Any, settings: Settings) -> ApplyCreate:
+    """The body of POST /api/v1/corrections/apply."""
+    request = validate_model(ApplyCreate, data)
+    check_requirement_text(request.original_text, settings, field="originalText")
+    return request
+
+
+def parse_correction_text(data: Any, settings: Settings) -> CorrectionTextCreate:
+    """The body of POST /api/v1/corrections/text."""
+    request = validate_model(CorrectionTextCreate, data)
+    check_requirement_text(request.original_text, settings, field="originalText")
+    check_requirement_text(request.text, settings, field="text")
+    return request
+
+
+def parse_refine(data: Any, settings: Settings) -> RefineCreate:
+    """The body of POST /api/v1/validate/refine."""
+    request = validate_model(RefineCreate, data)
+    check_requirement_text(request.requirement_text, settings, field="requirementText")
+    return request

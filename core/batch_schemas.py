@@ -1,0 +1,155 @@
+"""Request and response models of the batch, suggestion and correction routes (DESIGN §6).
+
+Kept apart from core.schemas so the batch work and the engine work can change in parallel.
+The suggestion atom keeps the snake_case wire names DESIGN §6 gives it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.schemas import EvaluationContext, EvaluationPublic, WireModel
+from core.scoring import Verdict
+
+Text = Annotated[str, Field(max_length=100_000)]
+
+
+class Metric(BaseModel):
+    """A measurable bound a corrected requirement should state, e.g. p95 latency <= 200 ms."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    op: Literal["<", "<=", "=", ">=", ">", "!="]
+    value: float | int | str
+    unit: Annotated[str, Field(max_length=50)] | None = None
+
+
+class SuggestionAtom(BaseModel):
+    """One correction a person can select: what to change, how to check it, which criteria.
+
+    `original_fragment` is the part of the text the correction replaces ("" or the whole
+    text for a full rewrite).
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    correction: Text
+    acceptance_criteria: Annotated[list[Text], Field(max_length=50)] = []
+    metrics: Annotated[list[Metric], Field(max_length=50)] = []
+    criteria: dict[str, bool] = {}
+    notes: Text = ""
+    original_fragment: Text = ""
+
+
+class AtomList(WireModel):
+    suggestions: list[SuggestionAtom]
+
+
+class ItemError(WireModel):
+    """Why one item of a batch failed; the others are unaffected."""
+
+    error: str
+    message: str
+
+
+class SuggestPublic(WireModel):
+    items: dict[str, AtomList]
+    errors: dict[str, ItemError] = {}
+
+
+class ApplyCreate(WireModel):
+    original_text: str = Field(alias="originalText")
+    selected_suggestions: list[SuggestionAtom] = Field(
+        alias="selectedSuggestions", min_length=1, max_length=50
+    )
+    mode: Literal["merge", "split"] = "merge"
+    evaluation_id: str | None = Field(default=None, alias="evaluationId", max_length=36)
+    context: EvaluationContext | None = None
+
+
+class RewrittenItem(WireModel):
+    rewritten_id: str = Field(alias="rewrittenId")
+    redefined_requirement: str = Field(alias="redefinedRequirement")
+
+
+class ApplyPublic(WireModel):
+    evaluation_id: str = Field(alias="evaluationId")
+    items: list[RewrittenItem]
+
+
+class CorrectionTextCreate(WireModel):
+    original_text: str = Field(alias="originalText")
+    text: str
+    evaluation_id: str | None = Field(default=None, alias="evaluationId", max_length=36)
+
+
+class CorrectionSavedPublic(WireModel):
+    evaluation_id: str = Field(alias="evaluationId")
+    status: Literal["saved"] = "saved"
+
+
+class DemoRequirement(WireModel):
+    id: str
+    requirement_text: str = Field(alias="requirementText")
+    context: dict[str, Any]
+
+
+class DemoRequirementsPublic(WireModel):
+    items: list[DemoRequirement]
+
+
+class MarkdownCreate(WireModel):
+    """The JSON body of the batch routes; without `markdown` the file at
+    REQUIREMENTS_MD_PATH is read."""
+
+    markdown: str | None = None
+    criteria_keys: list[str] | None = Field(default=None, alias="criteriaKeys", max_length=100)
+
+
+class DuplicatePair(WireModel):
+    """Two requirements of one batch that say nearly the same (similarity 0..1)."""
+
+    a: str
+    b: str
+    similarity: float
+
+
+class BatchItemPublic(WireModel):
+    line: int
+    evaluation: EvaluationPublic
+    suggestions: list[SuggestionAtom] | None = None
+    redefined_requirement: str | None = Field(default=None, alias="redefinedRequirement")
+
+
+class BatchPublic(WireModel):
+    items: dict[str, BatchItemPublic]
+    errors: dict[str, ItemError]
+    merged_markdown: str = Field(alias="mergedMarkdown")
+    near_duplicates: list[DuplicatePair] = Field(alias="nearDuplicates")
+
+
+class RefineCreate(WireModel):
+    requirement_text: str = Field(alias="requirementText")
+    context: EvaluationContext | None = None
+    criteria_keys: list[str] | None = Field(default=None, alias="criteriaKeys", max_length=100)
+    max_iterations: int = Field(default=3, alias="maxIterations", ge=1, le=10)
+
+
+class RefineIteration(WireModel):
+    iteration: int
+    text: str
+    evaluation_id: str = Field(alias="evaluationId")
+    score: float
+    verdict: Verdict
+    applied: int
+
+
+class RefinePublic(WireModel):
+    final_text: str = Field(alias="finalText")
+    score: float
+    verdict: Verdict
+    stop_reason: Literal["passed", "max_iterations", "no_change"] = Field(alias="stopReason")
+    iterations: list[RefineIteration]

@@ -1,0 +1,99 @@
+"""POST /api/v1/validate/batch/stream: validation results as they complete, NDJSON or SSE.
+
+Lines (DESIGN §6): `{event: "item", index, ...validate/batch item}` in input order,
+`{event: "error", index, error, message}` for an item that failed, then optionally
+`{event: "duplicates", pairs}`, and last `{event: "end", processed, failed, durationMs}`
+(processed counts every item handled, failed ones included). The generator owns its
+database session, so it outlives the request handler that returned it; closing it (the
+client went away) cancels the items not yet started.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core.batch import item_error, saved
+from core.checksums import text_checksum
+from core.evaluation import Judgement, active_criteria, judge, to_validated
+from core.parallel import run_ordered
+from core.schemas import BatchValidateCreate, to_wire
+from core.settings import Settings
+from core.similarity import near_duplicates
+from core.store.records import save_evaluations
+
+NDJSON = "application/x-ndjson"
+SSE = "text/event-stream"
+
+
+def wants_sse(accept: str | None) -> bool:
+    """SSE iff the client asks for text/event-stream; NDJSON otherwise."""
+    return SSE in (accept or "").lower()
+
+
+def encode_event(event: dict[str, Any], *, sse: bool) -> bytes:
+    """One event as an NDJSON line or an SSE `data:` message."""
+    data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    return f"data: {data}\n\n".encode() if sse else f"{data}\n".encode()
+
+
+def stream_events(
+    *, engine: Engine, settings: Settings, request: BatchValidateCreate, variant: str
+) -> Iterator[dict[str, Any]]:
+    """The events of one stream; items are judged in parallel and stored in chunks."""
+    started = time.perf_counter()
+    failed = processed = 0
+
+    def save(session: Session, chunk: list[tuple[str, Judgement]]) -> None:
+        save_evaluations(
+            session, [(j.result, text_checksum(text)) for text, j in chunk], variant=variant
+        )
+
+    with Session(engine, expire_on_commit=False) as session:
+        criteria = active_criteria(session, None)
+        outcomes = run_ordered(
+            lambda text: judge(text, criteria=criteria, language=None, settings=settings),
+            request.items,
+            max_parallel=settings.max_parallel,
+            batch_size=settings.batch_size,
+        )
+        for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=save):
+            processed += 1
+            if outcome.result is None:
+                failed += 1
+                error = item_error(outcome.index, outcome.error or RuntimeError())
+                yield {"event": "error", "index": outcome.index, **to_wire(error)}
+                continue
+            item = to_validated(
+                outcome.index, outcome.item, outcome.result, request.include_suggestions
+            )
+            yield {"event": "item", "index": outcome.index, **to_wire(item)}
+    pairs = near_duplicates(
+        {f"REQ_{i + 1}": t for i, t in enumerate(request.items)},
+        threshold=settings.near_duplicate_threshold,
+    )
+    if pairs:
+        yield {"event": "duplicates", "pairs": [to_wire(pair) for pair in pairs]}
+    yield {
+        "event": "end",
+        "processed": processed,
+        "failed": failed,
+        "durationMs": round((time.perf_counter() - started) * 1000),
+    }
+
+
+def stream_body(
+    *, engine: Engine, settings: Settings, request: BatchValidateCreate, variant: str, sse: bool
+) -> Iterator[bytes]:
+    """The encoded response body; close() it to stop the remaining work."""
+    events = stream_events(engine=engine, settings=settings, request=request, variant=variant)
+    try:
+        for event in events:
+            yield encode_event(event, sse=sse)
+    finally:
+        events.close()

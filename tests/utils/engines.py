@@ -1,0 +1,83 @@
+"""A stand-in engine behind the `core.engines.assess` seam: records calls, can block or fail.
+
+Tests use it to observe parallelism (the most calls ever in flight), to hold items back
+until the test lets them go, and to make chosen items fail, without any timing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from core import engines
+from core.engines.base import Assessment, CriterionResult, Finding, Language
+
+
+class FakeEngine:
+    """Judges every criterion 0.9 (pass), or 0.2 with a finding for texts with a bad word."""
+
+    def __init__(self, *, fail_on: str = "💥", hold: Callable[[str], bool] | None = None) -> None:
+        self.fail_on = fail_on
+        self.bad_words: tuple[str, ...] = ("bad",)
+        self.finding_code = "vague_term"
+        self.hold = hold or (lambda _text: False)
+        self.gate = threading.Event()
+        self.lock = threading.Lock()
+        self.calls: list[str] = []
+        self.done: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def assess(
+        self, text: str, *, criteria: Sequence[str], language: Language | None, settings: object
+    ) -> Assessment:
+        with self.lock:
+            self.calls.append(text)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.hold(text):
+                assert self.gate.wait(timeout=30), "test never released the engine"
+            if self.fail_on in text:
+                raise RuntimeError(f"engine exploded on {text}")
+            assessment = self._assessment(
+                text, criteria, language or "en", self.bad_words, self.finding_code
+            )
+            with self.lock:
+                self.done.append(text)
+            return assessment
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    @staticmethod
+    def _assessment(
+        text: str, criteria: Sequence[str], language: Language, bad_words: Sequence[str], code: str
+    ) -> Assessment:
+        word = next((w for w in bad_words if w in text), None)
+        bad = word is not None
+        start = text.find(word) if word else -1
+        findings = (
+            (Finding(code, f"Vague '{word}'.", start, start + len(word), word, ("clarity",)),)
+            if word
+            else ()
+        )
+        return Assessment(
+            language=language,
+            results=tuple(
+                CriterionResult(
+                    key, 0.2 if bad else 0.9, "feedback", findings if key == "clarity" else ()
+                )
+                for key in criteria
+            ),
+            model="fake/1",
+        )
+
+
+@pytest.fixture
+def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
+    engine = FakeEngine()
+    monkeypatch.setattr(engines, "assess", engine.assess)
+    return engine
