@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from cli import flags
 from core.exceptions import ConfigError
 from core.settings import get_settings
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="start the gateway on API_HOST:API_PORT").set_defaults(
         handler=_serve
     )
+    flags.add_parser(commands)
     return parser
 
 
