@@ -33,9 +33,9 @@ class GatewayMetrics:
             "reqgate_fallbacks", "Shared-route requests v1 served after v2 failed",
             ["route", "cause"], registry=self.registry,
         )
-        self.shadow_mismatches = Counter(
-            "reqgate_shadow_mismatches", "Shadowed requests whose normalized JSON differed",
-            ["route"], registry=self.registry,
+        self.shadow = Counter(
+            "reqgate_shadow_requests", "Mirrored requests by outcome (match|mismatch|error)",
+            ["route", "outcome"], registry=self.registry,
         )
         self.canary_percent = Gauge(
             "reqgate_canary_percent", "CANARY_PERCENT in force", registry=self.registry

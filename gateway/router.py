@@ -7,6 +7,8 @@ the response, so the headers are right whichever app answers, fallbacks included
 
 from __future__ import annotations
 
+import random
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.settings import Settings
@@ -17,6 +19,7 @@ from gateway.fallback import serve_with_fallback
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
 from gateway.routes import classify
+from gateway.shadow import Shadow
 
 OVERRIDE_VALUES = frozenset({"v1", "v2"})
 
@@ -26,7 +29,11 @@ def _header_map(scope: Scope) -> dict[bytes, bytes]:
 
 
 class VariantRouter:
-    """Routes shared routes by override, flag, canary, default; the rest by path."""
+    """Routes shared routes by override, flag, canary, default; the rest by path.
+
+    With SHADOW_PERCENT > 0 a share of shared-route requests is also mirrored to the other
+    variant in the background (gateway/shadow.py).
+    """
 
     def __init__(self, *, v1: ASGIApp, v2: ASGIApp, gateway: ASGIApp, settings: Settings,
                  flags: FlagCache, metrics: GatewayMetrics) -> None:
@@ -34,6 +41,7 @@ class VariantRouter:
         self.settings = settings
         self.flags = flags
         self.metrics = metrics
+        self.shadow = Shadow(metrics, max_bytes=settings.max_body_bytes)
         self.sticky_header = settings.canary_sticky_header.lower().encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -79,8 +87,19 @@ class VariantRouter:
         decision = decide("shared", flags, bucket, self._override(headers))
         info.variant, info.reason, info.bucket = decision.variant, decision.reason, bucket
         info.route = scope["path"].rstrip("/") or "/"
-        if decision.variant == "v1" or not self.settings.v2_fallback_to_v1:
-            await self.apps[decision.variant](dict(scope), receive, send)
+        mirrored = (flags.shadow_percent > 0 and self.shadow.has_room()
+                    and random.random() * 100 < flags.shadow_percent)
+        if mirrored:
+            copy, receive, send = self.shadow.tap(receive, send)
+        await self._dispatch(scope, receive, send, info)
+        if mirrored and info.reason != "fallback":
+            other = "v1" if info.variant == "v2" else "v2"
+            self.shadow.mirror(copy, self.apps[other], scope, info.route)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send,
+                        info: RequestInfo) -> None:
+        if info.variant == "v1" or not self.settings.v2_fallback_to_v1:
+            await self.apps[info.variant](dict(scope), receive, send)
             return
 
         def on_fallback(cause: str) -> None:
