@@ -21,6 +21,7 @@ class GatewayMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._children: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
         self.requests = Counter(
             "http_requests_total", "HTTP requests answered by the gateway",
             ["method", "route", "status", "variant"], registry=self.registry,
@@ -53,8 +54,15 @@ class GatewayMetrics:
     def observe(
         self, *, method: str, route: str, status: int, variant: str, seconds: float
     ) -> None:
-        self.requests.labels(method, route, str(status), variant).inc()
-        self.duration.labels(method, route, variant).observe(seconds)
+        key = (method, route, status, variant)
+        children = self._children.get(key)
+        if children is None:  # labels() costs a lock and a lookup: resolve each series once
+            children = self._children[key] = (
+                self.requests.labels(method, route, str(status), variant),
+                self.duration.labels(method, route, variant),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self, flags: Flags) -> bytes:
         """The text exposition, with the gauges set from the flags in force now."""
