@@ -34,7 +34,7 @@ def create_app(settings: Settings, *, v1: ASGIApp | None = None,
     upstream = None
     if settings.v2_upstream_url:
         upstream = HttpUpstream(settings.v2_upstream_url, timeout_s=settings.v2_timeout_s)
-    v1 = v1 or WsgiBridge(app_v1.create_app({"SETTINGS": settings}))
+    v1 = v1 or WsgiBridge(app_v1.create_app({"SETTINGS": settings}), workers=settings.v1_threads)
     v2 = v2 or upstream or app_v2.main.create_app(settings)
     ops = create_ops_app(settings, flags=flags, metrics=metrics, upstream=upstream,
                          checks=build_checks(settings, engine, upstream))

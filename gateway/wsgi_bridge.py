@@ -27,7 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Buffered = tuple[int, list[tuple[bytes, bytes]], bytes]
 
-WORKERS = 10
+WORKERS = 4  # the default of V1_THREADS
 MAX_BUFFERED_REQUEST = 64 * 1024
 MAX_BUFFERED_RESPONSE = 256 * 1024
 
