@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import evaluate
+from cli import evaluate, flags
 from core.exceptions import ConfigError
 from core.settings import get_settings
 
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than-hours", type=int, default=None, metavar="H")
     purge.set_defaults(handler=_purge)
     evaluate.add_parser(commands)
+    flags.add_parser(commands)
     return parser
 
 

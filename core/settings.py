@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     canary_sticky_header: Annotated[str, Field(min_length=1, max_length=100)] = "X-User-Id"
     v2_fallback_to_v1: bool = True
     v2_upstream_url: str | None = None
+    # Seconds v2 may take to start its answer on a shared route before v1 serves it instead
+    # (with V2_FALLBACK_TO_V1); also the read timeout of the proxy to V2_UPSTREAM_URL.
+    v2_timeout_s: Annotated[float, Field(gt=0, le=600)] = 60.0
+    # Threads running the v1 (Flask) app inside the gateway: more serve more slow (LLM)
+    # requests at once, fewer keep SQLite's lock queue (and so p99) short.
+    v1_threads: Annotated[int, Field(ge=1, le=256)] = 4
     admin_token: str | None = None
 
     qdrant_url: str | None = None

@@ -1,24 +1,50 @@
 """The gateway's application factory: v1, v2 and the gateway's own routes behind one router.
 
-v2 runs in-process as an ASGI app, v1 (Flask) through a2wsgi; the gateway knows both only
-as callables.
+v2 runs in-process as an ASGI app, or behind V2_UPSTREAM_URL in another process; v1
+(Flask) through the WSGI bridge. The gateway knows both only as callables, so tests can
+hand in fakes.
 """
 
 from __future__ import annotations
 
-from a2wsgi import WSGIMiddleware
 from starlette.types import ASGIApp
 
 import app_v1
 import app_v2.main
+from core.runtime import open_store
 from core.settings import Settings
+from core.store.flags import sync_env_flags
+from gateway.flags import FlagCache
+from gateway.metrics import GatewayMetrics
+from gateway.middleware.access_log import AccessLogMiddleware
+from gateway.middleware.request_context import RequestContextMiddleware
 from gateway.ops import create_ops_app
+from gateway.readiness import build_checks
 from gateway.router import VariantRouter
+from gateway.upstream import HttpUpstream
+from gateway.wsgi_bridge import WsgiBridge
 
 
-def create_app(settings: Settings) -> ASGIApp:
-    """Wire v1, v2 and the gateway's own routes behind the variant router."""
-    v1 = WSGIMiddleware(app_v1.create_app({"SETTINGS": settings}))  # type: ignore[arg-type]
-    v2 = app_v2.main.create_app(settings)
-    ops = create_ops_app(settings)
-    return VariantRouter(v1=v1, v2=v2, gateway=ops, settings=settings)
+def create_app(
+    settings: Settings, *, v1: ASGIApp | None = None, v2: ASGIApp | None = None
+) -> ASGIApp:
+    """Wire the variants, the flag cache, the metrics and the middleware around the router."""
+    engine = open_store(settings)
+    flags = FlagCache(engine, sync_env_flags(engine, settings))
+    metrics = GatewayMetrics()
+    upstream = None
+    if settings.v2_upstream_url:
+        upstream = HttpUpstream(settings.v2_upstream_url, timeout_s=settings.v2_timeout_s)
+    v1 = v1 or WsgiBridge(app_v1.create_app({"SETTINGS": settings}), workers=settings.v1_threads)
+    v2 = v2 or upstream or app_v2.main.create_app(settings)
+    ops = create_ops_app(
+        settings,
+        flags=flags,
+        metrics=metrics,
+        upstream=upstream,
+        checks=build_checks(settings, engine, upstream),
+    )
+    router = VariantRouter(
+        v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics
+    )
+    return RequestContextMiddleware(AccessLogMiddleware(router, metrics=metrics))

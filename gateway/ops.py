@@ -1,34 +1,42 @@
-"""The gateway's own routes: health today; runtime config, metrics and pages later."""
+"""The FastAPI app behind the gateway's own routes: health, metrics, runtime config."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
 
 from core.settings import Settings
 from edge import errors
-
-router = APIRouter(tags=["ops"])
-
-
-@router.get("/health")
-def health(request: Request) -> dict[str, object]:
-    """Report the gateway's status, both variants and the routing flags."""
-    settings = request.app.state.settings
-    return {
-        "status": "ok",
-        "variants": {"v1": "in-process", "v2": "in-process"},
-        "flags": {
-            "featureFlagUseV2": settings.feature_flag_use_v2,
-            "canaryPercent": settings.canary_percent,
-            "shadowPercent": settings.shadow_percent,
-        },
-    }
+from gateway.flags import FlagCache
+from gateway.metrics import GatewayMetrics
+from gateway.readiness import Check
+from gateway.routers import api_router
+from gateway.upstream import HttpUpstream
 
 
-def create_ops_app(settings: Settings) -> FastAPI:
-    """The FastAPI app behind the gateway's own routes."""
-    app = FastAPI(title="reqgate gateway", docs_url=None, redoc_url=None)
+def create_ops_app(
+    settings: Settings,
+    *,
+    flags: FlagCache,
+    metrics: GatewayMetrics,
+    checks: dict[str, Check],
+    upstream: HttpUpstream | None = None,
+) -> FastAPI:
+    """The gateway's own API; it shares the flag cache and metrics with the router."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if upstream is not None:
+            await upstream.aclose()
+
+    app = FastAPI(title="reqgate gateway", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
+    app.state.flags = flags
+    app.state.metrics = metrics
+    app.state.checks = checks
     errors.install(app)
-    app.include_router(router)
+    app.include_router(api_router)
     return app

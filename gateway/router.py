@@ -1,70 +1,130 @@
-"""The gateway's hot path: pick the app for each request and tag the response.
+"""The gateway's hot path: pick the app for each request, with fallback from v2 to v1.
 
-Plain ASGI with no buffering: the chosen app's messages pass straight through, with the
-routing headers added to the response start.
+Plain ASGI with no buffering: the chosen app's messages pass straight through. The choice
+(variant, reason, bucket) goes into the RequestInfo, from which the outer middleware tags
+the response, so the headers are right whichever app answers, fallbacks included.
 """
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+import random
 
-from core.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from core.settings import Settings
+from gateway.admin import token_matches
+from gateway.bucketing import bucket_for, cookie_value, decide, sticky_cookie_header
+from gateway.context import RequestInfo, request_info
+from gateway.fallback import serve_with_fallback
+from gateway.flags import FlagCache
+from gateway.metrics import GatewayMetrics
 from gateway.routes import classify
+from gateway.shadow import Shadow
 
-_REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()
-_TAG_HEADERS = {b"x-request-id", b"x-variant", b"x-variant-reason"}
+OVERRIDE_VALUES = frozenset({"v1", "v2"})
 
 
-def _inbound_request_id(scope: Scope) -> bytes | None:
-    for name, value in scope["headers"]:
-        if name == _REQUEST_ID_KEY:
-            return value  # type: ignore[no-any-return]
-    return None
+def _header_map(scope: Scope) -> dict[bytes, bytes]:
+    return dict(scope["headers"])
 
 
 class VariantRouter:
-    """Routes shared routes to v1 or v2, v2-only routes to v2, the rest to the gateway app."""
+    """Routes shared routes by override, flag, canary, default; the rest by path.
 
-    def __init__(self, *, v1: ASGIApp, v2: ASGIApp, gateway: ASGIApp, settings: Settings) -> None:
+    With SHADOW_PERCENT > 0 a share of shared-route requests is also mirrored to the other
+    variant in the background (gateway/shadow.py).
+    """
+
+    def __init__(
+        self,
+        *,
+        v1: ASGIApp,
+        v2: ASGIApp,
+        gateway: ASGIApp,
+        settings: Settings,
+        flags: FlagCache,
+        metrics: GatewayMetrics,
+    ) -> None:
         self.apps = {"v1": v1, "v2": v2, "gateway": gateway}
         self.settings = settings
-
-    def choose(self, method: str, path: str) -> tuple[str, str]:
-        """(variant, reason) for a request."""
-        kind = classify(method, path)
-        if kind == "shared":
-            return ("v2", "flag") if self.settings.feature_flag_use_v2 else ("v1", "default")
-        if kind == "v2-only":
-            return "v2", "v2-only"
-        return "gateway", "gateway"
+        self.flags = flags
+        self.metrics = metrics
+        self.shadow = Shadow(metrics, max_bytes=settings.max_body_bytes)
+        self.sticky_header = settings.canary_sticky_header.lower().encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.apps["gateway"](scope, receive, send)
             return
-        inbound = _inbound_request_id(scope)
-        request_id = sane_request_id(inbound.decode("latin-1") if inbound else None)
-        token = request_id_var.set(request_id)
-        variant, reason = self.choose(scope["method"], scope["path"])
-        # The apps must see the id the client will see, so the header is rewritten in scope.
-        headers = [(k, v) for k, v in scope["headers"] if k != _REQUEST_ID_KEY]
-        headers.append((_REQUEST_ID_KEY, request_id.encode()))
-        tags = [
-            (b"x-request-id", request_id.encode()),
-            (b"x-variant", variant.encode()),
-            (b"x-variant-reason", reason.encode()),
-        ]
+        info = request_info(scope)
+        kind = classify(scope["method"], scope["path"])
+        if kind != "shared":
+            decision = decide(kind, self.flags.flags, None, None)
+            info.variant, info.reason, info.route = decision.variant, decision.reason, kind
+            app_scope = dict(scope)
+            try:
+                await self.apps[decision.variant](app_scope, receive, send)
+            finally:
+                route = app_scope.get("route")
+                info.route = getattr(route, "path", None) or kind
+            return
+        await self._serve_shared(scope, receive, send, info)
 
-        async def send_tagged(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                kept = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() not in _TAG_HEADERS
-                ]
-                message["headers"] = kept + tags
-            await send(message)
+    def _sticky(self, headers: dict[bytes, bytes], info: RequestInfo) -> str:
+        """DESIGN §3: the sticky header, else the cookie (set when absent), else the id."""
+        if key := headers.get(self.sticky_header):
+            return key.decode("latin-1")[:256]
+        if key := cookie_value(headers.get(b"cookie", b"").decode("latin-1")):
+            return key
+        info.set_cookie = sticky_cookie_header(info.request_id)
+        return info.request_id
 
-        try:
-            await self.apps[variant]({**scope, "headers": headers}, receive, send_tagged)
-        finally:
-            request_id_var.reset(token)
+    def _override(self, headers: dict[bytes, bytes]) -> str | None:
+        wanted = headers.get(b"x-variant-override", b"").decode("latin-1").strip().lower()
+        if wanted not in OVERRIDE_VALUES:
+            return None
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        return wanted if token_matches(self.settings, authorization) else None
+
+    async def _serve_shared(
+        self, scope: Scope, receive: Receive, send: Send, info: RequestInfo
+    ) -> None:
+        headers = _header_map(scope)
+        bucket = bucket_for(self.settings.canary_group, self._sticky(headers, info))
+        flags = await self.flags.get()
+        decision = decide("shared", flags, bucket, self._override(headers))
+        info.variant, info.reason, info.bucket = decision.variant, decision.reason, bucket
+        info.route = scope["path"].rstrip("/") or "/"
+        mirrored = (
+            flags.shadow_percent > 0
+            and self.shadow.has_room()
+            and random.random() * 100 < flags.shadow_percent
+        )
+        if mirrored:
+            copy, receive, send = self.shadow.tap(receive, send)
+        await self._dispatch(scope, receive, send, info)
+        if mirrored and info.reason != "fallback":
+            other = "v1" if info.variant == "v2" else "v2"
+            self.shadow.mirror(copy, self.apps[other], scope, info.route)
+
+    async def _dispatch(
+        self, scope: Scope, receive: Receive, send: Send, info: RequestInfo
+    ) -> None:
+        if info.variant == "v1" or not self.settings.v2_fallback_to_v1:
+            await self.apps[info.variant](dict(scope), receive, send)
+            return
+
+        def on_fallback(cause: str) -> None:
+            info.variant, info.reason = "v1", "fallback"
+            self.metrics.fallbacks.labels(info.route, cause).inc()
+
+        await serve_with_fallback(
+            scope,
+            receive,
+            send,
+            v2=self.apps["v2"],
+            v1=self.apps["v1"],
+            timeout_s=self.settings.v2_timeout_s,
+            max_replay_bytes=self.settings.max_body_bytes,
+            on_fallback=on_fallback,
+        )

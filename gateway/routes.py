@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-RouteKind = Literal["shared", "v2-only", "gateway"]
+RouteKind = Literal["shared", "v1-only", "v2-only", "gateway"]
 
 SHARED_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {
@@ -23,6 +23,7 @@ SHARED_ROUTES: frozenset[tuple[str, str]] = frozenset(
 )
 SHARED_PATHS = frozenset(path for _, path in SHARED_ROUTES)
 V2_ONLY_PREFIXES = ("/api/v2/",)
+V1_ONLY_PREFIXES = ("/api/v1/",)
 
 
 def classify(method: str, path: str) -> RouteKind:
@@ -33,4 +34,7 @@ def classify(method: str, path: str) -> RouteKind:
         return "shared"
     if path.startswith(V2_ONLY_PREFIXES):
         return "v2-only"
+    # Legacy routes not (yet) in v2 stay reachable on v1 instead of becoming gateway 404s.
+    if path.startswith(V1_ONLY_PREFIXES):
+        return "v1-only"
     return "gateway"

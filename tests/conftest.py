@@ -60,7 +60,14 @@ def build_target(name: str, settings: Settings) -> Target:
         return FlaskTarget(name, app_v1.create_app({"SETTINGS": settings, "TESTING": True}))
     if name == "fastapi-v2":
         return AsgiTarget(name, app_v2.main.create_app(settings))
-    forced = settings.model_copy(update={"feature_flag_use_v2": name == "gateway-v2"})
+    # Each gateway target gets its own database: the flags live there, and two gateways on
+    # one database would share (and overwrite) each other's forced variant.
+    forced = settings.model_copy(
+        update={
+            "feature_flag_use_v2": name == "gateway-v2",
+            "sqlite_path": settings.sqlite_path.with_name(f"{name}.db"),
+        }
+    )
     return AsgiTarget(name, gateway.app.create_app(forced))
 
 

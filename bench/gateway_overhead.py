@@ -1,0 +1,253 @@
+"""What the gateway costs: the same evaluation request, direct and through the gateway.
+
+Pairs, each measured in one run with the two sides interleaved (ROUNDS times, medians):
+  v2   uvicorn app_v2 directly            vs  the gateway forced to v2 (in-process)
+  v1   gunicorn app_v1, 1 sync worker     vs  the gateway forced to v1 (WSGI bridge)
+  a2w  the gateway with v1 through a2wsgi vs  the gateway with v1 through the WSGI bridge
+
+Load: wrk (Debian package `wrk`) with -t1 -c32 and a Lua script for the POST, the server
+pinned to CPU 0 and wrk to CPU 1 (taskset), as in shared/PERF.md. Every server is one
+process with one worker, SQLite in a temporary directory, the heuristic engine, uvicorn
+without its access log (the gateway still writes its own JSON line per request, to
+/dev/null), the database files in /dev/shm. Targets from the gateway issue: v2 through the
+gateway >= 90 % of direct, v1 through the gateway >= 80 % of gunicorn.
+
+A second table sends an evaluation with an empty text, refused (400) by core's payload
+check before any database access: the full request path without SQLite's lock, where the
+gateway's own cost is a larger share, comparable to shared/PERF.md.
+
+Usage: python bench/gateway_overhead.py [--seconds 5] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PATH = "/api/v1/evaluations"
+# Refused by core's payload check (400) before any database access: every layer of the
+# request path runs, but no SQLite lock, so the gateway's own cost is a larger share.
+LIGHT_BODY = json.dumps({"requirementText": ""})
+BODY = json.dumps(
+    {
+        "requirementText": "The system shall answer every search request within 2 seconds.",
+        "context": {"language": "en"},
+        "criteriaKeys": ["clarity", "testability", "measurability"],
+    }
+)
+
+
+def create_a2wsgi_gateway() -> object:
+    """uvicorn factory: the gateway with v1 mounted through a2wsgi (the old way)."""
+    from a2wsgi import WSGIMiddleware
+
+    import app_v1
+    from core.settings import get_settings
+    from gateway.app import create_app
+
+    settings = get_settings()
+    return create_app(settings, v1=WSGIMiddleware(app_v1.create_app({"SETTINGS": settings})))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _commands(port: int) -> dict[str, list[str]]:
+    uvicorn = [
+        str(BIN / "uvicorn"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--timeout-graceful-shutdown",
+        "2",
+    ]
+    return {
+        "v2-direct": [*uvicorn, "--factory", "app_v2.main:create_app"],
+        "v2-gateway": [*uvicorn, "gateway.main:app"],
+        "v1-gunicorn": [
+            str(BIN / "gunicorn"),
+            "-w",
+            "1",
+            "--no-control-socket",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app_v1.wsgi:app",
+        ],
+        "v1-gateway": [*uvicorn, "gateway.main:app"],
+        "v1-gateway-a2wsgi": [
+            *uvicorn,
+            "--factory",
+            "--app-dir",
+            str(ROOT / "bench"),
+            "gateway_overhead:create_a2wsgi_gateway",
+        ],
+    }
+
+
+@contextmanager
+def server(name: str, workdir: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SQLITE_PATH": str(workdir / f"{name}.db"),
+        "FEATURE_FLAG_USE_V2": str(name.startswith("v2")).lower(),
+        "CANARY_PERCENT": "0",
+        "LOG_LEVEL": "INFO",
+        "QDRANT_PATH": str(workdir / "qdrant"),
+    }
+    command = ["taskset", "-c", "0", *_commands(port)[name]]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}: {process.args}")
+        try:
+            response = httpx.post(
+                url + PATH, content=BODY, headers={"Content-Type": "application/json"}
+            )
+            if response.status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not come up: {process.args}")
+
+
+def _wrk(url: str, seconds: int, script: Path) -> dict[str, float]:
+    output = subprocess.run(
+        [
+            "taskset",
+            "-c",
+            "1",
+            "wrk",
+            "-t1",
+            "-c32",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url + PATH,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Socket errors" in output or ("Non-2xx" in output) == (script.stem == "valid"):
+        print(f"warning: unexpected answers or socket errors:\n{output}", file=sys.stderr)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p50": _millis(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
+        "p99": _millis(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),  # type: ignore[union-attr]
+    }
+
+
+def _millis(value: str) -> float:
+    number, unit = float(re.match(r"[\d.]+", value).group()), value.lstrip("0123456789.")  # type: ignore[union-attr]
+    return number * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def measure_pair(
+    names: tuple[str, str], seconds: int, rounds: int, workdir: Path, script: Path
+) -> dict[str, dict[str, float]]:
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for _ in range(rounds):
+        for name in names:
+            with server(name, workdir) as url:
+                _wrk(url, 1, script)  # warm-up
+                runs[name].append(_wrk(url, seconds, script))
+    return {
+        name: {key: statistics.median(r[key] for r in results) for key in results[0]}
+        for name, results in runs.items()
+    }
+
+
+def _print_pair(pair: tuple[str, str], figures: dict[str, dict[str, float]]) -> None:
+    base = figures[pair[0]]["rps"]
+    for name in pair:
+        f = figures[name]
+        print(
+            f"{name:<20} {f['rps']:>8.0f} {f['p50']:>7.2f} {f['p99']:>7.2f}  {f['rps'] / base:.2f}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if not shutil.which("wrk") or not shutil.which("taskset"):
+        print("needs wrk and taskset (apt-get install -y wrk util-linux)", file=sys.stderr)
+        return 1
+    pairs = [
+        ("v2-direct", "v2-gateway"),
+        ("v1-gunicorn", "v1-gateway"),
+        ("v1-gateway-a2wsgi", "v1-gateway"),
+    ]
+    # SQLite in memory-backed /dev/shm where there is one: the disk's fsync jitter would
+    # otherwise drown the gateway's cost in noise.
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    with tempfile.TemporaryDirectory(dir=shm) as tmp:
+        workdir = Path(tmp)
+        scripts = {}
+        for name, body in (("valid", BODY), ("refused", LIGHT_BODY)):
+            scripts[name] = workdir / f"{name}.lua"
+            scripts[name].write_text(
+                f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
+            )
+        titles = {
+            "valid": f"POST {PATH} (evaluated, stored)",
+            "refused": f"POST {PATH} with empty text (400 before the database)",
+        }
+        for name, workload in scripts.items():
+            print(
+                f"\n{titles[name]}, wrk -t1 -c32 -d{args.seconds}s, median of {args.rounds} rounds"
+            )
+            print(f"{'variant':<20} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}  ratio")
+            for pair in pairs:
+                _print_pair(pair, measure_pair(pair, args.seconds, args.rounds, workdir, workload))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""Sticky canary buckets, compatible with Unleash's gradual rollout, and the routing decision.
+
+bucket = murmur3_x86_32(f"{group}:{key}", seed=0, unsigned) % 100 + 1, so a user with
+bucket 17 is on v2 for every CANARY_PERCENT >= 17: ramping up never moves a user back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+
+import mmh3
+
+from core.store.flags import Flags
+from gateway.routes import RouteKind
+
+STICKY_COOKIE = "reqgate_key"
+COOKIE_MAX_AGE_S = 365 * 24 * 3600
+MAX_KEY_CHARS = 256
+
+
+def bucket_for(group: str, key: str) -> int:
+    """The key's bucket in 1..100 within the group."""
+    return mmh3.hash(f"{group}:{key}", 0, signed=False) % 100 + 1
+
+
+def cookie_value(cookie_header: str | None, name: str = STICKY_COOKIE) -> str | None:
+    """One cookie's value from a Cookie header; a malformed header counts as absent."""
+    if not cookie_header or name not in cookie_header:
+        return None
+    try:
+        morsel = SimpleCookie(cookie_header).get(name)
+    except CookieError:
+        return None
+    return morsel.value[:MAX_KEY_CHARS] if morsel and morsel.value else None
+
+
+def sticky_cookie_header(key: str) -> bytes:
+    """Set-Cookie for the sticky key: HttpOnly so scripts cannot read it, Lax for navigation."""
+    return (
+        f"{STICKY_COOKIE}={key}; Max-Age={COOKIE_MAX_AGE_S}; Path=/; HttpOnly; SameSite=Lax"
+    ).encode()
+
+
+@dataclass(frozen=True)
+class Decision:
+    variant: str  # v1 | v2 | gateway
+    reason: str
+    bucket: int | None = None
+
+
+def decide(kind: RouteKind, flags: Flags, bucket: int | None, override: str | None) -> Decision:
+    """The variant for a request, in DESIGN §3's order: override, flag, canary, default."""
+    if kind == "v2-only":
+        return Decision("v2", "v2-only")
+    if kind == "v1-only":
+        return Decision("v1", "v1-only")
+    if kind == "gateway":
+        return Decision("gateway", "gateway")
+    if override is not None:
+        return Decision(override, "override", bucket)
+    if flags.use_v2:
+        return Decision("v2", "flag", bucket)
+    if flags.canary_percent > 0 and bucket is not None:
+        if bucket <= flags.canary_percent:
+            return Decision("v2", "canary", bucket)
+        return Decision("v1", "canary-holdout", bucket)
+    return Decision("v1", "default", bucket)

@@ -1,0 +1,1 @@
+"""The gateway's cross-cutting concerns, one pure-ASGI class per file."""

@@ -1,0 +1,80 @@
+"""Request id, routing headers on every response, and the last-resort error answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.exceptions import ApiError, InternalError
+from core.logging import request_id_var, sane_request_id
+from gateway.context import SCOPE_KEY, RequestInfo
+
+REQUEST_ID_KEY = b"x-request-id"
+TAG_NAMES = frozenset({b"x-request-id", b"x-variant", b"x-variant-reason", b"x-variant-bucket"})
+logger = logging.getLogger("reqgate.gateway")
+
+
+def _inbound_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_KEY:
+            return value.decode("latin-1")  # type: ignore[no-any-return]
+    return None
+
+
+class RequestContextMiddleware:
+    """Binds a sane request id for the apps and the logs, and tags the response start.
+
+    The id is rewritten in the scope so that v1 and v2 (and a remote v2) see the id the
+    client will see. Tags come from the RequestInfo the router fills in, so 404s, errors
+    and fallbacks carry them too. An exception before the response started becomes the
+    one error shape (503 for an unreachable upstream, else 500), never a connection reset.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = sane_request_id(_inbound_request_id(scope))
+        info = RequestInfo(request_id)
+        headers = [(k, v) for k, v in scope["headers"] if k != REQUEST_ID_KEY]
+        headers.append((REQUEST_ID_KEY, request_id.encode()))
+        token = request_id_var.set(request_id)
+
+        async def send_tagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                info.status = message["status"]
+                kept = [(k, v) for k, v in message.get("headers", []) if k not in TAG_NAMES]
+                message["headers"] = kept + info.tags()
+            await send(message)
+
+        try:
+            await self.app({**scope, "headers": headers, SCOPE_KEY: info}, receive, send_tagged)
+        except Exception as exc:
+            if info.status:
+                raise  # the response has started: only dropping the connection is left
+            if not isinstance(exc, ApiError):
+                logger.exception("unhandled error in the gateway")
+                exc = InternalError()
+            await self._send_error(exc, info, send_tagged)
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    async def _send_error(error: ApiError, info: RequestInfo, send: Send) -> None:
+        body = json.dumps(error.to_body(info.request_id)).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": error.status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

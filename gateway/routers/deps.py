@@ -1,0 +1,38 @@
+"""Request-scoped dependencies of the gateway's own routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from core.settings import Settings
+from core.store.flags import Flags
+from gateway.flags import FlagCache
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _flag_cache(request: Request) -> FlagCache:
+    return request.app.state.flags  # type: ignore[no-any-return]
+
+
+async def _flags(cache: Annotated[FlagCache, Depends(_flag_cache)]) -> Flags:
+    return await cache.get()
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+FlagCacheDep = Annotated[FlagCache, Depends(_flag_cache)]
+FlagsDep = Annotated[Flags, Depends(_flags)]
+
+
+def flags_public(flags: Flags) -> dict[str, object]:
+    """The flags as the API shows them: values, epoch, source, time of the last change."""
+    return {
+        **flags.values(),
+        "epoch": flags.epoch,
+        "source": flags.source,
+        "updatedAt": flags.updated_at.isoformat() if flags.updated_at else None,
+    }

@@ -1,0 +1,127 @@
+"""Run-time configuration: read it, change the flags, roll back, read the audit, explain.
+
+Changes need the admin token; reading the flags and explaining a key do not (they
+reveal no secret: secrets appear only as booleans).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from core.exceptions import InvalidRequest
+from core.settings import Settings
+from core.store.flags import ROLLBACK, FlagChange, audit_dict, list_audit
+from gateway.admin import AdminDep
+from gateway.bucketing import bucket_for, decide
+from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_public
+
+router = APIRouter(prefix="/api/runtime-config", tags=["runtime-config"])
+SECRET_FIELDS = frozenset({"openai_api_key", "admin_token", "database_url"})
+Percent = Annotated[StrictInt, Field(ge=0, le=100)]
+Reason = Annotated[str, Field(max_length=500)]
+
+
+class FlagsUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=lambda name: {
+            "use_v2": "featureFlagUseV2",
+            "canary_percent": "canaryPercent",
+            "shadow_percent": "shadowPercent",
+        }.get(name, name),
+    )
+
+    use_v2: StrictBool | None = None
+    canary_percent: Percent | None = None
+    shadow_percent: Percent | None = None
+    reason: Reason = ""
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> FlagsUpdate:
+        if self.use_v2 is None and self.canary_percent is None and self.shadow_percent is None:
+            raise ValueError("give at least one of featureFlagUseV2, canaryPercent, shadowPercent")
+        return self
+
+
+class RollbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = ""
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def effective_settings(settings: Settings) -> dict[str, object]:
+    """Every setting in force, secrets reduced to whether they are set."""
+    shown: dict[str, object] = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if name in SECRET_FIELDS:
+            shown[_camel(name) + "Present"] = bool(value)
+        else:
+            shown[_camel(name)] = str(value) if isinstance(value, Path) else value
+    return shown
+
+
+@router.get("")
+async def read_runtime_config(settings: SettingsDep, flags: FlagsDep) -> dict[str, object]:
+    """Show the flags in force (with epoch and source) and the effective settings."""
+    return {"flags": flags_public(flags), "settings": effective_settings(settings)}
+
+
+@router.patch("/flags")
+async def update_flags(
+    body: FlagsUpdate, actor: AdminDep, cache: FlagCacheDep
+) -> dict[str, object]:
+    """Change any of the flags; every change is audited and bumps the epoch."""
+    change = FlagChange(body.use_v2, body.canary_percent, body.shadow_percent)
+    flags, changed = await cache.change(change, actor=actor, reason=body.reason, source="api")
+    return {"flags": flags_public(flags), "changed": changed}
+
+
+@router.post("/flags/rollback")
+async def rollback_flags(
+    actor: AdminDep, cache: FlagCacheDep, body: RollbackRequest | None = None
+) -> dict[str, object]:
+    """Send all traffic to v1 in one step: flag off, canary and shadow at 0."""
+    reason = body.reason if body and body.reason else "rollback"
+    flags, changed = await cache.change(ROLLBACK, actor=actor, reason=reason, source="api")
+    return {"flags": flags_public(flags), "changed": changed}
+
+
+@router.get("/flags/audit")
+async def read_flag_audit(
+    _actor: AdminDep, cache: FlagCacheDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict[str, object]:
+    """List the latest flag changes, newest first: who, when, why, old and new values."""
+    entries = await asyncio.to_thread(list_audit, cache.engine, limit=limit)
+    return {"items": [audit_dict(entry) for entry in entries], "count": len(entries)}
+
+
+@router.get("/explain")
+async def explain_key(
+    settings: SettingsDep,
+    flags: FlagsDep,
+    key: Annotated[str, Query(min_length=1, max_length=256)],
+) -> dict[str, object]:
+    """Show the bucket of a sticky key and the variant a shared route would give it now."""
+    if not key.strip():
+        raise InvalidRequest("key must not be blank")
+    bucket = bucket_for(settings.canary_group, key)
+    decision = decide("shared", flags, bucket, None)
+    return {
+        "key": key,
+        "group": settings.canary_group,
+        "bucket": bucket,
+        "variant": decision.variant,
+        "reason": decision.reason,
+        "flags": flags_public(flags),
+    }

@@ -1,0 +1,169 @@
+"""Serves the v1 WSGI app (Flask) to ASGI with one thread handoff for the common request.
+
+a2wsgi hops between the event loop and its worker thread for the body read, the response
+start and every body chunk, which halves Flask's throughput (shared/PERF.md). Most v1
+requests have a small body and a small, fully computed response, so this bridge reads the
+body on the loop, runs the app and drains a response that declares a small Content-Length
+in one thread call, and sends start and body from the loop. Everything else keeps
+streaming: a response without a (small) Content-Length is sent chunk by chunk from the
+thread, each chunk waiting for the loop (back-pressure), and a large or chunked request
+body goes to a2wsgi, which streams the input too. The thread pool is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import io
+import itertools
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from a2wsgi import WSGIMiddleware
+from starlette.types import Message, Receive, Scope, Send
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Buffered = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+WORKERS = 4  # the default of V1_THREADS
+MAX_BUFFERED_REQUEST = 64 * 1024
+MAX_BUFFERED_RESPONSE = 256 * 1024
+
+
+def _content_length(scope: Scope) -> int | None:
+    """The declared body size; -1 for a chunked body (size unknown), None for no body."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else -1
+        if name == b"transfer-encoding":
+            return -1
+    return None
+
+
+def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
+    """PEP 3333 environ for an ASGI HTTP scope whose whole body is already read."""
+    server = scope.get("server") or ("localhost", 80)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"],
+        "SCRIPT_NAME": scope.get("root_path", "").encode().decode("latin-1"),
+        "PATH_INFO": scope["path"].encode().decode("latin-1"),
+        "QUERY_STRING": scope["query_string"].decode("latin-1"),
+        "SERVER_NAME": server[0],
+        "SERVER_PORT": str(server[1] or 80),
+        "SERVER_PROTOCOL": f"HTTP/{scope['http_version']}",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if scope.get("client"):
+        environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = scope["client"][0], str(scope["client"][1])
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").upper().replace("-", "_")
+        if name not in ("CONTENT_LENGTH", "CONTENT_TYPE"):
+            name = "HTTP_" + name
+        value = raw_value.decode("latin-1")
+        environ[name] = f"{environ[name]},{value}" if name in environ else value
+    return environ
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _start_message(status: str, headers: list[tuple[str, str]]) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": int(status.split(" ", 1)[0]),
+        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+    }
+
+
+def _declared_small(headers: list[tuple[str, str]]) -> bool:
+    for name, value in headers:
+        if name.lower() == "content-length":
+            return value.isdigit() and int(value) <= MAX_BUFFERED_RESPONSE
+    return False
+
+
+class _Call:
+    """One WSGI call, run in a worker thread."""
+
+    def __init__(self, app: WSGIApp, loop: asyncio.AbstractEventLoop, send: Send) -> None:
+        self.app, self.loop, self.send = app, loop, send
+        self.start: tuple[str, list[tuple[str, str]]] | None = None
+        self.written: list[bytes] = []
+
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        self.start = (status, headers)
+        return self.written.append  # the legacy write() callable; Flask never uses it
+
+    def _send_from_thread(self, message: Message) -> None:
+        asyncio.run_coroutine_threadsafe(self.send(message), self.loop).result()
+
+    def run(self, environ: dict[str, Any]) -> Buffered | None:
+        """(status, headers, body) for a small response; None when it was streamed."""
+        iterable = self.app(environ, self.start_response)
+        try:
+            chunks: Iterator[bytes] = iter(iterable)
+            first = b"" if self.start else next(chunks, b"")  # start_response may be lazy
+            assert self.start is not None, "WSGI app returned without calling start_response"
+            status, headers = self.start
+            if _declared_small(headers):
+                body = b"".join([*self.written, first, *chunks])
+                start = _start_message(status, headers)
+                return start["status"], start["headers"], body
+            self._stream(_start_message(status, headers), [*self.written, first], chunks)
+            return None
+        finally:
+            getattr(iterable, "close", lambda: None)()
+
+    def _stream(self, start: Message, head: list[bytes], chunks: Iterator[bytes]) -> None:
+        self._send_from_thread(start)
+        for chunk in itertools.chain(head, chunks):
+            if chunk:
+                self._send_from_thread(
+                    {"type": "http.response.body", "body": chunk, "more_body": True}
+                )
+        self._send_from_thread({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+class WsgiBridge:
+    """ASGI app serving a WSGI app; one handoff for small requests, streaming otherwise."""
+
+    def __init__(self, app: WSGIApp, *, workers: int = WORKERS) -> None:
+        self.app = app
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wsgi")
+        self.streaming = WSGIMiddleware(app, workers=workers)  # type: ignore[arg-type]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        length = _content_length(scope) if scope["type"] == "http" else -1
+        if length is not None and not 0 <= length <= MAX_BUFFERED_REQUEST:
+            await self.streaming(scope, receive, send)  # type: ignore[arg-type]
+            return
+        body = await _read_body(receive) if length else b""
+        loop = asyncio.get_running_loop()
+        call = _Call(self.app, loop, send)
+        context = contextvars.copy_context()  # the request id reaches Flask's log lines
+        result = await loop.run_in_executor(
+            self.executor, context.run, call.run, build_environ(scope, body)
+        )
+        if result is not None:
+            status, headers, payload = result
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": payload, "more_body": False})

@@ -1,0 +1,81 @@
+"""Acceptance 3: when v2 fails, v1 answers with reason fallback, and the metric counts it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.types import ASGIApp
+
+from tests.conftest import SettingsFactory
+from tests.gateway.conftest import GatewayFactory
+from tests.gateway.fakes import answering, hanging, raising
+
+EVALUATE = "/api/v1/evaluations"
+
+
+def _fallbacks(text: str, cause: str) -> float:
+    pattern = rf'reqgate_fallbacks_total{{cause="{cause}",route="{EVALUATE}"}} ([\d.]+)'
+    match = re.search(pattern, text)
+    return float(match.group(1)) if match else 0.0
+
+
+@pytest.mark.parametrize(
+    ("v2", "cause"),
+    [
+        (raising(), "exception"),
+        (answering("v2", status=500), "status"),
+        (answering("v2", status=503), "status"),
+        (hanging(5.0), "timeout"),
+    ],
+)
+def test_fall_back_to_v1_when_v2_fails(
+    make_gateway: GatewayFactory, v2: ASGIApp, cause: str
+) -> None:
+    client = make_gateway(v2=v2, feature_flag_use_v2=True, v2_timeout_s=0.3)
+    response = client.post(EVALUATE, json={"requirementText": "kept for v1"})
+    assert response.status_code == 200
+    assert response.json()["served"] == "v1"
+    assert response.json()["body"] == '{"requirementText":"kept for v1"}'  # replayed intact
+    assert (response.headers["X-Variant"], response.headers["X-Variant-Reason"]) == (
+        "v1",
+        "fallback",
+    )
+    assert _fallbacks(client.get("/metrics").text, cause) == 1.0
+
+
+def test_fall_back_from_real_v2_exception(
+    make_gateway: GatewayFactory, make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real FastAPI v2 (whose error handler answers 500 and re-raises) falls back too."""
+    import app_v2.main
+    import app_v2.routers.evaluations as v2_evaluations
+
+    def broken(**_kwargs: object) -> None:
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(v2_evaluations, "evaluate", broken)
+    v2 = app_v2.main.create_app(make_settings())
+    client = make_gateway(v2=v2, feature_flag_use_v2=True)
+    response = client.post(EVALUATE, json={"requirementText": "The system shall start."})
+    assert response.json()["served"] == "v1"
+    assert response.headers["X-Variant-Reason"] == "fallback"
+
+
+@pytest.mark.parametrize("v2", [raising(), answering("v2", status=500)])
+def test_pass_v2_failure_through_without_fallback(
+    make_gateway: GatewayFactory, v2: ASGIApp
+) -> None:
+    client = make_gateway(v2=v2, feature_flag_use_v2=True, v2_fallback_to_v1=False)
+    response = client.post(EVALUATE, json={"requirementText": "x"})
+    assert response.status_code == 500
+    assert response.headers["X-Variant"] == "v2"
+    assert _fallbacks(client.get("/metrics").text, "status") == 0.0
+
+
+@pytest.mark.parametrize("status", [200, 400, 404])
+def test_keep_v2_answer_below_500(make_gateway: GatewayFactory, status: int) -> None:
+    client = make_gateway(v2=answering("v2", status=status), feature_flag_use_v2=True)
+    response = client.post(EVALUATE, json={"requirementText": "x"})
+    assert (response.status_code, response.json()["served"]) == (status, "v2")
+    assert response.headers["X-Variant-Reason"] == "flag"

@@ -1,0 +1,72 @@
+"""The flag row and its audit on SQLite and PostgreSQL; env at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.engine import Engine
+
+from core.store.flags import (
+    ROLLBACK,
+    FlagChange,
+    Flags,
+    change_flags,
+    list_audit,
+    read_flags,
+    sync_env_flags,
+)
+from gateway.flags import FlagCache
+from tests.conftest import SettingsFactory
+
+
+def test_change_flags_bumps_epoch_and_audits(db_engine: Engine) -> None:
+    first, changed = change_flags(
+        db_engine, FlagChange(canary_percent=5), actor="a", reason="r", source="api"
+    )
+    assert changed and first.epoch == 1 and first.canary_percent == 5
+    same, changed = change_flags(
+        db_engine, FlagChange(canary_percent=5), actor="a", reason="", source="api"
+    )
+    assert not changed and same.epoch == 1
+    rolled, _ = change_flags(db_engine, ROLLBACK, actor="b", reason="bad", source="api")
+    assert (rolled.epoch, rolled.canary_percent, rolled.use_v2) == (2, 0, False)
+    audit = list_audit(db_engine)
+    assert [(e.epoch, e.actor, e.old["canaryPercent"], e.new["canaryPercent"]) for e in audit] == [
+        (2, "b", 5, 0),
+        (1, "a", 0, 5),
+    ]
+
+
+def test_sync_env_flags_env_wins_only_when_changed(
+    db_engine: Engine, make_settings: SettingsFactory
+) -> None:
+    assert read_flags(db_engine) is None
+    started = sync_env_flags(db_engine, make_settings(canary_percent=10))
+    assert (started.canary_percent, started.source) == (10, "env")
+    change_flags(db_engine, FlagChange(canary_percent=50), actor="op", reason="", source="api")
+    restarted = sync_env_flags(db_engine, make_settings(canary_percent=10))
+    assert restarted.canary_percent == 50  # same env as last deploy: the operator's ramp stays
+    redeployed = sync_env_flags(db_engine, make_settings(canary_percent=20))
+    assert (redeployed.canary_percent, redeployed.source) == (20, "env")
+    assert list_audit(db_engine)[0].source == "env"
+
+
+def test_sync_env_flags_matching_state_recorded(
+    db_engine: Engine, make_settings: SettingsFactory
+) -> None:
+    sync_env_flags(db_engine, make_settings())
+    change_flags(db_engine, FlagChange(canary_percent=30), actor="op", reason="", source="api")
+    sync_env_flags(db_engine, make_settings(canary_percent=30))  # env caught up with the API
+    change_flags(db_engine, ROLLBACK, actor="op", reason="", source="api")
+    assert sync_env_flags(db_engine, make_settings(canary_percent=30)).canary_percent == 0
+
+
+def test_flag_cache_sees_other_writer_within_max_age(db_engine: Engine) -> None:
+    cache = FlagCache(db_engine, read_flags(db_engine) or Flags(), max_age_s=0.05)
+    change_flags(db_engine, FlagChange(use_v2=True), actor="other", reason="", source="api")
+
+    async def later() -> bool:
+        await asyncio.sleep(0.06)
+        return (await cache.get()).use_v2
+
+    assert asyncio.run(later()) is True

@@ -1,0 +1,148 @@
+"""Routing headers on every response, and the request id from client to handler to log."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from flask import Flask
+from starlette.testclient import TestClient
+
+from core.logging import _RequestIdFilter, request_id_var
+from gateway.wsgi_bridge import WsgiBridge
+from tests.gateway.conftest import GatewayFactory
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "variant", "reason"),
+    [
+        ("GET", "/api/v1/criteria", 200, "v1", "default"),
+        ("GET", "/api/v2/anything", 200, "v2", "v2-only"),
+        ("GET", "/api/v1/legacy-only", 200, "v1", "v1-only"),
+        ("GET", "/health", 200, "gateway", "gateway"),
+        ("GET", "/no/such/page", 404, "gateway", "gateway"),
+        ("DELETE", "/api/runtime-config/flags", 405, "gateway", "gateway"),
+        ("PATCH", "/api/runtime-config/flags", 401, "gateway", "gateway"),
+    ],
+)
+def test_tag_response_every_kind(
+    client: TestClient, method: str, path: str, status: int, variant: str, reason: str
+) -> None:
+    response = client.request(method, path, headers={"X-Request-Id": "rid-1"})
+    assert response.status_code == status
+    assert response.headers["X-Request-Id"] == "rid-1"
+    assert response.headers["X-Variant"] == variant
+    assert response.headers["X-Variant-Reason"] == reason
+    assert ("X-Variant-Bucket" in response.headers) == (path == "/api/v1/criteria")
+    if status >= 400:
+        assert response.json()["requestId"] == "rid-1"
+
+
+@pytest.mark.parametrize("inbound", ["a b", "x" * 129, "<script>", "", "ok\u00e9"])
+def test_replace_request_id_insane(client: TestClient, inbound: str) -> None:
+    response = client.get("/api/v1/criteria", headers={"X-Request-Id": inbound.encode()})
+    assert response.headers["X-Request-Id"] != inbound
+    assert len(response.headers["X-Request-Id"]) == 32
+
+
+def test_keep_request_id_sane_max_length(client: TestClient) -> None:
+    rid = "A-z_0.9:" * 16
+    assert client.get("/livez", headers={"X-Request-Id": rid}).headers["X-Request-Id"] == rid
+
+
+@pytest.mark.parametrize("variant", ["v1", "v2"])
+def test_pass_request_id_to_fake_handlers(make_gateway: GatewayFactory, variant: str) -> None:
+    client = make_gateway(feature_flag_use_v2=variant == "v2")
+    body = client.get("/api/v1/criteria", headers={"X-Request-Id": "a b c"}).json()
+    rid = client.get("/api/v1/criteria", headers={"X-Request-Id": "rid-42"}).json()
+    assert body["served"] == variant
+    assert body["requestIdHeader"] == body["requestIdVar"] != "a b c"
+    assert rid["requestIdHeader"] == rid["requestIdVar"] == "rid-42"
+
+
+def _flask_seeing_request_id() -> Flask:
+    app = Flask("seer")
+
+    @app.get("/api/v1/criteria")
+    def seen() -> dict[str, Any]:
+        from flask import request
+
+        logging.getLogger("reqgate.test").info("in flask")
+        return {"var": request_id_var.get(), "header": request.headers.get("X-Request-Id")}
+
+    return app
+
+
+def _fastapi_seeing_request_id() -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/api/v1/criteria")
+    def seen() -> dict[str, Any]:
+        logging.getLogger("reqgate.test").info("in fastapi")
+        return {"var": request_id_var.get(), "header": None}
+
+    return app
+
+
+class _Capture(logging.Handler):
+    """Records each line's request id as the JSON handler would print it, at emit time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addFilter(_RequestIdFilter())
+        self.seen: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append((record.name, record.requestId))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("variant", ["v1", "v2"])
+def test_pass_request_id_to_flask_and_fastapi_and_logs(
+    make_gateway: GatewayFactory, variant: str
+) -> None:
+    client = make_gateway(
+        v1=WsgiBridge(_flask_seeing_request_id()),
+        v2=_fastapi_seeing_request_id(),
+        feature_flag_use_v2=variant == "v2",
+    )
+    capture = _Capture()
+    root = logging.getLogger()
+    root.addHandler(capture)
+    old_level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        body = client.get("/api/v1/criteria", headers={"X-Request-Id": "rid-7"}).json()
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(old_level)
+    assert body["var"] == "rid-7"
+    assert body["header"] in (None, "rid-7")
+    ours = [(name, rid) for name, rid in capture.seen if name.startswith("reqgate.")]
+    assert ours == [("reqgate.test", "rid-7"), ("reqgate.access", "rid-7")]
+
+
+def test_write_access_log_json_without_body(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    from core.logging import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="reqgate.access"):
+        client.post(
+            "/api/v1/evaluations",
+            json={"requirementText": "secret text 4711"},
+            headers={"X-Request-Id": "rid-9", "X-User-Id": "u1"},
+        )
+    record = next(r for r in caplog.records if r.name == "reqgate.access")
+    line = json.loads(JsonFormatter().format(record))
+    assert {
+        "method": "POST",
+        "route": "/api/v1/evaluations",
+        "status": 200,
+        "variant": "v1",
+        "reason": "default",
+    }.items() <= line.items()
+    assert isinstance(line["bucket"], int) and isinstance(line["durationMs"], float)
+    assert "4711" not in json.dumps(line)
