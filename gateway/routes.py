@@ -23,6 +23,8 @@ SHARED_ROUTES: frozenset[tuple[str, str]] = frozenset(
 )
 SHARED_PATHS = frozenset(path for _, path in SHARED_ROUTES)
 V2_ONLY_PREFIXES = ("/api/v2/",)
+# v2 features served under the v1 prefix because clients of the original system call them there.
+V2_ONLY_PATHS = frozenset({"/api/v1/validate/refine"})
 V1_ONLY_PREFIXES = ("/api/v1/",)
 
 
@@ -32,7 +34,7 @@ def classify(method: str, path: str) -> RouteKind:
     path = path.rstrip("/") or "/"
     if path in SHARED_PATHS:
         return "shared"
-    if path.startswith(V2_ONLY_PREFIXES):
+    if path in V2_ONLY_PATHS or path.startswith(V2_ONLY_PREFIXES):
         return "v2-only"
     # Legacy routes not (yet) in v2 stay reachable on v1 instead of becoming gateway 404s.
     if path.startswith(V1_ONLY_PREFIXES):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+import gateway.app
 from core.settings import Settings
 from tests.conftest import build_target
+from tests.utils.targets import AsgiTarget
 
 REFINE = "/api/v1/validate/refine"
 
@@ -59,3 +61,15 @@ def test_refine_route_not_on_v1(contract_settings: Settings) -> None:
         "POST", REFINE, json={"requirementText": "x"}
     )
     assert reply.status == 404
+
+
+@pytest.mark.parametrize("use_v2", [False, True], ids=["flag-off", "flag-on"])
+def test_refine_route_through_gateway_is_v2_only(contract_settings: Settings, use_v2: bool) -> None:
+    settings = contract_settings.model_copy(update={"feature_flag_use_v2": use_v2})
+    reply = AsgiTarget("gateway", gateway.app.create_app(settings)).request(
+        "POST", REFINE, json={"requirementText": "The system should be fast.", "maxIterations": 1}
+    )
+    assert reply.status == 200, reply.body
+    assert reply.headers["X-Variant"] == "v2"
+    assert reply.headers["X-Variant-Reason"] == "v2-only"
+    assert reply.body["iterations"]
