@@ -7,6 +7,7 @@ hand in fakes.
 
 from __future__ import annotations
 
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 import app_v1
@@ -23,6 +24,9 @@ from gateway.readiness import build_checks
 from gateway.router import VariantRouter
 from gateway.upstream import HttpUpstream
 from gateway.wsgi_bridge import WsgiBridge
+
+ALLOWED_HEADERS = ("Accept", "Authorization", "Content-Type", "X-Request-Id", "X-Variant-Override")
+EXPOSED_HEADERS = ("X-Request-Id", "X-Variant", "X-Variant-Reason", "X-Variant-Bucket")
 
 
 def create_app(
@@ -47,4 +51,27 @@ def create_app(
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics
     )
-    return RequestContextMiddleware(AccessLogMiddleware(router, metrics=metrics))
+    return RequestContextMiddleware(
+        AccessLogMiddleware(with_cors(router, settings), metrics=metrics)
+    )
+
+
+def with_cors(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """Answer preflights and add CORS headers for CORS_ORIGINS (unchanged when empty).
+
+    Web clients of the original system call the API from another origin; they may read the
+    routing headers, and send the sticky cookie unless every origin is allowed ("*"), which
+    the CORS rules forbid together with credentials.
+    """
+    origins = settings.cors_origins
+    if not origins:
+        return app
+    return CORSMiddleware(
+        app,
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PATCH", "OPTIONS"],
+        allow_headers=[*ALLOWED_HEADERS, settings.canary_sticky_header],
+        allow_credentials="*" not in origins,
+        expose_headers=list(EXPOSED_HEADERS),
+        max_age=600,
+    )
