@@ -13,12 +13,13 @@ body goes to a2wsgi, which streams the input too. The thread pool is bounded.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import io
 import itertools
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from a2wsgi import WSGIMiddleware
@@ -84,6 +85,13 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
+async def _wait_for_disconnect(receive: Receive, disconnected: threading.Event) -> None:
+    """Once the body is read, the next message the server sends is the client's disconnect."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    disconnected.set()
+
+
 def _start_message(status: str, headers: list[tuple[str, str]]) -> Message:
     return {
         "type": "http.response.start",
@@ -102,10 +110,16 @@ def _declared_small(headers: list[tuple[str, str]]) -> bool:
 class _Call:
     """One WSGI call, run in a worker thread."""
 
-    def __init__(self, app: WSGIApp, loop: asyncio.AbstractEventLoop, send: Send) -> None:
-        self.app, self.loop, self.send = app, loop, send
+    def __init__(
+        self, app: WSGIApp, loop: asyncio.AbstractEventLoop, receive: Receive, send: Send
+    ) -> None:
+        self.app, self.loop, self.receive, self.send = app, loop, receive, send
         self.start: tuple[str, list[tuple[str, str]]] | None = None
         self.written: list[bytes] = []
+        # Set from the loop when the client goes away: the stream stops pulling chunks and
+        # closes the WSGI iterable, so a streaming view stops its remaining work.
+        self.disconnected = threading.Event()
+        self.watcher: concurrent.futures.Future[None] | None = None
 
     def start_response(
         self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -134,8 +148,13 @@ class _Call:
             getattr(iterable, "close", lambda: None)()
 
     def _stream(self, start: Message, head: list[bytes], chunks: Iterator[bytes]) -> None:
+        self.watcher = asyncio.run_coroutine_threadsafe(
+            _wait_for_disconnect(self.receive, self.disconnected), self.loop
+        )
         self._send_from_thread(start)
         for chunk in itertools.chain(head, chunks):
+            if self.disconnected.is_set():
+                return
             if chunk:
                 self._send_from_thread(
                     {"type": "http.response.body", "body": chunk, "more_body": True}
@@ -148,7 +167,9 @@ class WsgiBridge:
 
     def __init__(self, app: WSGIApp, *, workers: int = WORKERS) -> None:
         self.app = app
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wsgi")
+        self.executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="wsgi"
+        )
         self.streaming = WSGIMiddleware(app, workers=workers)  # type: ignore[arg-type]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -158,11 +179,15 @@ class WsgiBridge:
             return
         body = await _read_body(receive) if length else b""
         loop = asyncio.get_running_loop()
-        call = _Call(self.app, loop, send)
+        call = _Call(self.app, loop, receive, send)
         context = contextvars.copy_context()  # the request id reaches Flask's log lines
-        result = await loop.run_in_executor(
-            self.executor, context.run, call.run, build_environ(scope, body)
-        )
+        try:
+            result = await loop.run_in_executor(
+                self.executor, context.run, call.run, build_environ(scope, body)
+            )
+        finally:
+            if call.watcher is not None:
+                call.watcher.cancel()
         if result is not None:
             status, headers, payload = result
             await send({"type": "http.response.start", "status": status, "headers": headers})

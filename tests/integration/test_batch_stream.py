@@ -94,14 +94,7 @@ def test_stream_first_item_arrives_before_last_is_computed(
         "flask-v1",
         "fastapi-v2",
         "gateway-v2",
-        pytest.param(
-            "gateway-v1",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a2wsgi keeps iterating a WSGI body after the client is gone; "
-                "the gateway's WSGI bridge must close it (gateway issue)",
-            ),
-        ),
+        "gateway-v1",
     ],
 )
 def test_stream_client_disconnect_stops_remaining_work(
