@@ -1,47 +1,20 @@
 """Request and response models of the batch, suggestion and correction routes (DESIGN §6).
 
 Kept apart from core.schemas so the batch work and the engine work can change in parallel.
-The suggestion atom keeps the snake_case wire names DESIGN §6 gives it.
+The suggestion atom (core.atoms) keeps the snake_case wire names DESIGN §6 gives it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+# The one atom model lives in core.atoms (the engines need it too); re-exported for routes.
+from core.atoms import SuggestionAtom
+from core.atoms import SuggestionMetric as SuggestionMetric
 from core.schemas import EvaluationContext, EvaluationPublic, WireModel
 from core.scoring import Verdict
-
-Text = Annotated[str, Field(max_length=100_000)]
-
-
-class Metric(BaseModel):
-    """A measurable bound a corrected requirement should state, e.g. p95 latency <= 200 ms."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    op: Literal["<", "<=", "=", ">=", ">", "!="]
-    value: float | int | str
-    unit: Annotated[str, Field(max_length=50)] | None = None
-
-
-class SuggestionAtom(BaseModel):
-    """One correction a person can select: what to change, how to check it, which criteria.
-
-    `original_fragment` is the part of the text the correction replaces ("" or the whole
-    text for a full rewrite).
-    """
-
-    model_config = ConfigDict(extra="ignore")
-
-    correction: Text
-    acceptance_criteria: Annotated[list[Text], Field(max_length=50)] = []
-    metrics: Annotated[list[Metric], Field(max_length=50)] = []
-    criteria: dict[str, bool] = {}
-    notes: Text = ""
-    original_fragment: Text = ""
 
 
 class AtomList(WireModel):
