@@ -13,11 +13,32 @@ from pydantic import Field
 # The one atom model lives in core.atoms (the engines need it too); re-exported for routes.
 from core.atoms import SuggestionAtom
 from core.atoms import SuggestionMetric as SuggestionMetric
+from core.engines.results import EngineMeta, EngineName
 from core.schemas import EvaluationContext, EvaluationPublic, WireModel
 from core.scoring import Verdict
 
 
-class AtomList(WireModel):
+class EngineUsed(WireModel):
+    """Which engine produced a suggestion, rewrite or correction, and why not the LLM
+    (`fallbackReason`) when it fell back: the same fields an evaluation carries."""
+
+    engine: EngineName
+    model: str
+    prompt_version: str | None = Field(default=None, alias="promptVersion")
+    fallback_reason: str | None = Field(default=None, alias="fallbackReason")
+
+    @classmethod
+    def fields_of(cls, meta: EngineMeta) -> dict[str, Any]:
+        """The engine fields of a result, as keyword arguments of any subclass."""
+        return {
+            "engine": meta.engine,
+            "model": meta.model,
+            "prompt_version": meta.prompt_version,
+            "fallback_reason": meta.fallback_reason,
+        }
+
+
+class AtomList(EngineUsed):
     suggestions: list[SuggestionAtom]
 
 
@@ -48,7 +69,7 @@ class RewrittenItem(WireModel):
     redefined_requirement: str = Field(alias="redefinedRequirement")
 
 
-class ApplyPublic(WireModel):
+class ApplyPublic(EngineUsed):
     evaluation_id: str = Field(alias="evaluationId")
     items: list[RewrittenItem]
 
@@ -91,10 +112,17 @@ class DuplicatePair(WireModel):
 
 
 class BatchItemPublic(WireModel):
+    """One row's result. `engine`... describe the suggestions and rewrite (absent for
+    batch/evaluate): the LLM only when every call for them was answered by it."""
+
     line: int
     evaluation: EvaluationPublic
     suggestions: list[SuggestionAtom] | None = None
     redefined_requirement: str | None = Field(default=None, alias="redefinedRequirement")
+    engine: EngineName | None = None
+    model: str | None = None
+    prompt_version: str | None = Field(default=None, alias="promptVersion")
+    fallback_reason: str | None = Field(default=None, alias="fallbackReason")
 
 
 class BatchPublic(WireModel):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from core import engines
 from core.batch_schemas import RefineCreate, RefineIteration, RefinePublic
 from core.checksums import text_checksum
-from core.corrections import apply_atoms
 from core.evaluation import active_criteria
 from core.settings import Settings
 from core.store.models import RewriteRecord
@@ -19,13 +19,20 @@ from core.store.records import save_evaluation
 from core.suggestions import Suggested, suggest
 
 
-def _next_text(text: str, suggested: Suggested) -> tuple[str, int]:
-    """The merged text of a round and how many atoms went into it."""
-    rewrite = suggested.judgement.rewrite
-    if rewrite and rewrite.strip() != text.strip():
-        return rewrite, 1
+def _next_text(text: str, suggested: Suggested, settings: Settings) -> tuple[str, int]:
+    """The merged text of a round and how many atoms went into it (advice atoms, which
+    change nothing, are left out)."""
     usable = [atom for atom in suggested.atoms if atom.original_fragment.strip()]
-    return apply_atoms(text, usable, mode="merge")[0], len(usable)
+    if not usable:
+        return text, 0
+    merged = engines.apply(
+        text,
+        usable,
+        "merge",
+        language=suggested.judgement.result.language,
+        settings=settings,
+    )
+    return merged.items[0], len(usable)
 
 
 def refine(
@@ -65,7 +72,7 @@ def refine(
         if len(iterations) > request.max_iterations:
             stop = "max_iterations"
             break
-        new_text, applied = _next_text(text, suggested)
+        new_text, applied = _next_text(text, suggested, settings)
         if new_text.strip() == text.strip():
             stop = "no_change"
             break

@@ -41,7 +41,14 @@ def fragments(a: Assessment) -> set[str]:
 
 
 def test_export_public_names() -> None:
-    assert heuristic.__all__ == ["MODEL_NAME", "analyse", "assess", "detect_language"]
+    assert heuristic.__all__ == [
+        "MODEL_NAME",
+        "analyse",
+        "assess",
+        "detect_language",
+        "suggest",
+        "tidy",
+    ]
     assert MODEL_NAME == "reqgate-heuristic/1"
 
 
