@@ -139,18 +139,27 @@ class RefineCreate(WireModel):
     max_iterations: int = Field(default=3, alias="maxIterations", ge=1, le=10)
 
 
+RefineStop = Literal["passed", "max_iterations", "no_change", "placeholders"]
+
+
 class RefineIteration(WireModel):
+    """One round: `verdict` is the evaluation's; `placeholders` counts the gaps (TBD,
+    "[measurable bound]"...) still in the text, which keep the refinement from passing."""
+
     iteration: int
     text: str
     evaluation_id: str = Field(alias="evaluationId")
     score: float
     verdict: Verdict
     applied: int
+    placeholders: int = 0
 
 
 class RefinePublic(WireModel):
+    """`verdict` is the last evaluation's, except that a text with placeholders never passes."""
+
     final_text: str = Field(alias="finalText")
     score: float
     verdict: Verdict
-    stop_reason: Literal["passed", "max_iterations", "no_change"] = Field(alias="stopReason")
+    stop_reason: RefineStop = Field(alias="stopReason")
     iterations: list[RefineIteration]

@@ -22,12 +22,13 @@ FAKE_META = EngineMeta("heuristic", "fake/1")
 
 class FakeEngine:
     """Judges every criterion 0.9 (pass), or 0.2 with a finding for texts with a bad word;
-    suggests replacing a vague bad word by "[measurable bound]" (other codes: advice)."""
+    suggests replacing a vague bad word by `fix` (other codes: advice)."""
 
     def __init__(self, *, fail_on: str = "💥", hold: Callable[[str], bool] | None = None) -> None:
         self.fail_on = fail_on
         self.bad_words: tuple[str, ...] = ("bad",)
         self.finding_code = "vague_term"
+        self.fix = "[measurable bound]"  # what a vague bad word becomes
         self.hold = hold or (lambda _text: False)
         self.gate = threading.Event()
         self.lock = threading.Lock()
@@ -62,7 +63,7 @@ class FakeEngine:
         word = next((w for w in self.bad_words if w in text), None)
         if word is None:
             return ()
-        fix = "[measurable bound]" if self.finding_code == "vague_term" else word
+        fix = self.fix if self.finding_code == "vague_term" else word
         atom = SuggestionAtom(correction=fix, original_fragment=word, criteria={"clarity": False})
         return (atom,)
 
