@@ -192,7 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 max_parallel=parallel,
                 max_batch_items=max(args.items, 1000),
                 **(
-                    {"mock_mode": False, "openai_base_url": base_url, "openai_api_key": "fake"}
+                    # No answer cache: every repeat must really ask the server.
+                    {
+                        "mock_mode": False,
+                        "openai_base_url": base_url,
+                        "openai_api_key": "fake",
+                        "llm_cache_size": 0,
+                    }
                     if use_fake
                     else {}
                 ),

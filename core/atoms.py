@@ -1,16 +1,24 @@
 """The suggestion atom (DESIGN §6): the unit of suggest and apply, shared by engines and routes.
 
-Kept apart from core.schemas, which imports core.engines, so that the engines can use it
-without an import cycle; core.schemas re-exports it.
+The one definition: core.batch_schemas re-exports it for the routes. It lives apart from
+core.schemas (which imports core.engines) so the engines can use it without an import cycle.
+
+Metric values are finite numbers. A numeric string ("99.9") is accepted and becomes the
+number, because clients of the original API sent values as strings; any other string is
+refused, since a metric is a bound a test can check.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-MetricOp = Literal["<", "<=", "=", ">=", ">"]
+MetricOp = Literal["<", "<=", "=", ">=", ">", "!="]
+# Long enough for a complete rewrite of the longest requirement the LLM may return.
+TEXT_MAX = 20_000
+Text = Annotated[str, Field(max_length=TEXT_MAX)]
+CriterionKey = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class SuggestionMetric(BaseModel):
@@ -20,24 +28,35 @@ class SuggestionMetric(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     op: MetricOp
-    value: float
+    value: int | float
     unit: str | None = Field(default=None, max_length=50)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_bool(cls, value: object) -> object:
+        """JSON true is not 1: a boolean where a bound belongs is a client error."""
+        if isinstance(value, bool):
+            raise ValueError("value must be a number")
+        return value
 
 
 class SuggestionAtom(BaseModel):
     """One selectable correction of a requirement (DESIGN §6), the unit of suggest and apply.
 
-    `original_fragment` is the exact span of the requirement the atom changes ("" or the
-    whole text for a complete rewrite); `correction` is its replacement; `criteria` says
-    which criteria the correction is meant to satisfy. Wire names are snake_case, as in
-    the original API.
+    `original_fragment` is the exact span of the requirement the atom changes ("" for advice
+    that changes nothing, the whole text for a complete rewrite); `correction` is its
+    replacement. `criteria` maps each criterion the atom addresses to whether applying it
+    satisfies that criterion (false: it helps, but a person still has to finish the fix).
+    Wire names are snake_case, as in the original API.
     """
 
     model_config = ConfigDict(extra="ignore")
 
-    correction: str = Field(max_length=10_000)
-    acceptance_criteria: list[str] = Field(default_factory=list, max_length=50)
+    correction: Text
+    acceptance_criteria: list[Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=list, max_length=50
+    )
     metrics: list[SuggestionMetric] = Field(default_factory=list, max_length=50)
-    criteria: dict[str, bool] = Field(default_factory=dict)
-    notes: str = Field(default="", max_length=10_000)
-    original_fragment: str = Field(default="", max_length=10_000)
+    criteria: dict[CriterionKey, bool] = Field(default_factory=dict, max_length=100)
+    notes: Text = ""
+    original_fragment: Text = ""

@@ -15,6 +15,8 @@ from typing import Literal, TypeVar
 
 from sqlmodel import Session
 
+from core import engines
+from core.atoms import SuggestionAtom
 from core.batch_payloads import BatchInput, read_requirements_file
 from core.batch_schemas import (
     AtomList,
@@ -22,14 +24,15 @@ from core.batch_schemas import (
     BatchPublic,
     DemoRequirement,
     DemoRequirementsPublic,
+    EngineUsed,
     ItemError,
     SuggestPublic,
 )
 from core.checksums import text_checksum
-from core.corrections import apply_atoms
 from core.criteria import CriterionInfo
 from core.engines.base import Language
-from core.evaluation import active_criteria
+from core.engines.results import EngineMeta
+from core.evaluation import Judgement, active_criteria, judge
 from core.exceptions import ApiError
 from core.markdown import TableRow, merge_columns
 from core.parallel import Outcome, run_ordered
@@ -38,7 +41,7 @@ from core.settings import Settings
 from core.similarity import near_duplicates
 from core.store.models import RewriteRecord
 from core.store.records import save_evaluations
-from core.suggestions import Suggested, suggest
+from core.suggestions import suggest
 
 Mode = Literal["evaluate", "suggest", "rewrite"]
 ADDED_COLUMNS: dict[Mode, tuple[str, ...]] = {
@@ -54,10 +57,12 @@ logger = logging.getLogger("reqgate.batch")
 
 @dataclass(frozen=True, slots=True)
 class RowResult:
-    """What one item produced: the judgement and atoms, and the rewrite when asked for."""
+    """What one item produced: the judgement, and the atoms and rewrite when asked for."""
 
-    suggested: Suggested
+    judgement: Judgement
+    atoms: tuple[SuggestionAtom, ...] | None = None
     redefined: str | None = None
+    meta: EngineMeta | None = None  # the engine behind atoms and rewrite
 
 
 def item_error(index: int, exc: Exception) -> ItemError:
@@ -71,24 +76,41 @@ def item_error(index: int, exc: Exception) -> ItemError:
     )
 
 
+def _row_result(
+    text: str,
+    language: Language | None,
+    *,
+    mode: Mode,
+    criteria: list[CriterionInfo],
+    settings: Settings,
+) -> RowResult:
+    """The engine calls one item needs: evaluate; plus suggest; plus rewrite."""
+    if mode == "evaluate":
+        return RowResult(judge(text, criteria=criteria, language=language, settings=settings))
+    suggested = suggest(text, criteria=criteria, language=language, settings=settings)
+    if mode == "suggest":
+        return RowResult(suggested.judgement, suggested.atoms, meta=suggested.meta)
+    rewritten = engines.rewrite(
+        text,
+        criteria=[c.key for c in criteria],
+        language=language or suggested.judgement.result.language,
+        settings=settings,
+    )
+    meta = suggested.meta if suggested.meta.fallback_reason else rewritten.meta
+    return RowResult(suggested.judgement, suggested.atoms, rewritten.text, meta)
+
+
 def judge_all(
     texts: Iterable[TextItem],
     *,
     criteria: list[CriterionInfo],
     settings: Settings,
-    rewrite: bool = False,
+    mode: Mode = "suggest",
 ) -> Iterator[Outcome[TextItem, RowResult]]:
-    """Suggest (judge plus atoms) for every (text, language), in parallel, yielded in order."""
+    """Run `mode` for every (text, language), in parallel, yielded in order."""
 
     def work(item: TextItem) -> RowResult:
-        text, language = item
-        suggested = suggest(text, criteria=criteria, language=language, settings=settings)
-        if not rewrite:
-            return RowResult(suggested)
-        redefined = (
-            suggested.judgement.rewrite or apply_atoms(text, suggested.atoms, mode="merge")[0]
-        )
-        return RowResult(suggested, redefined)
+        return _row_result(item[0], item[1], mode=mode, criteria=criteria, settings=settings)
 
     return run_ordered(
         work, texts, max_parallel=settings.max_parallel, batch_size=settings.batch_size
@@ -126,12 +148,12 @@ def _saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]]
     def save(session: Session, chunk: list[tuple[TextItem, RowResult]]) -> None:
         save_evaluations(
             session,
-            [(row.suggested.judgement.result, text_checksum(item[0])) for item, row in chunk],
+            [(row.judgement.result, text_checksum(item[0])) for item, row in chunk],
             variant=variant,
         )
         session.add_all(
             RewriteRecord(
-                evaluation_id=row.suggested.judgement.result.evaluation_id,
+                evaluation_id=row.judgement.result.evaluation_id,
                 original_checksum=text_checksum(item[0]),
                 rewritten_checksum=text_checksum(row.redefined),
                 source="engine",
@@ -143,22 +165,24 @@ def _saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]]
     return save
 
 
-def _columns(row: RowResult, mode: Mode) -> dict[str, str]:
-    result = row.suggested.judgement.result
+def _columns(row: RowResult) -> dict[str, str]:
+    result = row.judgement.result
     values = {"score": str(result.score), "verdict": result.verdict}
-    if mode != "evaluate":
-        values["suggestions"] = "\n".join(a.notes or a.correction for a in row.suggested.atoms)
+    if row.atoms is not None:
+        values["suggestions"] = "\n".join(a.notes or a.correction for a in row.atoms)
     if row.redefined is not None:
         values["redefinedRequirement"] = row.redefined
     return values
 
 
-def _item(row: TableRow, result: RowResult, mode: Mode) -> BatchItemPublic:
+def _item(row: TableRow, result: RowResult) -> BatchItemPublic:
+    engine = EngineUsed.fields_of(result.meta) if result.meta is not None else {}
     return BatchItemPublic(
         line=row.line,
-        evaluation=result.suggested.judgement.result,
-        suggestions=result.suggested.atoms if mode != "evaluate" else None,
+        evaluation=result.judgement.result,
+        suggestions=list(result.atoms) if result.atoms is not None else None,
         redefined_requirement=result.redefined,
+        **engine,
     )
 
 
@@ -181,13 +205,13 @@ def run_table(
         ((r.text, r.context.get("language")) for r in rows),
         criteria=criteria,
         settings=settings,
-        rewrite=mode == "rewrite",
+        mode=mode,
     )
     for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=_saver(variant)):
         row = rows[outcome.index]
         if outcome.result is not None:
-            items[row.id] = _item(row, outcome.result, mode)
-            columns[row.id] = _columns(outcome.result, mode)
+            items[row.id] = _item(row, outcome.result)
+            columns[row.id] = _columns(outcome.result)
         else:
             errors[row.id] = item_error(outcome.index, outcome.error or RuntimeError())
             columns[row.id] = {"verdict": "error"}
@@ -215,7 +239,11 @@ def suggest_texts(
     for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=_saver(variant)):
         key = f"REQ_{outcome.index + 1}"
         if outcome.result is not None:
-            response.items[key] = AtomList(suggestions=outcome.result.suggested.atoms)
+            row = outcome.result
+            assert row.atoms is not None and row.meta is not None  # suggest mode sets both
+            response.items[key] = AtomList(
+                suggestions=list(row.atoms), **EngineUsed.fields_of(row.meta)
+            )
         else:
             response.errors[key] = item_error(outcome.index, outcome.error or RuntimeError())
     return response

@@ -1,50 +1,44 @@
 """Request and response models of the batch, suggestion and correction routes (DESIGN §6).
 
 Kept apart from core.schemas so the batch work and the engine work can change in parallel.
-The suggestion atom keeps the snake_case wire names DESIGN §6 gives it.
+The suggestion atom (core.atoms) keeps the snake_case wire names DESIGN §6 gives it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+# The one atom model lives in core.atoms (the engines need it too); re-exported for routes.
+from core.atoms import SuggestionAtom
+from core.atoms import SuggestionMetric as SuggestionMetric
+from core.engines.results import EngineMeta, EngineName
 from core.schemas import EvaluationContext, EvaluationPublic, WireModel
 from core.scoring import Verdict
 
-Text = Annotated[str, Field(max_length=100_000)]
+
+class EngineUsed(WireModel):
+    """Which engine produced a suggestion, rewrite or correction, and why not the LLM
+    (`fallbackReason`) when it fell back: the same fields an evaluation carries."""
+
+    engine: EngineName
+    model: str
+    prompt_version: str | None = Field(default=None, alias="promptVersion")
+    fallback_reason: str | None = Field(default=None, alias="fallbackReason")
+
+    @classmethod
+    def fields_of(cls, meta: EngineMeta) -> dict[str, Any]:
+        """The engine fields of a result, as keyword arguments of any subclass."""
+        return {
+            "engine": meta.engine,
+            "model": meta.model,
+            "prompt_version": meta.prompt_version,
+            "fallback_reason": meta.fallback_reason,
+        }
 
 
-class Metric(BaseModel):
-    """A measurable bound a corrected requirement should state, e.g. p95 latency <= 200 ms."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    op: Literal["<", "<=", "=", ">=", ">", "!="]
-    value: float | int | str
-    unit: Annotated[str, Field(max_length=50)] | None = None
-
-
-class SuggestionAtom(BaseModel):
-    """One correction a person can select: what to change, how to check it, which criteria.
-
-    `original_fragment` is the part of the text the correction replaces ("" or the whole
-    text for a full rewrite).
-    """
-
-    model_config = ConfigDict(extra="ignore")
-
-    correction: Text
-    acceptance_criteria: Annotated[list[Text], Field(max_length=50)] = []
-    metrics: Annotated[list[Metric], Field(max_length=50)] = []
-    criteria: dict[str, bool] = {}
-    notes: Text = ""
-    original_fragment: Text = ""
-
-
-class AtomList(WireModel):
+class AtomList(EngineUsed):
     suggestions: list[SuggestionAtom]
 
 
@@ -75,7 +69,7 @@ class RewrittenItem(WireModel):
     redefined_requirement: str = Field(alias="redefinedRequirement")
 
 
-class ApplyPublic(WireModel):
+class ApplyPublic(EngineUsed):
     evaluation_id: str = Field(alias="evaluationId")
     items: list[RewrittenItem]
 
@@ -118,10 +112,17 @@ class DuplicatePair(WireModel):
 
 
 class BatchItemPublic(WireModel):
+    """One row's result. `engine`... describe the suggestions and rewrite (absent for
+    batch/evaluate): the LLM only when every call for them was answered by it."""
+
     line: int
     evaluation: EvaluationPublic
     suggestions: list[SuggestionAtom] | None = None
     redefined_requirement: str | None = Field(default=None, alias="redefinedRequirement")
+    engine: EngineName | None = None
+    model: str | None = None
+    prompt_version: str | None = Field(default=None, alias="promptVersion")
+    fallback_reason: str | None = Field(default=None, alias="fallbackReason")
 
 
 class BatchPublic(WireModel):
@@ -138,18 +139,27 @@ class RefineCreate(WireModel):
     max_iterations: int = Field(default=3, alias="maxIterations", ge=1, le=10)
 
 
+RefineStop = Literal["passed", "max_iterations", "no_change", "placeholders"]
+
+
 class RefineIteration(WireModel):
+    """One round: `verdict` is the evaluation's; `placeholders` counts the gaps (TBD,
+    "[measurable bound]"...) still in the text, which keep the refinement from passing."""
+
     iteration: int
     text: str
     evaluation_id: str = Field(alias="evaluationId")
     score: float
     verdict: Verdict
     applied: int
+    placeholders: int = 0
 
 
 class RefinePublic(WireModel):
+    """`verdict` is the last evaluation's, except that a text with placeholders never passes."""
+
     final_text: str = Field(alias="finalText")
     score: float
     verdict: Verdict
-    stop_reason: Literal["passed", "max_iterations", "no_change"] = Field(alias="stopReason")
+    stop_reason: RefineStop = Field(alias="stopReason")
     iterations: list[RefineIteration]

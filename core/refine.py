@@ -1,4 +1,4 @@
-"""Auto-refine: suggest -> apply(merge) -> re-evaluate, until the verdict passes.
+"""Auto-refine: suggest -> apply(merge) -> re-evaluate, until the text passes.
 
 Each round's score is returned so the improvement is visible; the loop also stops when a
 round changes nothing (the engine has no mechanical fix left), since repeating it could
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from core.batch_schemas import RefineCreate, RefineIteration, RefinePublic
+from core import engines
+from core.batch_schemas import RefineCreate, RefineIteration, RefinePublic, RefineStop
 from core.checksums import text_checksum
-from core.corrections import apply_atoms
+from core.engines import heuristic
 from core.evaluation import active_criteria
 from core.settings import Settings
 from core.store.models import RewriteRecord
@@ -19,36 +20,57 @@ from core.store.records import save_evaluation
 from core.suggestions import Suggested, suggest
 
 
-def _next_text(text: str, suggested: Suggested) -> tuple[str, int]:
-    """The merged text of a round and how many atoms went into it."""
-    rewrite = suggested.judgement.rewrite
-    if rewrite and rewrite.strip() != text.strip():
-        return rewrite, 1
+def _next_text(text: str, suggested: Suggested, settings: Settings) -> tuple[str, int]:
+    """The merged text of a round and how many atoms went into it (advice atoms, which
+    change nothing, are left out)."""
     usable = [atom for atom in suggested.atoms if atom.original_fragment.strip()]
-    return apply_atoms(text, usable, mode="merge")[0], len(usable)
+    if not usable:
+        return text, 0
+    merged = engines.apply(
+        text,
+        usable,
+        "merge",
+        language=suggested.judgement.result.language,
+        settings=settings,
+    )
+    return merged.items[0], len(usable)
+
+
+def _round(
+    session: Session, suggested: Suggested, text: str, previous: str | None, variant: str
+) -> None:
+    """Store the round's evaluation, and the rewrite that led to it (checksums only)."""
+    result = suggested.judgement.result
+    save_evaluation(session, result=result, text_sha256=text_checksum(text), variant=variant)
+    if previous is not None:
+        session.add(
+            RewriteRecord(
+                evaluation_id=result.evaluation_id,
+                source="apply",
+                original_checksum=text_checksum(previous),
+                rewritten_checksum=text_checksum(text),
+            )
+        )
 
 
 def refine(
     *, session: Session, settings: Settings, request: RefineCreate, variant: str
 ) -> RefinePublic:
-    """Refine one requirement for at most `maxIterations` rounds; iteration 0 is the original."""
+    """Refine one requirement for at most `maxIterations` rounds; iteration 0 is the original.
+
+    A round passes only when the evaluation passes and no placeholder is left: the engines
+    mark what they cannot fix with bracketed gaps, and a text with gaps is not finished,
+    whatever the score (stop reason `placeholders` when only they are left).
+    """
     criteria = active_criteria(session, request.criteria_keys)
     language = request.context.language if request.context else None
     text, applied, previous = request.requirement_text, 0, None
     iterations: list[RefineIteration] = []
     while True:
         suggested = suggest(text, criteria=criteria, language=language, settings=settings)
+        _round(session, suggested, text, previous, variant)
         result = suggested.judgement.result
-        save_evaluation(session, result=result, text_sha256=text_checksum(text), variant=variant)
-        if previous is not None:
-            session.add(
-                RewriteRecord(
-                    evaluation_id=result.evaluation_id,
-                    source="apply",
-                    original_checksum=text_checksum(previous),
-                    rewritten_checksum=text_checksum(text),
-                )
-            )
+        gaps = len(heuristic.placeholders(text, result.language))
         iterations.append(
             RefineIteration(
                 iteration=len(iterations),
@@ -57,17 +79,19 @@ def refine(
                 score=result.score,
                 verdict=result.verdict,
                 applied=applied,
+                placeholders=gaps,
             )
         )
-        if result.verdict == "pass":
+        if result.verdict == "pass" and not gaps:
             stop = "passed"
             break
-        if len(iterations) > request.max_iterations:
-            stop = "max_iterations"
-            break
-        new_text, applied = _next_text(text, suggested)
+        new_text, applied = (
+            _next_text(text, suggested, settings)
+            if len(iterations) <= request.max_iterations
+            else (text, 0)
+        )
         if new_text.strip() == text.strip():
-            stop = "no_change"
+            stop = _stop_reason(iterations[-1], request.max_iterations)
             break
         previous, text = text, new_text
     session.commit()
@@ -75,7 +99,13 @@ def refine(
     return RefinePublic(
         final_text=last.text,
         score=last.score,
-        verdict=last.verdict,
+        verdict="fail" if last.placeholders else last.verdict,
         stop_reason=stop,
         iterations=iterations,
     )
+
+
+def _stop_reason(last: RefineIteration, max_iterations: int) -> RefineStop:
+    if last.verdict == "pass":
+        return "placeholders"  # only the gaps keep it from passing: a person must fill them
+    return "max_iterations" if last.iteration >= max_iterations else "no_change"

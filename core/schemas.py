@@ -10,8 +10,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Re-exported: the suggest and apply routes take their atom shape from here.
-from core.atoms import MetricOp, SuggestionAtom, SuggestionMetric  # noqa: F401
 from core.engines.base import Language, Priority
 from core.scoring import Verdict
 

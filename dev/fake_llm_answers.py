@@ -56,18 +56,28 @@ _NUMBER = re.compile(r"\d")
 
 
 def _hits(text: str, language: str) -> list[tuple[str, tuple[str, str, tuple[str, ...], Any]]]:
+    return [(match.group(0), rule) for match, rule in _located(text, language)]
+
+
+def _located(text: str, language: str) -> list[tuple[re.Match[str], Any]]:
+    """The first whole-word occurrence of each known word, in text order."""
     found = []
     for word, rule in _REPLACEMENTS.get(language, _REPLACEMENTS["en"]).items():
         match = re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)
         if match:
-            found.append((match.group(0), rule))
-    return found
+            found.append((match, rule))
+    return sorted(found, key=lambda item: item[0].start())
 
 
 def _replaced(text: str, language: str) -> str:
-    for fragment, (replacement, *_rest) in _hits(text, language):
-        text = text.replace(fragment, replacement, 1)
-    return text
+    """Every known word replaced where it stood (one pass, so a replacement is never
+    replaced again, and "und" inside "Sekunden" stays)."""
+    out, cursor = [], 0
+    for match, (replacement, *_rest) in _located(text, language):
+        before = text[cursor : match.start()]
+        out += [before.rstrip() if replacement.startswith(";") else before, replacement]
+        cursor = match.end()
+    return "".join([*out, text[cursor:]])
 
 
 def _criterion(key: str, text: str, language: str) -> dict[str, Any]:
@@ -126,13 +136,19 @@ def apply(payload: dict[str, Any]) -> dict[str, Any]:
 
     def applied(text: str, atom: dict[str, Any]) -> str:
         fragment = atom.get("original_fragment") or ""
-        return text.replace(fragment, atom.get("correction", ""), 1) if fragment else text
+        if not fragment:
+            return text
+        pattern = re.compile(rf"(?<!\w){re.escape(fragment)}(?!\w)")
+        return pattern.sub(lambda _m: str(atom.get("correction", "")), text, count=1)
 
-    if payload.get("mode") == "split":
-        return {"items": [applied(original, atom) for atom in corrections] or [original]}
     merged = original
     for atom in corrections:
         merged = applied(merged, atom)
+    merged = re.sub(r"\s+;", ";", merged)
+    if payload.get("mode") == "split":
+        # One requirement per clause the corrections separated with ";".
+        parts = [part.strip().rstrip(".") for part in merged.split(";") if part.strip()]
+        return {"items": [f"{part[:1].upper()}{part[1:]}." for part in parts]}
     return {"items": [merged]}
 
 

@@ -15,8 +15,9 @@ bp = Blueprint("corrections", __name__, url_prefix="/api/v1/corrections")
 @bp.post("/apply")
 def apply_suggestions() -> dict[str, object]:
     """Apply selected suggestions to a requirement (merge into one, or split into several)."""
-    parsed = parse_apply(json_body(), current_settings())
-    return to_wire(apply_corrections(session=get_db(), request=parsed))
+    settings = current_settings()
+    parsed = parse_apply(json_body(), settings)
+    return to_wire(apply_corrections(session=get_db(), settings=settings, request=parsed))
 
 
 @bp.post("/text")

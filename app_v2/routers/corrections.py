@@ -10,10 +10,11 @@ from core.corrections import apply_corrections, save_manual_correction
 router = APIRouter(prefix="/api/v1/corrections", tags=["corrections"])
 
 
-@router.post("/apply", response_model=ApplyPublic)
+@router.post("/apply", response_model=ApplyPublic, response_model_exclude_none=True)
 def apply_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep) -> ApplyPublic:
     """Apply selected suggestions to a requirement (merge into one, or split into several)."""
-    return apply_corrections(session=session, request=parse_apply(body, settings))
+    request = parse_apply(body, settings)
+    return apply_corrections(session=session, settings=settings, request=request)
 
 
 @router.post("/text", response_model=CorrectionSavedPublic)

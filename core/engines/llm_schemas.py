@@ -9,17 +9,17 @@ are the check that holds either way: every answer is validated before it is used
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.atoms import SuggestionAtom
+from core.atoms import MetricOp, SuggestionAtom
 from core.engines.base import Priority
 
 JsonSchema = dict[str, Any]
 _STRING: JsonSchema = {"type": "string"}
 _PRIORITIES = ["high", "medium", "low"]
-_METRIC_OPS = ["<", "<=", "=", ">=", ">"]
+_METRIC_OPS = list(get_args(MetricOp))
 
 
 def _object(properties: dict[str, JsonSchema]) -> JsonSchema:

@@ -1,6 +1,9 @@
-"""Auto-refine: suggest -> apply(merge) -> re-evaluate, with every round's score."""
+"""Auto-refine: suggest -> apply(merge) -> re-evaluate, with every round's score; a text
+that still holds placeholders never passes."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from sqlmodel import Session, func, select
@@ -13,7 +16,7 @@ from core.store.models import Evaluation, RewriteRecord
 from tests.utils.engines import FakeEngine
 
 
-def _refine(settings: Settings, text: str, **extra: object) -> tuple[object, int, int]:
+def _refine(settings: Settings, text: str, **extra: object) -> tuple[Any, int, int]:
     engine = open_store(settings)
     with Session(engine) as session:
         result = refine(
@@ -28,17 +31,56 @@ def _refine(settings: Settings, text: str, **extra: object) -> tuple[object, int
 
 
 def test_refine_improves_until_pass(fake_engine: FakeEngine, settings: Settings) -> None:
+    fake_engine.fix = "within 2 s"
     result, evaluations, rewrites = _refine(settings, "A bad requirement.")
-    assert [(i.iteration, i.verdict, i.applied) for i in result.iterations] == [  # type: ignore[attr-defined]
-        (0, "fail", 0),
-        (1, "pass", 1),
+    assert [(i.iteration, i.verdict, i.applied, i.placeholders) for i in result.iterations] == [
+        (0, "fail", 0, 0),
+        (1, "pass", 1, 0),
     ]
-    assert result.iterations[0].score < result.iterations[1].score  # type: ignore[attr-defined]
-    assert (result.final_text, result.stop_reason) == (  # type: ignore[attr-defined]
-        "A [measurable bound] requirement.",
+    assert result.iterations[0].score < result.iterations[1].score
+    assert (result.final_text, result.verdict, result.stop_reason) == (
+        "A within 2 s requirement.",
+        "pass",
         "passed",
     )
     assert (evaluations, rewrites) == (2, 1)
+
+
+def test_refine_placeholder_left_never_passes(fake_engine: FakeEngine, settings: Settings) -> None:
+    """The engine scores the bracketed gap as fine: the placeholder check still holds."""
+    result, _, _ = _refine(settings, "A bad requirement.")
+    last = result.iterations[-1]
+    assert (last.text, last.verdict, last.placeholders) == (
+        "A [measurable bound] requirement.",
+        "pass",
+        1,
+    )
+    assert (result.verdict, result.stop_reason) == ("fail", "placeholders")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "gap"),
+    [
+        ("The system should be fast.", "en", "[specify:"),
+        ("Das System sollte schnell sein.", "de", "[präzisieren:"),
+        ("The response time shall be TBD.", "en", "TBD"),
+        ("Die Antwortzeit muss [messbare Grenze] betragen.", "de", "[messbare Grenze]"),
+    ],
+)
+def test_refine_heuristic_placeholders_fail(
+    settings: Settings, text: str, language: str, gap: str
+) -> None:
+    result, _, _ = _refine(
+        settings,
+        text,
+        context={"language": language},
+        criteria_keys=["clarity", "testability", "measurability", "completeness"],
+        max_iterations=5,
+    )
+    assert gap in result.final_text
+    assert result.iterations[-1].placeholders >= 1
+    assert result.verdict == "fail" and result.stop_reason != "passed"
+    assert len(result.iterations) <= 3  # gaps are marked once, not again every round
 
 
 @pytest.mark.parametrize("max_iterations", [1, 3])
@@ -47,18 +89,18 @@ def test_refine_stops_at_max_iterations(
 ) -> None:
     fake_engine.bad_words = ("bad", "measurable")  # every fix brings a new defect
     result, evaluations, _ = _refine(settings, "A bad one.", max_iterations=max_iterations)
-    assert result.stop_reason == "max_iterations"  # type: ignore[attr-defined]
-    assert len(result.iterations) == max_iterations + 1 == evaluations  # type: ignore[attr-defined]
+    assert result.stop_reason == "max_iterations"
+    assert len(result.iterations) == max_iterations + 1 == evaluations
 
 
 def test_refine_stops_when_nothing_changes(fake_engine: FakeEngine, settings: Settings) -> None:
     fake_engine.finding_code = "passive_voice"  # no mechanical fix: the atom is advice
     result, evaluations, _ = _refine(settings, "A bad one.", max_iterations=5)
-    assert (result.stop_reason, evaluations) == ("no_change", 1)  # type: ignore[attr-defined]
+    assert (result.stop_reason, evaluations) == ("no_change", 1)
 
 
 def test_refine_already_passing_is_one_iteration(
     fake_engine: FakeEngine, settings: Settings
 ) -> None:
     result, _, rewrites = _refine(settings, "A fine requirement.")
-    assert (len(result.iterations), result.stop_reason, rewrites) == (1, "passed", 0)  # type: ignore[attr-defined]
+    assert (len(result.iterations), result.stop_reason, rewrites) == (1, "passed", 0)

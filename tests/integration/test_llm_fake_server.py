@@ -1,7 +1,9 @@
 """The LLM path end to end: dev/fake_llm.py on a free port, the gateway with MOCK_MODE=false.
 
-Evaluations go through the gateway forced to v1 and to v2; suggest, rewrite and apply are
-checked at the core level on the sync and async paths (their routes belong to another issue).
+Evaluations, suggestions (validate/suggest), rewrites (batch/rewrite) and merges and splits
+(corrections/apply) go through the gateway forced to v1 and to v2: the LLM must answer each
+(engine llm, the configured model, no fallback) and both variants must return the same JSON.
+The core sync and async paths are checked to agree as well.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from tests.utils.llm import configure_fake, fake_llm_server, fake_stats, leaked,
 from tests.utils.targets import AsgiTarget, normalized
 
 EVALUATE = "/api/v1/evaluations"
+SUGGEST = "/api/v1/validate/suggest"
+REWRITE = "/api/v1/batch/rewrite"
+APPLY = "/api/v1/corrections/apply"
 CRITERIA = ["clarity", "testability", "measurability", "atomicity"]
 GERMAN = "Das Zebra-Portal sollte schnell und benutzerfreundlich sein."
 
@@ -81,6 +86,118 @@ def test_evaluate_llm_same_json_on_v1_and_v2(
     assert "fallbackReason" not in bodies["v1"]
     assert any(d["findings"] for d in bodies["v1"]["details"])
     assert not leaked(caplog.records, text)
+
+
+def _post_both(settings: Settings, path: str, **request: Any) -> dict[str, Any]:
+    """The same request on the gateway forced to v1 and to v2, each with a cold LLM cache
+    (so each variant really asks the server); both bodies must agree once normalized."""
+    bodies = {}
+    for variant in ("v1", "v2"):
+        reset_llm()
+        target = _gateway(settings, variant)
+        reply = target.request("POST", path, **request)
+        assert reply.status == 200, reply.body
+        assert reply.headers["X-Variant"] == variant
+        bodies[variant] = normalized(reply.body)
+    assert bodies["v1"] == bodies["v2"]
+    return bodies["v1"]  # type: ignore[no-any-return]
+
+
+def _answered_by_llm(body: dict[str, Any], settings: Settings) -> None:
+    assert (body["engine"], body["model"]) == ("llm", settings.openai_model)
+    assert body["promptVersion"].startswith("v1-") and "fallbackReason" not in body
+
+
+def test_suggest_route_llm_same_json_on_v1_and_v2(
+    llm_settings: Settings, fake_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        body = _post_both(llm_settings, SUGGEST, json=[GERMAN, "The portal should be fast."])
+    for key in ("REQ_1", "REQ_2"):
+        _answered_by_llm(body["items"][key], llm_settings)
+    atoms = body["items"]["REQ_1"]["suggestions"]
+    assert {"sollte", "schnell"} <= {a["original_fragment"] for a in atoms}
+    assert {"correction": "innerhalb von 2 Sekunden", "original_fragment": "schnell"}.items() <= (
+        next(a for a in atoms if a["original_fragment"] == "schnell").items()
+    )
+    assert any(a["metrics"] for a in atoms) and body["errors"] == {}
+    # Each variant: one evaluation and one suggestion call per text.
+    assert fake_stats(fake_url)["tasks"] == {"evaluate": 4, "suggest": 4}
+    assert not leaked(caplog.records, GERMAN)
+
+
+def test_batch_rewrite_route_llm_same_json_on_v1_and_v2(
+    llm_settings: Settings, fake_url: str
+) -> None:
+    markdown = (
+        "| id | requirementText | context |\n|---|---|---|\n"
+        f'| R1 | {GERMAN} | {{"language": "de"}} |\n'
+        "| R2 | The portal should be fast. | |\n"
+    )
+    body = _post_both(llm_settings, REWRITE, json={"markdown": markdown, "criteriaKeys": CRITERIA})
+    assert body["errors"] == {}
+    for key in ("R1", "R2"):
+        item = body["items"][key]
+        _answered_by_llm(item, llm_settings)
+        assert item["evaluation"]["engine"] == "llm" and item["suggestions"]
+    assert body["items"]["R1"]["redefinedRequirement"] == (
+        "Das Zebra-Portal muss innerhalb von 2 Sekunden; das System muss außerdem "
+        "ohne Schulung von 90 % der Erstnutzer bedienbar sein."
+    )
+    assert body["items"]["R2"]["redefinedRequirement"] == ("The portal shall be within 2 seconds.")
+    assert "| redefinedRequirement |" in body["mergedMarkdown"]
+    assert fake_stats(fake_url)["tasks"] == {"evaluate": 4, "suggest": 4, "rewrite": 4}
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        (
+            "merge",
+            [
+                "Das Zebra-Portal muss Berichte speichern; "
+                "das System muss außerdem Berichte drucken."
+            ],
+        ),
+        (
+            "split",
+            [
+                "Das Zebra-Portal muss Berichte speichern.",
+                "Das System muss außerdem Berichte drucken.",
+            ],
+        ),
+    ],
+)
+def test_apply_route_llm_same_json_on_v1_and_v2(
+    llm_settings: Settings, fake_url: str, mode: str, expected: list[str]
+) -> None:
+    atoms = [
+        {"original_fragment": "sollte", "correction": "muss", "criteria": {"testability": True}},
+        {
+            "original_fragment": "und",
+            "correction": "; das System muss außerdem",
+            "criteria": {"atomicity": True},
+        },
+    ]
+    text = "Das Zebra-Portal sollte Berichte speichern und Berichte drucken."
+    body = _post_both(
+        llm_settings,
+        APPLY,
+        json={"originalText": text, "selectedSuggestions": atoms, "mode": mode},
+    )
+    _answered_by_llm(body, llm_settings)
+    assert [item["redefinedRequirement"] for item in body["items"]] == expected
+    assert fake_stats(fake_url)["tasks"] == {"apply": 2}
+
+
+def test_suggest_route_llm_fault_says_fallback_on_both_variants(
+    llm_settings: Settings, fake_url: str
+) -> None:
+    configure_fake(fake_url, error_rate=1.0)
+    body = _post_both(llm_settings, SUGGEST, json=[GERMAN])
+    item = body["items"]["REQ_1"]
+    assert (item["engine"], item["fallbackReason"]) == ("heuristic", "upstream_error")
+    assert item["suggestions"] and "promptVersion" not in item
 
 
 def test_evaluate_llm_repeated_hits_cache(llm_settings: Settings, fake_url: str) -> None:
@@ -142,7 +259,7 @@ def test_suggest_rewrite_apply_llm_same_on_sync_and_async(
     assert any(a.metrics for a in atoms)
     (merged,) = sync["merge"].items
     assert "muss" in merged and "sollte" not in merged
-    assert len(sync["split"].items) == len(atoms)
+    assert len(sync["split"].items) == 2  # the fake splits where "und" became "; ..."
     assert fake_stats(fake_url)["tasks"] == {"suggest": 2, "rewrite": 2, "apply": 4}
 
 

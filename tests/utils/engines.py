@@ -1,4 +1,5 @@
-"""A stand-in engine behind the `core.engines.assess` seam: records calls, can block or fail.
+"""A stand-in engine behind the `core.engines` seams (assess, suggest, rewrite): records
+calls, can block or fail; apply stays the real text merge.
 
 Tests use it to observe parallelism (the most calls ever in flight), to hold items back
 until the test lets them go, and to make chosen items fail, without any timing.
@@ -12,16 +13,22 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from core import engines
+from core.atoms import SuggestionAtom
 from core.engines.base import Assessment, CriterionResult, Finding, Language
+from core.engines.results import EngineMeta, RewriteResult, SuggestResult
+
+FAKE_META = EngineMeta("heuristic", "fake/1")
 
 
 class FakeEngine:
-    """Judges every criterion 0.9 (pass), or 0.2 with a finding for texts with a bad word."""
+    """Judges every criterion 0.9 (pass), or 0.2 with a finding for texts with a bad word;
+    suggests replacing a vague bad word by `fix` (other codes: advice)."""
 
     def __init__(self, *, fail_on: str = "💥", hold: Callable[[str], bool] | None = None) -> None:
         self.fail_on = fail_on
         self.bad_words: tuple[str, ...] = ("bad",)
         self.finding_code = "vague_term"
+        self.fix = "[measurable bound]"  # what a vague bad word becomes
         self.hold = hold or (lambda _text: False)
         self.gate = threading.Event()
         self.lock = threading.Lock()
@@ -52,6 +59,26 @@ class FakeEngine:
             with self.lock:
                 self.in_flight -= 1
 
+    def _atoms(self, text: str) -> tuple[SuggestionAtom, ...]:
+        word = next((w for w in self.bad_words if w in text), None)
+        if word is None:
+            return ()
+        fix = self.fix if self.finding_code == "vague_term" else word
+        atom = SuggestionAtom(correction=fix, original_fragment=word, criteria={"clarity": False})
+        return (atom,)
+
+    def suggest(
+        self, text: str, *, criteria: Sequence[str], language: Language | None, settings: object
+    ) -> SuggestResult:
+        return SuggestResult(self._atoms(text), FAKE_META)
+
+    def rewrite(
+        self, text: str, *, criteria: Sequence[str], language: Language | None, settings: object
+    ) -> RewriteResult:
+        for atom in self._atoms(text):
+            text = text.replace(atom.original_fragment, atom.correction, 1)
+        return RewriteResult(text, FAKE_META)
+
     @staticmethod
     def _assessment(
         text: str, criteria: Sequence[str], language: Language, bad_words: Sequence[str], code: str
@@ -80,4 +107,6 @@ class FakeEngine:
 def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     engine = FakeEngine()
     monkeypatch.setattr(engines, "assess", engine.assess)
+    monkeypatch.setattr(engines, "suggest", engine.suggest)
+    monkeypatch.setattr(engines, "rewrite", engine.rewrite)
     return engine

@@ -11,7 +11,17 @@ the quality criteria from the findings. Word lists live in core/lexicons/<lang>.
     ['weak_modal', 'vague_term']
 """
 
-from core.engines.heuristic._engine import MODEL_NAME, analyse, assess
+from core.engines.heuristic._atoms import suggest
+from core.engines.heuristic._engine import MODEL_NAME, analyse, assess, placeholders
 from core.engines.heuristic._language import detect_language
+from core.engines.heuristic._rewrite import tidy
 
-__all__ = ["MODEL_NAME", "analyse", "assess", "detect_language"]
+__all__ = [
+    "MODEL_NAME",
+    "analyse",
+    "assess",
+    "detect_language",
+    "placeholders",
+    "suggest",
+    "tidy",
+]

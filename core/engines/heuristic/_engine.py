@@ -29,24 +29,36 @@ def analyse(text: str, language: Language) -> tuple[list[Hit], str]:
     for detector in DETECTORS:
         for hit in detector(ctx):
             hits.setdefault((hit.code, hit.start, hit.end), hit)
-    hits = _drop_shadowed(hits)
+    hits = _drop_shadowed(hits, text)
     return sorted(hits.values(), key=lambda h: (h.start, h.end)), classify_ears(ctx)
 
 
-def _drop_shadowed(hits: dict[tuple[str, int, int], Hit]) -> dict[tuple[str, int, int], Hit]:
+def _drop_shadowed(
+    hits: dict[tuple[str, int, int], Hit], text: str
+) -> dict[tuple[str, int, int], Hit]:
     """Drop a second finding on the same word that says the same thing twice.
 
-    'missing_measure' on a word already reported as vague, and 'vague_term' on a word that
-    is a comparative or superlative ("schneller", "fastest"): the comparison is the defect.
+    'missing_measure' on a word already reported as vague, 'vague_term' on a word that is a
+    comparative or superlative ("schneller", "fastest"): the comparison is the defect; and
+    anything inside a bracketed gap ("[within 200 ms (p95)]"): the gap is the defect.
     """
     vague = {(s, e) for code, s, e in hits if code in {"vague_term", "subjective_term"}}
     graded = {(s, e) for code, s, e in hits if code in {"comparative", "superlative"}}
+    gaps = [(s, e) for code, s, e in hits if code == "placeholder" and text[s : s + 1] == "["]
     return {
         k: h
         for k, h in hits.items()
         if not (k[0] == "missing_measure" and k[1:] in vague)
         and not (k[0] == "vague_term" and k[1:] in graded)
+        and not any(s <= k[1] and k[2] <= e and (s, e) != k[1:] for s, e in gaps)
     }
+
+
+def placeholders(text: str, language: Language | None = None) -> tuple[str, ...]:
+    """The placeholders left in a text (TBD, TODO, bracketed gaps), in text order: a text
+    with any of them is not finished, whatever its score."""
+    hits, _ears = analyse(text, language or detect_language(text))
+    return tuple(text[h.start : h.end] for h in hits if h.code == "placeholder")
 
 
 def assess(text: str, *, criteria: Sequence[str], language: Language | None = None) -> Assessment:

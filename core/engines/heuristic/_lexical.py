@@ -7,6 +7,8 @@ finding already contains it ("possible" inside "if possible").
 
 from __future__ import annotations
 
+import re
+
 from core.engines.heuristic._hits import Ctx, Hit
 from core.engines.heuristic._match import Match
 from core.engines.heuristic._text import is_number
@@ -32,6 +34,11 @@ LEXICAL_CODES = (
 QUANTIFIED_CODES = frozenset({"vague_term", "subjective_term", "superlative", "comparative"})
 QUANTIFY_WINDOW = 3
 NEGATORS = frozenset({"not", "never", "nicht", "nie", "niemals"})
+# A bracketed gap ("[measurable bound]", "[specify: ...]", "[Wert]") is template text a person
+# must still fill in, in any language. Not gaps: numeric citations ("[1]", "[2, 5-7]") and
+# markdown links ("[text](url)"). Bounded and without nesting, so the scan stays linear.
+BRACKET_RE = re.compile(r"\[[^\[\]\n]{1,200}\](?!\()")
+CITATION_RE = re.compile(r"[\d\s,;.\-–]+")
 
 
 def detect_lexical(ctx: Ctx) -> list[Hit]:
@@ -45,7 +52,17 @@ def detect_lexical(ctx: Ctx) -> list[Hit]:
             if _keep(ctx, code, m):
                 hits.append(Hit(code, m.start, m.end, m.hint))
     hits += _vague_adverbs(ctx, {(h.start, h.end) for h in hits})
+    hits += bracketed_gaps(ctx.doc.text)
     return _drop_contained(hits)
+
+
+def bracketed_gaps(text: str) -> list[Hit]:
+    """Placeholder hits for bracketed gaps (see BRACKET_RE)."""
+    return [
+        Hit("placeholder", m.start(), m.end())
+        for m in BRACKET_RE.finditer(text)
+        if not CITATION_RE.fullmatch(m.group()[1:-1])
+    ]
 
 
 def _vague_adverbs(ctx: Ctx, taken: set[tuple[int, int]]) -> list[Hit]:

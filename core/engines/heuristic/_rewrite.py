@@ -17,6 +17,7 @@ NOTE_CODES = frozenset(
 )
 SPACES_RE = re.compile(r"[ \t]{2,}")
 SPACE_BEFORE_PUNCT_RE = re.compile(r"[ \t]+(?=[,.;:!?])")
+Edit = tuple[int, int, str]
 
 
 def rewrite(text: str, hits: list[Hit], lex: Lexicon) -> str | None:
@@ -33,27 +34,44 @@ def rewrite(text: str, hits: list[Hit], lex: Lexicon) -> str | None:
         cursor = end
     pieces.append(text[cursor:])
     out = "".join(pieces)
-    out = SPACE_BEFORE_PUNCT_RE.sub("", SPACES_RE.sub(" ", out)).replace(",,", ",")
+    out = tidy(out)
     return out if out != text else None
 
 
+def tidy(text: str) -> str:
+    """Collapse the doubled spaces and stray commas that deleting words leaves behind."""
+    return SPACE_BEFORE_PUNCT_RE.sub("", SPACES_RE.sub(" ", text)).replace(",,", ",")
+
+
 def _edits(text: str, hits: list[Hit], lex: Lexicon) -> list[tuple[int, int, str]]:
-    notes: dict[str, str] = lex.data["rewrite_notes"]
-    edits = []
     noted: set[int] = set()
-    for hit in hits:
-        fragment = text[hit.start : hit.end]
-        if hit.code in {"weak_modal", "weak_phrase"} and hit.hint and "..." not in hit.hint:
-            edits.append((hit.start, hit.end, _match_case(fragment, hit.hint)))
-        elif hit.code == "loophole":
-            edits.append(_deletion(text, hit.start, hit.end))
-        elif hit.code in NOTE_CODES and hit.end not in noted:
-            noted.add(hit.end)
-            note = notes["measure"].format(hint=hit.hint) if hit.hint else notes["measure_nohint"]
-            edits.append((hit.start, hit.end, f"{fragment} {note}"))
-        elif hit.code == "placeholder":
-            edits.append((hit.start, hit.end, f"{fragment} {notes['placeholder']}"))
-    return edits
+    return [edit for hit in hits if (edit := edit_for(text, hit, lex, noted)) is not None]
+
+
+def edit_for(text: str, hit: Hit, lex: Lexicon, noted: set[int]) -> Edit | None:
+    """The mechanical edit for one hit as (start, end, replacement), or None when it has
+    none. `noted` holds the ends of spans already given a note (one note per word)."""
+    notes: dict[str, str] = lex.data["rewrite_notes"]
+    fragment = text[hit.start : hit.end]
+    if hit.code in {"weak_modal", "weak_phrase"} and hit.hint and "..." not in hit.hint:
+        return hit.start, hit.end, _match_case(fragment, hit.hint)
+    if hit.code == "loophole":
+        return _deletion(text, hit.start, hit.end)
+    if _noted(text, hit.end) or fragment.startswith("["):
+        # Already marked (a note follows, or the fragment is a bracketed gap): marking it
+        # again would only grow the text on every refine round.
+        return None
+    if hit.code in NOTE_CODES and hit.end not in noted:
+        noted.add(hit.end)
+        note = notes["measure"].format(hint=hit.hint) if hit.hint else notes["measure_nohint"]
+        return hit.start, hit.end, f"{fragment} {note}"
+    if hit.code == "placeholder":
+        return hit.start, hit.end, f"{fragment} {notes['placeholder']}"
+    return None
+
+
+def _noted(text: str, end: int) -> bool:
+    return text[end:].lstrip(" \t").startswith("[")
 
 
 def _deletion(text: str, start: int, end: int) -> tuple[int, int, str]:

@@ -51,7 +51,14 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "multiple_requirements": {"atomicity": 0.45, "clarity": 0.1, "testability": 0.1},
     "number_without_unit": {"measurability": 0.35, "unambiguity": 0.15, "testability": 0.1},
     "missing_measure": {"measurability": 0.4, "testability": 0.3},
-    "placeholder": {"completeness": 0.5, "testability": 0.3, "clarity": 0.2},
+    # Fails completeness, testability and measurability alone: an unfinished text
+    # ("[measurable bound]", TBD) can be neither tested nor measured.
+    "placeholder": {
+        "completeness": 0.5,
+        "testability": 0.35,
+        "measurability": 0.35,
+        "clarity": 0.2,
+    },
     "design_term": {"design_independence": 0.4},
     "filler": {"conciseness": 0.2, "clarity": 0.05},
     "rationale": {"conciseness": 0.25, "atomicity": 0.1},

@@ -145,6 +145,18 @@ POSITIVE = [
     ("en", "The format is to be defined.", "placeholder", "to be defined"),
     ("de", "Das Zeitlimit muss TBD Sekunden betragen.", "placeholder", "TBD"),
     ("de", "Das Format ist noch zu klären.", "placeholder", "noch zu klären"),
+    ("en", "The response time shall be [measurable bound].", "placeholder", "[measurable bound]"),
+    (
+        "en",
+        "The system shall be fast [specify: within 200 ms].",
+        "placeholder",
+        "[specify: within 200 ms]",
+    ),
+    ("en", "The timeout shall be XXX seconds.", "placeholder", "XXX"),
+    ("en", "TODO: the export format.", "placeholder", "TODO"),
+    ("de", "Die Antwortzeit muss [messbare Grenze] betragen.", "placeholder", "[messbare Grenze]"),
+    ("de", "Das System muss [Wert] Nutzer bedienen.", "placeholder", "[Wert]"),
+    ("de", "Das Zeitlimit muss XXX Sekunden betragen.", "placeholder", "XXX"),
     # missing modal, design terms, references, rationale, terminology
     (
         "en",
@@ -243,6 +255,9 @@ NEGATIVE = [
     ("de", "Das System muss innerhalb von 5 Sekunden reagieren.", "number_without_unit"),
     ("de", "Das System muss innerhalb von 2 s bei 95 % der Anfragen antworten.", "missing_measure"),
     ("de", "Das Zeitlimit muss 30 Sekunden betragen.", "placeholder"),
+    ("en", "The system shall comply with [1] and [2, 5-7].", "placeholder"),
+    ("en", "The system shall follow the [style guide](https://example.org).", "placeholder"),
+    ("de", "Das System muss die Norm [3] erfüllen.", "placeholder"),
     ("de", "Die Konzepte in Kapitel 5 sind umzusetzen.", "missing_modal"),
     ("de", "Der Benutzer muss die Bestellung bestätigen.", "inconsistent_term"),
     ("de", "Das System muss Anmeldungen protokollieren.", "mixed_modals"),

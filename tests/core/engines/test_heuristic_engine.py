@@ -41,7 +41,15 @@ def fragments(a: Assessment) -> set[str]:
 
 
 def test_export_public_names() -> None:
-    assert heuristic.__all__ == ["MODEL_NAME", "analyse", "assess", "detect_language"]
+    assert heuristic.__all__ == [
+        "MODEL_NAME",
+        "analyse",
+        "assess",
+        "detect_language",
+        "placeholders",
+        "suggest",
+        "tidy",
+    ]
     assert MODEL_NAME == "reqgate-heuristic/1"
 
 
@@ -267,3 +275,36 @@ def test_assess_any_text_gives_valid_assessment(text: str, language: Language | 
         assert 0.0 <= r.score <= 1.0
         for f in r.findings:
             assert text[f.start : f.end] == f.fragment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The response time shall be [measurable bound].",
+        "The response time shall be TBD.",
+        "Die Antwortzeit muss [messbare Grenze] betragen.",
+        "Die Antwortzeit muss TBD betragen.",
+    ],
+)
+def test_assess_placeholder_fails_completeness_and_measurability(text: str) -> None:
+    s = scores(assess(text, criteria=ALL))
+    assert s["completeness"] < PASS and s["measurability"] < PASS and s["testability"] < PASS
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("The system should be fast.", "en"), ("Das System sollte schnell sein.", "de")],
+)
+def test_rewrite_marks_once_and_marked_text_keeps_failing(text: str, language: Language) -> None:
+    first = assess(text, criteria=ALL, language=language).rewrite
+    assert first is not None and heuristic.placeholders(first, language)
+    again = assess(first, criteria=ALL, language=language)
+    assert again.rewrite is None  # already marked: nothing more to do mechanically
+    assert scores(again)["measurability"] < PASS
+
+
+def test_placeholders_ignore_citations_and_text_inside_gaps() -> None:
+    text = "The system shall meet [1] within [a fast value to be agreed] s."
+    assert heuristic.placeholders(text, "en") == ("[a fast value to be agreed]",)
+    codes = {f.code for r in assess(text, criteria=ALL, language="en").results for f in r.findings}
+    assert "vague_term" not in codes and "placeholder" in codes

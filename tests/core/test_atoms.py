@@ -1,0 +1,64 @@
+"""The one suggestion atom model (DESIGN §6), shared by engines, schemas and routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from core import atoms, batch_schemas
+from core.atoms import SuggestionAtom, SuggestionMetric
+
+
+def test_atom_model_single_definition_reexported() -> None:
+    assert batch_schemas.SuggestionAtom is atoms.SuggestionAtom
+    assert batch_schemas.SuggestionMetric is atoms.SuggestionMetric
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(2, 2), (2.5, 2.5), ("99.9", 99.9), ("3", 3), (0, 0)]
+)
+def test_metric_value_numbers_and_numeric_strings_accepted(value: Any, expected: float) -> None:
+    metric = SuggestionMetric(name="availability", op=">=", value=value, unit="%")
+    assert metric.value == expected and type(metric.value) is type(expected)
+
+
+@pytest.mark.parametrize("value", ["high", True, float("inf"), float("nan"), None])
+def test_metric_value_not_a_number_refused(value: Any) -> None:
+    with pytest.raises(ValidationError):
+        SuggestionMetric(name="n", op="<=", value=value)
+
+
+@pytest.mark.parametrize("op", ["<", "<=", "=", ">=", ">", "!="])
+def test_metric_op_known_accepted(op: str) -> None:
+    assert SuggestionMetric(name="n", op=op, value=1).op == op  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"correction": "x" * 20_001},
+        {"correction": "x", "acceptance_criteria": ["a"] * 51},
+        {"correction": "x", "acceptance_criteria": ["a" * 2001]},
+        {"correction": "x", "criteria": {"": True}},
+        {"correction": "x", "criteria": {f"k{i}": True for i in range(101)}},
+        {"correction": "x", "metrics": [{"name": "n", "op": "~", "value": 1}]},
+    ],
+)
+def test_atom_out_of_limits_refused(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        SuggestionAtom.model_validate(fields)
+
+
+def test_atom_defaults_and_unknown_fields_ignored() -> None:
+    atom = SuggestionAtom.model_validate({"correction": "shall", "extra": 1})
+    assert atom.model_dump() == {
+        "correction": "shall",
+        "acceptance_criteria": [],
+        "metrics": [],
+        "criteria": {},
+        "notes": "",
+        "original_fragment": "",
+    }
