@@ -8,6 +8,7 @@ so editing the JSON and restarting is how the catalogue changes.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from core.store.db import session_scope
 from core.store.models import Criterion
 
 CATALOGUE_PATH = Path(__file__).with_name("criteria.json")
+SNAPSHOT_TTL_S = 5.0
+# database URL -> (monotonic time read, active criteria per language)
+_snapshots: dict[str, tuple[float, dict[str, list[CriterionInfo]]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,24 +76,42 @@ def sync_criteria(engine: Engine, catalogue: Sequence[Criterion] | None = None) 
             for field in Criterion.model_fields:
                 setattr(existing, field, getattr(fresh, field))
         session.add_all(wanted.values())
+    _snapshots.pop(str(engine.url), None)
 
 
-def list_criteria(session: Session, *, language: str = "en") -> list[CriterionInfo]:
-    """The active criteria in catalogue order, named in the given language."""
+def _read_active(session: Session) -> dict[str, list[CriterionInfo]]:
     rows = session.exec(
         select(Criterion).where(Criterion.active == True).order_by(Criterion.position)  # noqa: E712
     ).all()
-    german = language == "de"
-    return [
-        CriterionInfo(
-            key=row.key,
-            name=row.name_de if german else row.name_en,
-            description=row.description_de if german else row.description_en,
-            weight=row.weight,
-            active=row.active,
-        )
-        for row in rows
-    ]
+    return {
+        language: [
+            CriterionInfo(
+                key=row.key,
+                name=row.name_de if language == "de" else row.name_en,
+                description=row.description_de if language == "de" else row.description_en,
+                weight=row.weight,
+                active=row.active,
+            )
+            for row in rows
+        ]
+        for language in ("en", "de")
+    }
+
+
+def list_criteria(session: Session, *, language: str = "en") -> list[CriterionInfo]:
+    """The active criteria in catalogue order, named in the given language.
+
+    Read from the database at most every SNAPSHOT_TTL_S per database: the catalogue only
+    changes at start-up, and on SQLite every transaction, reads too, queues on the write
+    lock, so a read per request would stretch every writer's wait.
+    """
+    key = str(session.get_bind().url)
+    now = time.monotonic()
+    snapshot = _snapshots.get(key)
+    if snapshot is None or now - snapshot[0] > SNAPSHOT_TTL_S:
+        snapshot = (now, _read_active(session))
+        _snapshots[key] = snapshot
+    return list(snapshot[1]["de" if language == "de" else "en"])
 
 
 def resolve_criteria(
