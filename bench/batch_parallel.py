@@ -164,6 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--stand-in", action="store_true", help="never start dev/fake_llm.py")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        nargs="+",
+        default=list(PARALLELISM),
+        metavar="N",
+        help="MAX_PARALLEL values to measure (default: 1 4 16)",
+    )
     args = parser.parse_args(argv)
     latency = args.latency_ms / 1000
     use_fake = FAKE_LLM.exists() and not args.stand_in
@@ -185,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print("|---:|---:|---:|---:|---:|---:|---:|---|")
         missed = False
-        for parallel in PARALLELISM:
+        for parallel in args.parallel:
             settings = load_settings(
                 _env_file=None,
                 sqlite_path=Path(tmp) / f"bench-{parallel}.db",

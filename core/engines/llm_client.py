@@ -1,10 +1,8 @@
 """One structured-output call to an OpenAI-compatible server, with every failure named.
 
-A plain httpx POST to `{OPENAI_BASE_URL}/chat/completions`, not the openai SDK: the SDK's
-request transformation and response models cost about 1 ms of CPU per call on the one LLM
-loop, which alone kept a batch at MAX_PARALLEL 16 from its target (docs/benchmarks-batch.md).
-This module retries itself, so that Retry-After is honoured and a call waiting out a
-backoff gives its MAX_PARALLEL slot to someone else meanwhile.
+Built on the official openai SDK. The SDK's own retries are off (max_retries=0) and this
+module retries instead, so that retries never multiply, Retry-After is honoured, and a
+call waiting out a backoff gives its MAX_PARALLEL slot to someone else meanwhile.
 
 Every way a call can go wrong ends in LlmFailure(reason), a short stable code that
 becomes `fallbackReason` and the label of reqgate_llm_fallbacks_total. Nothing of the
@@ -24,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openai
 
 from core.engines.llm_schemas import JsonSchema
 from core.metrics import LLM_CALLS, LLM_IN_FLIGHT, LLM_TOKENS
@@ -31,13 +30,13 @@ from core.settings import Settings
 
 log = logging.getLogger("reqgate.llm")
 # The SDK logs whole request options (the requirement text) at DEBUG: never let it.
+logging.getLogger("openai").setLevel(logging.WARNING)
 
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 8.0
 # Servers without structured outputs answer 400/422 naming the parameter they reject.
 _SCHEMA_REJECTED_HINTS = ("response_format", "json_schema")
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 # Patched by tests to record waits instead of sleeping.
 sleep = asyncio.sleep
@@ -49,16 +48,6 @@ class LlmFailure(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class _StatusError(Exception):
-    """An HTTP error answer of the server (the body is kept for the schema check only)."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response.status_code)
-        self.status_code = response.status_code
-        self.headers = response.headers
-        self.body = response.text[:2000]
 
 
 class _Retryable(LlmFailure):
@@ -131,8 +120,8 @@ class LlmClient:
     def __init__(self, config: LlmConfig) -> None:
         self.config = config
         timeout = httpx.Timeout(config.timeout_s, connect=min(5.0, config.timeout_s))
+        # A legacy httpx client (the SDK accepts it) so that one HTTP stack serves the project.
         self._http = httpx.AsyncClient(
-            base_url=(config.base_url or DEFAULT_BASE_URL).rstrip("/") + "/",
             timeout=timeout,
             # As many connections as calls in flight (the semaphore caps those): httpcore
             # polls every pooled connection on each request, so spare ones cost CPU.
@@ -140,8 +129,14 @@ class LlmClient:
                 max_connections=config.max_parallel,
                 max_keepalive_connections=config.max_parallel,
             ),
-            # Local servers (Ollama, vLLM, LM Studio) need no key; send a dummy as the SDK did.
-            headers={"Authorization": f"Bearer {config.api_key or 'no-key'}"},
+        )
+        self._sdk = openai.AsyncOpenAI(
+            # Local servers (Ollama, vLLM, LM Studio) need no key, but the SDK insists on one.
+            api_key=config.api_key or "no-key",
+            base_url=config.base_url,
+            max_retries=0,
+            timeout=timeout,
+            http_client=self._http,
         )
         self._slots = asyncio.Semaphore(config.max_parallel)
         self.json_schema_supported = True
@@ -149,7 +144,7 @@ class LlmClient:
         self._max_wait_s = max(config.timeout_s, BACKOFF_MAX_S)
 
     async def close(self) -> None:
-        await self._http.aclose()
+        await self._sdk.close()
 
     async def complete(self, task: str, system: str, payload: Any, schema: JsonSchema) -> Any:
         """The parsed JSON answer of one call, after retries; raises LlmFailure."""
@@ -205,14 +200,14 @@ class LlmClient:
         if self.json_schema_supported:
             try:
                 return await self._send(task, system, payload, schema, structured=True)
-            except _StatusError as exc:
+            except openai.APIStatusError as exc:
                 if exc.status_code not in (400, 422) or not _rejects_schema(exc):
                     raise _mapped(exc) from None
                 log.warning("llm server rejects json_schema; using json_object from now on")
                 self.json_schema_supported = False
         try:
             return await self._send(task, system, payload, schema, structured=False)
-        except _StatusError as exc:
+        except openai.APIStatusError as exc:
             raise _mapped(exc) from None
 
     async def _send(
@@ -230,65 +225,57 @@ class LlmClient:
             {"role": "system", "content": system},
             {"role": "user", "content": json.dumps(payload, ensure_ascii=False)},
         ]
-        body = {
-            "model": self.config.model,
-            "messages": messages,
-            "response_format": response_format,
-            "temperature": self.config.temperature,
-            "max_tokens": self.config.max_tokens,
-        }
         try:
             async with asyncio.timeout(self.config.timeout_s):
-                response = await self._http.post("chat/completions", json=body)
-        except (TimeoutError, httpx.TimeoutException):
+                completion = await self._sdk.chat.completions.create(
+                    model=self.config.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    response_format=response_format,  # type: ignore[arg-type]
+                    temperature=self.config.temperature,
+                    max_tokens=self.config.max_tokens,
+                )
+        except (TimeoutError, openai.APITimeoutError):
             raise LlmFailure("timeout") from None
-        except httpx.TransportError:
+        except openai.APIConnectionError:
             raise _Retryable("connection_error") from None
-        if response.status_code >= 400:
-            raise _StatusError(response)
-        try:
-            completion = response.json()
-        except ValueError:
-            raise LlmFailure("malformed_json") from None
         self._count_tokens(completion)
         return _answer_json(completion)
 
     def _count_tokens(self, completion: Any) -> None:
-        usage = completion.get("usage") if isinstance(completion, dict) else None
-        if not isinstance(usage, dict):
+        usage = getattr(completion, "usage", None)
+        if usage is None:
             return
-        LLM_TOKENS.labels(self.config.model, "prompt").inc(usage.get("prompt_tokens") or 0)
-        LLM_TOKENS.labels(self.config.model, "completion").inc(usage.get("completion_tokens") or 0)
+        LLM_TOKENS.labels(self.config.model, "prompt").inc(usage.prompt_tokens or 0)
+        LLM_TOKENS.labels(self.config.model, "completion").inc(usage.completion_tokens or 0)
 
 
-def _rejects_schema(exc: _StatusError) -> bool:
-    return any(hint in exc.body.lower() for hint in _SCHEMA_REJECTED_HINTS)
+def _rejects_schema(exc: openai.APIStatusError) -> bool:
+    text = f"{exc.message} {json.dumps(exc.body, default=str)}".lower()
+    return any(hint in text for hint in _SCHEMA_REJECTED_HINTS)
 
 
-def _mapped(exc: _StatusError) -> LlmFailure:
+def _mapped(exc: openai.APIStatusError) -> LlmFailure:
     """A status error as a failure; the status code is logged, the body never is."""
     log.warning("llm status error", extra={"status": exc.status_code})
     if exc.status_code == 429:
-        return _Retryable("rate_limited", retry_after_s(exc.headers))
+        return _Retryable("rate_limited", retry_after_s(exc.response.headers))
     if exc.status_code in RETRYABLE_STATUS:
-        return _Retryable("upstream_error", retry_after_s(exc.headers))
+        return _Retryable("upstream_error", retry_after_s(exc.response.headers))
     return LlmFailure("client_error" if exc.status_code < 500 else "upstream_error")
 
 
 def _answer_json(completion: Any) -> Any:
     """The JSON of the first choice, or the failure that explains why there is none."""
-    choices = completion.get("choices") if isinstance(completion, dict) else None
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
         raise LlmFailure("malformed_json")
     choice = choices[0]
-    message = choice.get("message")
-    if not isinstance(message, dict):
-        raise LlmFailure("malformed_json")
-    if message.get("refusal") or choice.get("finish_reason") == "content_filter":
+    message = choice.message
+    if getattr(message, "refusal", None) or choice.finish_reason == "content_filter":
         raise LlmFailure("refusal")
-    if choice.get("finish_reason") == "length":
+    if choice.finish_reason == "length":
         raise LlmFailure("truncated")
     try:
-        return json.loads(message.get("content") or "")
-    except (TypeError, ValueError):
+        return json.loads(message.content or "")
+    except ValueError:
         raise LlmFailure("malformed_json") from None
