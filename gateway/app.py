@@ -43,6 +43,7 @@ def create_app(
     v2 = v2 or upstream or app_v2.main.create_app(settings)
     ops = create_ops_app(
         settings,
+        engine=engine,
         flags=flags,
         metrics=metrics,
         upstream=upstream,

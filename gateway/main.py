@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp
 
+from core.engines import log_engine_status
 from core.exceptions import ConfigError
 from core.logging import configure_logging
 from core.settings import get_settings
@@ -20,6 +21,7 @@ def _create_process_app() -> ASGIApp:
     except ConfigError as exc:
         raise SystemExit(f"reqgate: {exc}") from None
     configure_logging(settings.log_level, settings.log_format)
+    log_engine_status(settings)
     return create_app(settings)
 
 

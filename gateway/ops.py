@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 
 from core.settings import Settings
+from core.store.purge import purge_logged, purge_periodically
 from edge import errors
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
@@ -19,16 +22,30 @@ from gateway.upstream import HttpUpstream
 def create_ops_app(
     settings: Settings,
     *,
+    engine: Engine,
     flags: FlagCache,
     metrics: GatewayMetrics,
     checks: dict[str, Check],
     upstream: HttpUpstream | None = None,
 ) -> FastAPI:
-    """The gateway's own API; it shares the flag cache and metrics with the router."""
+    """The gateway's own API; it shares the flag cache and metrics with the router.
+
+    Its lifespan (the gateway's) purges old records at start-up and every
+    PURGE_INTERVAL_MIN (DESIGN §5).
+    """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await purge_logged(engine, hours=settings.purge_retention_h)
+        purging = asyncio.create_task(
+            purge_periodically(
+                engine,
+                hours=settings.purge_retention_h,
+                interval_min=settings.purge_interval_min,
+            )
+        )
         yield
+        purging.cancel()
         if upstream is not None:
             await upstream.aclose()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.store.db import session_scope
 from core.store.models import (
@@ -16,6 +19,8 @@ from core.store.models import (
     SuggestionRecord,
     utcnow,
 )
+
+log = logging.getLogger("reqgate.purge")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +49,21 @@ def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None)
             delete(Evaluation).where(Evaluation.created_at < cutoff)  # type: ignore[arg-type]
         ).rowcount
     return PurgeReport(cutoff=cutoff, evaluations=evaluations, rewrites=rewrites)
+
+
+async def purge_logged(engine: Engine, *, hours: int) -> None:
+    """One purge off the event loop; a failure is logged, never raised: the server stays up
+    and the next run deletes whatever this one left."""
+    try:
+        report = await asyncio.to_thread(purge_older_than, engine, hours=hours)
+    except SQLAlchemyError:
+        log.exception("purge failed; retrying at the next interval")
+        return
+    log.info("purge done", extra={"evaluations": report.evaluations, "rewrites": report.rewrites})
+
+
+async def purge_periodically(engine: Engine, *, hours: int, interval_min: int) -> None:
+    """Purge every `interval_min` minutes until cancelled (the server's lifespan)."""
+    while True:
+        await asyncio.sleep(interval_min * 60)
+        await purge_logged(engine, hours=hours)
