@@ -20,6 +20,7 @@ from pathlib import Path
 
 from scipy.stats import spearmanr  # type: ignore[import-untyped]
 
+from core.criteria import catalogue_keys
 from core.engines.heuristic import analyse, assess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,17 +44,7 @@ DE_CRITERIA = {
     "c8_mean": "clarity",
     "c9_mean": "completeness",
 }
-ALL_CRITERIA = (
-    "clarity",
-    "testability",
-    "measurability",
-    "unambiguity",
-    "atomicity",
-    "completeness",
-    "consistent_terminology",
-    "conciseness",
-    "design_independence",
-)
+ALL_CRITERIA = catalogue_keys()
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

@@ -13,19 +13,10 @@ import os
 import time
 from collections.abc import Callable
 
+from core.criteria import catalogue_keys
 from core.engines.heuristic import assess
 
-CRITERIA = (
-    "clarity",
-    "testability",
-    "measurability",
-    "unambiguity",
-    "atomicity",
-    "completeness",
-    "consistent_terminology",
-    "conciseness",
-    "design_independence",
-)
+CRITERIA = catalogue_keys()
 CORPUS = (
     ("The system shall respond to a search request within 2 s for 95 % of requests.", "en"),
     (

@@ -64,6 +64,11 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> list[Criterion]:
     ]
 
 
+def catalogue_keys(path: Path = CATALOGUE_PATH) -> tuple[str, ...]:
+    """Every criterion key of the catalogue, in file order (active or not)."""
+    return tuple(row.key for row in load_catalogue(path))
+
+
 def sync_criteria(engine: Engine, catalogue: Sequence[Criterion] | None = None) -> None:
     """Make the criterion table match the catalogue; keys no longer listed are deactivated."""
     wanted = {row.key: row for row in (catalogue or load_catalogue())}

@@ -20,7 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.metrics import GatewayMetrics
 
 MAX_IN_FLIGHT = 16
-VOLATILE_KEYS = frozenset({"evaluationId", "latencyMs", "requestId", "durationMs"})
+# Fields that differ on every call (ids, timings) and so between variants too.
+VOLATILE_KEYS = frozenset({"evaluationId", "rewrittenId", "latencyMs", "requestId", "durationMs"})
 logger = logging.getLogger("reqgate.shadow")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.logging import request_id_var
+from tests.utils.server import free_port
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -108,12 +108,6 @@ def ndjson_wsgi(first_seen: threading.Event) -> Callable[..., Iterable[bytes]]:
         yield (json.dumps({"event": "end", "seenFirstBeforeLast": waited}) + "\n").encode()
 
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

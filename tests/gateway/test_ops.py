@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.gateway.conftest import ADMIN, GatewayFactory
-from tests.gateway.fakes import free_port
+from tests.utils.server import free_port
 
 
 def test_livez_answers_ok(client: TestClient) -> None:

@@ -9,12 +9,8 @@ after the rollback returned (plus 1 s) is answered by v1. Bounded: it stops by i
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +18,7 @@ import httpx
 import pytest
 
 from tests.gateway.conftest import ADMIN
-from tests.gateway.fakes import free_port
+from tests.utils.server import running_gateway
 
 ROOT = Path(__file__).resolve().parents[2]
 DURATION_S, RATE, FLIP_AT_S, ROLLBACK_AT_S = 10.0, 80, 2.5, 6.0
@@ -37,50 +33,18 @@ class Sample:
     variant: str
 
 
-@contextmanager
-def gateway_process(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "SQLITE_PATH": str(tmp_path / "shared.db"),
-        "LOG_LEVEL": "WARNING",
-        "ADMIN_TOKEN": ADMIN["Authorization"].removeprefix("Bearer "),
-        "QDRANT_PATH": str(tmp_path / "qdrant"),
-        "FEATURE_FLAG_USE_V2": "false",
-        "CANARY_PERCENT": "0",
-        "SHADOW_PERCENT": "0",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "gateway.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def gateway_process(tmp_path: Path) -> AbstractContextManager[str]:
+    """One gateway process on the shared database, with the admin API enabled."""
+    return running_gateway(
+        tmp_path,
+        {
+            "LOG_LEVEL": "WARNING",
+            "ADMIN_TOKEN": ADMIN["Authorization"].removeprefix("Bearer "),
+            "FEATURE_FLAG_USE_V2": "false",
+            "CANARY_PERCENT": "0",
+            "SHADOW_PERCENT": "0",
+        },
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(url + "/livez").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("gateway did not start")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 async def _load(urls: list[str], start: float) -> list[Sample]:

@@ -7,7 +7,8 @@ import pytest
 
 from gateway.upstream import HttpUpstream
 from tests.gateway.conftest import GatewayFactory
-from tests.gateway.fakes import answering, free_port, serving
+from tests.gateway.fakes import answering, serving
+from tests.utils.server import free_port
 
 
 def test_proxy_forwards_request_id_query_and_body(make_gateway: GatewayFactory) -> None:

@@ -52,24 +52,26 @@ def running_gateway(data_dir: Path, env: Mapping[str, str] | None = None) -> Ite
         cwd=data_dir,
         env=process_env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: a full pipe would block the server mid-test.
+        stderr=(data_dir / "gateway.log").open("ab"),
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(process, base_url)
+        _wait_until_up(process, base_url, data_dir / "gateway.log")
         yield base_url
     finally:
         process.terminate()
         process.wait(timeout=15)
 
 
-def _wait_until_up(process: subprocess.Popen[bytes], base_url: str) -> None:
+def _wait_until_up(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gateway exited: {process.stderr.read().decode()[-2000:]}")
+            log = log_path.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"gateway exited: {log}")
         try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}/livez", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)

@@ -15,7 +15,9 @@ from flask import Flask
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp
 
-VOLATILE_KEYS = frozenset({"evaluationId", "latencyMs", "requestId", "durationMs", "rewrittenId"})
+from gateway.shadow import normalized
+
+__all__ = ["AsgiTarget", "FlaskTarget", "Reply", "Target", "normalized"]
 
 
 @dataclass
@@ -92,12 +94,3 @@ class AsgiTarget:
         body, all_headers = _encode(json, content, headers)
         response = self.client.request(method, path, content=body, headers=all_headers)
         return Reply(response.status_code, _decode(response.content), response.headers)
-
-
-def normalized(value: Any) -> Any:
-    """The JSON without fields that differ on every call (ids, timings)."""
-    if isinstance(value, dict):
-        return {k: normalized(v) for k, v in value.items() if k not in VOLATILE_KEYS}
-    if isinstance(value, list):
-        return [normalized(v) for v in value]
-    return value

@@ -12,22 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core.engines.heuristic as heuristic
+from core.criteria import catalogue_keys
 from core.engines.base import Assessment, Language
 from core.engines.heuristic import MODEL_NAME, assess, detect_language
 from core.engines.heuristic._lexical import LEXICAL_CODES
 from core.engines.heuristic._scoring import WEIGHTS
 
-ALL = (
-    "clarity",
-    "testability",
-    "measurability",
-    "unambiguity",
-    "atomicity",
-    "completeness",
-    "consistent_terminology",
-    "conciseness",
-    "design_independence",
-)
+ALL = catalogue_keys()
 PASS = 0.7
 LEXICONS = Path(heuristic.__file__).resolve().parents[2] / "lexicons"
 
