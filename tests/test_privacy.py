@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,8 +18,15 @@ def _marker() -> str:
     return f"Zanzibar{secrets.token_hex(6)}"
 
 
+def _post(client: TestClient, path: str, body: Any, status: int = 200) -> Any:
+    """Every call must really be served, or scanning the files afterwards proves nothing."""
+    response = client.post(path, json=body)
+    assert response.status_code == status, (path, response.text)
+    return response.json() if response.headers["content-type"] == "application/json" else None
+
+
 @pytest.mark.parametrize("use_v2", [False, True], ids=["v1", "v2"])
-def test_evaluate_text_absent_from_database_and_logs(
+def test_shared_routes_text_absent_from_database_and_logs(
     make_settings: type[Settings],
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
@@ -28,25 +36,46 @@ def test_evaluate_text_absent_from_database_and_logs(
     settings = make_settings(feature_flag_use_v2=use_v2, log_level="DEBUG")
     client = TestClient(gateway.app.create_app(settings))
     caplog.set_level(logging.DEBUG)
-    markers = [_marker() for _ in range(3)]
-    client.post(
+    m = [_marker() for _ in range(7)]
+    _post(
+        client,
         "/api/v1/evaluations",
-        json={
-            "requirementText": f"The {markers[0]} module should be fast and user-friendly.",
-        },
+        {"requirementText": f"The {m[0]} module should be fast and user-friendly."},
     )
-    client.post(
+    _post(
+        client,
         "/api/v1/validate/batch",
-        json={
-            "items": [f"Das {markers[1]} System sollte schnell sein.", f"{markers[2]} may crash"],
+        {
+            "items": [f"Das {m[1]} System sollte schnell sein.", f"{m[2]} may crash"],
             "includeSuggestions": True,
         },
     )
-    client.post("/api/v1/evaluations", json={"requirementText": markers[0], "criteriaKeys": ["x"]})
+    _post(client, "/api/v1/evaluations", {"requirementText": m[0], "criteriaKeys": ["x"]}, 400)
+    table = (
+        "| id | requirementText | context |\n|---|---|---|\n"
+        f"| R1 | The {m[3]} service should respond fast. | {{}} |\n"
+        f"| R2 | Der {m[3]} Dienst sollte schnell sein. | {{}} |\n"
+    )
+    for mode in ("evaluate", "suggest", "rewrite"):
+        _post(client, f"/api/v1/batch/{mode}", {"markdown": table})
+    _post(client, "/api/v1/validate/batch/stream", [f"The {m[4]} may fail."])
+    original = f"The {m[5]} should be fast and easy."
+    atoms = _post(client, "/api/v1/validate/suggest", [original])["items"]["REQ_1"]["suggestions"]
+    for mode in ("merge", "split"):
+        _post(
+            client,
+            "/api/v1/corrections/apply",
+            {"originalText": original, "selectedSuggestions": atoms, "mode": mode},
+        )
+    _post(
+        client,
+        "/api/v1/corrections/text",
+        {"originalText": f"The {m[6]} should start.", "text": f"The {m[6]} shall start."},
+    )
 
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("reqgate.db*"))
     assert stored, "the database files should exist"
     logged = caplog.text + "".join(capfd.readouterr())
-    for marker in markers:
+    for marker in m:
         assert marker.encode() not in stored
         assert marker not in logged
