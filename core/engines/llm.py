@@ -8,6 +8,8 @@ Any problem raises LlmFailure; core.engines answers with the heuristic engine in
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import os
 import re
@@ -22,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from core.atoms import SuggestionAtom
 from core.checksums import text_checksum
 from core.criteria import load_catalogue
+from core.engines import llm_loop
 from core.engines.base import Assessment, CriterionResult, Finding, Language, Suggestion
 from core.engines.cache import AnswerCache
 from core.engines.llm_client import LlmClient, LlmConfig, LlmFailure
@@ -94,6 +97,15 @@ async def close_runtimes() -> None:
     _runtimes.clear()
     for runtime in runtimes:
         await runtime.client.close()
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Close the HTTP sessions when the process ends: aiohttp reports unclosed ones as errors
+    on stderr. (The LLM loop is a daemon thread, still running while atexit hooks run.)"""
+    if _runtimes and _runtimes_pid == os.getpid():
+        with contextlib.suppress(Exception):
+            llm_loop.call(close_runtimes(), timeout=5)
 
 
 @lru_cache(maxsize=1)

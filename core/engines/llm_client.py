@@ -17,6 +17,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ class LlmConfig:
         )
 
 
-def retry_after_s(headers: httpx.Headers | None) -> float | None:
+def retry_after_s(headers: Mapping[str, str] | None) -> float | None:
     """Seconds the server asked us to wait (retry-after-ms, Retry-After seconds or date)."""
     if headers is None:
         return None
@@ -114,29 +115,32 @@ def backoff_s(attempt: int) -> float:
     return min(BACKOFF_BASE_S * 2 ** (attempt - 1), BACKOFF_MAX_S) * (1 - 0.25 * random.random())
 
 
+def http_client() -> Any:
+    """The SDK's aiohttp-backed HTTP client (the `openai[aiohttp]` extra).
+
+    Per call it costs about half the CPU of an httpx client, whose connection pool also
+    probes every idle connection (getpeername and poll) whenever a request starts or ends;
+    all LLM calls of the process share the one LLM loop, so that CPU queues them. The engine
+    tests swap in an httpx client here, which respx can intercept.
+    """
+    return openai.DefaultAioHttpClient()
+
+
 class LlmClient:
     """Structured-output chat completions under one MAX_PARALLEL limit. Lives on the LLM loop."""
 
     def __init__(self, config: LlmConfig) -> None:
         self.config = config
         timeout = httpx.Timeout(config.timeout_s, connect=min(5.0, config.timeout_s))
-        # A legacy httpx client (the SDK accepts it) so that one HTTP stack serves the project.
-        self._http = httpx.AsyncClient(
-            timeout=timeout,
-            # As many connections as calls in flight (the semaphore caps those): httpcore
-            # polls every pooled connection on each request, so spare ones cost CPU.
-            limits=httpx.Limits(
-                max_connections=config.max_parallel,
-                max_keepalive_connections=config.max_parallel,
-            ),
-        )
+        # Connections: aiohttp keeps as many as were in flight at once, which the semaphore
+        # below caps at MAX_PARALLEL.
         self._sdk = openai.AsyncOpenAI(
             # Local servers (Ollama, vLLM, LM Studio) need no key, but the SDK insists on one.
             api_key=config.api_key or "no-key",
             base_url=config.base_url,
             max_retries=0,
             timeout=timeout,
-            http_client=self._http,
+            http_client=http_client(),
         )
         self._slots = asyncio.Semaphore(config.max_parallel)
         self.json_schema_supported = True
@@ -225,28 +229,40 @@ class LlmClient:
             {"role": "system", "content": system},
             {"role": "user", "content": json.dumps(payload, ensure_ascii=False)},
         ]
+        body = {
+            "model": self.config.model,
+            "messages": messages,
+            "response_format": response_format,
+            "temperature": self.config.temperature,
+            "max_tokens": self.config.max_tokens,
+        }
         try:
             async with asyncio.timeout(self.config.timeout_s):
-                completion = await self._sdk.chat.completions.create(
-                    model=self.config.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    response_format=response_format,  # type: ignore[arg-type]
-                    temperature=self.config.temperature,
-                    max_tokens=self.config.max_tokens,
+                # The SDK's generic request (its auth, base URL, timeouts and status errors),
+                # not chat.completions.create: that one walks the body against its TypedDicts
+                # and builds response models, ~1 ms CPU per call on the one LLM loop that
+                # every call of a 16-wide batch queues on. The body is already wire format.
+                response = await self._sdk.post(
+                    "/chat/completions", body=body, cast_to=httpx.Response
                 )
+            completion = response.json()
         except (TimeoutError, openai.APITimeoutError):
             raise LlmFailure("timeout") from None
         except openai.APIConnectionError:
             raise _Retryable("connection_error") from None
+        except ValueError:
+            raise LlmFailure("malformed_json") from None
         self._count_tokens(completion)
         return _answer_json(completion)
 
     def _count_tokens(self, completion: Any) -> None:
-        usage = getattr(completion, "usage", None)
-        if usage is None:
+        usage = completion.get("usage") if isinstance(completion, dict) else None
+        if not isinstance(usage, dict):
             return
-        LLM_TOKENS.labels(self.config.model, "prompt").inc(usage.prompt_tokens or 0)
-        LLM_TOKENS.labels(self.config.model, "completion").inc(usage.completion_tokens or 0)
+        for kind in ("prompt", "completion"):
+            count = usage.get(f"{kind}_tokens")
+            if isinstance(count, int) and count > 0:
+                LLM_TOKENS.labels(self.config.model, kind).inc(count)
 
 
 def _rejects_schema(exc: openai.APIStatusError) -> bool:
@@ -266,16 +282,17 @@ def _mapped(exc: openai.APIStatusError) -> LlmFailure:
 
 def _answer_json(completion: Any) -> Any:
     """The JSON of the first choice, or the failure that explains why there is none."""
-    choices = getattr(completion, "choices", None) or []
-    if not choices:
+    choices = completion.get("choices") if isinstance(completion, dict) else None
+    choice = choices[0] if isinstance(choices, list) and choices else None
+    message = choice.get("message") if isinstance(choice, dict) else None
+    if not isinstance(message, dict):
         raise LlmFailure("malformed_json")
-    choice = choices[0]
-    message = choice.message
-    if getattr(message, "refusal", None) or choice.finish_reason == "content_filter":
+    if message.get("refusal") or choice.get("finish_reason") == "content_filter":
         raise LlmFailure("refusal")
-    if choice.finish_reason == "length":
+    if choice.get("finish_reason") == "length":
         raise LlmFailure("truncated")
+    content = message.get("content")
     try:
-        return json.loads(message.content or "")
+        return json.loads(content if isinstance(content, str) else "")
     except ValueError:
         raise LlmFailure("malformed_json") from None

@@ -39,12 +39,12 @@ def on_llm_thread() -> bool:
     return _thread is not None and threading.current_thread() is _thread
 
 
-def call(coro: Coroutine[Any, Any, T]) -> T:
+def call(coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
     """Run the coroutine on the LLM loop and block this thread until it is done."""
     if on_llm_thread():
         coro.close()
         raise RuntimeError("blocking LLM call from the LLM loop itself would deadlock")
-    return asyncio.run_coroutine_threadsafe(coro, _running_loop()).result()
+    return asyncio.run_coroutine_threadsafe(coro, _running_loop()).result(timeout)
 
 
 async def submit(coro: Coroutine[Any, Any, T]) -> T:

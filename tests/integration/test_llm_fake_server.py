@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,6 +33,7 @@ SUGGEST = "/api/v1/validate/suggest"
 REWRITE = "/api/v1/batch/rewrite"
 APPLY = "/api/v1/corrections/apply"
 CRITERIA = ["clarity", "testability", "measurability", "atomicity"]
+ROOT = Path(__file__).parents[2]
 GERMAN = "Das Zebra-Portal sollte schnell und benutzerfreundlich sein."
 
 
@@ -336,3 +340,21 @@ def test_judge_sync_and_async_agree(llm_settings: Settings) -> None:
     exclude = {"evaluation_id", "latency_ms"}
     assert sync.model_dump(exclude=exclude) == asynchronous.model_dump(exclude=exclude)
     assert sync.engine == "llm"
+
+
+def test_exit_closes_llm_sessions_without_error(fake_url: str) -> None:
+    # aiohttp reports a session still open when the process ends as an error on stderr.
+    script = (
+        "from core import engines\n"
+        "from core.settings import load_settings\n"
+        f"settings = load_settings(_env_file=None, mock_mode=False, "
+        f"openai_base_url='{fake_url}/v1', llm_max_retries=0)\n"
+        "result = engines.assess('The portal shall load in 2 s.', criteria=['clarity'],"
+        " language='en', settings=settings)\n"
+        "print(result.engine)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "llm"), done.stderr
+    assert "Unclosed" not in done.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import respx
 
@@ -21,7 +22,10 @@ def clean_llm() -> Iterator[None]:
 
 
 @pytest.fixture
-def mock_llm() -> Iterator[respx.Router]:
+def mock_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.Router]:
+    # respx intercepts httpx, not the SDK's aiohttp transport used in production (that one
+    # is covered end to end by tests/integration/test_llm_fake_server.py).
+    monkeypatch.setattr(llm_client, "http_client", httpx.AsyncClient)
     with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
         yield router
 
