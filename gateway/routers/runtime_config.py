@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 
+from core.engines import engine_status
 from core.exceptions import InvalidRequest
 from core.settings import Settings
 from core.store.flags import ROLLBACK, FlagChange, audit_dict, list_audit
@@ -73,8 +74,12 @@ def effective_settings(settings: Settings) -> dict[str, object]:
 
 @router.get("")
 async def read_runtime_config(settings: SettingsDep, flags: FlagsDep) -> dict[str, object]:
-    """Show the flags in force (with epoch and source) and the effective settings."""
-    return {"flags": flags_public(flags), "settings": effective_settings(settings)}
+    """Show the flags in force (with epoch and source), the engine and why, and the settings."""
+    return {
+        "flags": flags_public(flags),
+        "engine": engine_status(settings),
+        "settings": effective_settings(settings),
+    }
 
 
 @router.patch("/flags")

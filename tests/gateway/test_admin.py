@@ -137,3 +137,22 @@ def test_read_runtime_config_secrets_as_booleans(make_gateway: GatewayFactory) -
     assert body["settings"]["canaryGroup"] == "reqgate-v2"
     text = client.get("/api/runtime-config").text
     assert "sk-test-secret-value" not in text and ADMIN_TOKEN not in text
+
+
+@pytest.mark.parametrize(
+    "overrides, engine, reason",
+    [
+        ({}, "heuristic", "heuristic: MOCK_MODE=true"),
+        ({"mock_mode": False}, "heuristic", "heuristic: no OPENAI_API_KEY or OPENAI_BASE_URL"),
+        (
+            {"mock_mode": False, "openai_base_url": "http://127.0.0.1:9/v1"},
+            "llm",
+            "llm: MOCK_MODE=false and OPENAI_BASE_URL set",
+        ),
+    ],
+)
+def test_runtime_config_shows_engine_and_why(
+    make_gateway: GatewayFactory, overrides: dict[str, object], engine: str, reason: str
+) -> None:
+    shown = make_gateway(**overrides).get("/api/runtime-config").json()["engine"]
+    assert (shown["engine"], shown["reason"]) == (engine, reason)
