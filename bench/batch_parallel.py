@@ -21,9 +21,7 @@ time. Usage: python bench/batch_parallel.py [--items 400] [--latency-ms 50] [--r
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +29,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,50 +42,30 @@ from core.engines.base import Assessment, Language  # noqa: E402
 from core.markdown import parse_table, render_table  # noqa: E402
 from core.runtime import open_store  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
+from dev.processes import free_port, running  # noqa: E402
 
 FAKE_LLM = ROOT / "dev" / "fake_llm.py"
 PARALLELISM = (1, 4, 16)
 TARGET_RATIO = 1.25
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def fake_llm(latency_ms: int) -> Iterator[str]:
     """Start dev/fake_llm.py on a free port; yields its OpenAI base URL."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(FAKE_LLM),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--latency-ms",
-            str(latency_ms),
-        ],
-        cwd=ROOT,
-    )
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{base_url}/models", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit("dev/fake_llm.py did not come up") from None
-                time.sleep(0.1)
+    command = [
+        sys.executable,
+        str(FAKE_LLM),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--latency-ms",
+        str(latency_ms),
+    ]
+    with running(command, f"{base_url}/models", cwd=ROOT):
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def install_stand_in(latency_s: float) -> None:

@@ -26,20 +26,20 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from dev.processes import free_port, running  # noqa: E402
+
 PATH = "/api/v1/evaluations"
 # Refused by core's payload check (400) before any database access: every layer of the
 # request path runs, but no SQLite lock, so the gateway's own cost is a larger share.
@@ -63,12 +63,6 @@ def create_a2wsgi_gateway() -> object:
 
     settings = get_settings()
     return create_app(settings, v1=WSGIMiddleware(app_v1.create_app({"SETTINGS": settings})))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _commands(port: int) -> dict[str, list[str]]:
@@ -111,7 +105,7 @@ def _commands(port: int) -> dict[str, list[str]]:
 
 @contextmanager
 def server(name: str, workdir: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SQLITE_PATH": str(workdir / f"{name}.db"),
@@ -121,36 +115,9 @@ def server(name: str, workdir: Path) -> Iterator[str]:
         "QDRANT_PATH": str(workdir / "qdrant"),
     }
     command = ["taskset", "-c", "0", *_commands(port)[name]]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, process)
+    with running(command, f"{url}/health", env=env, cwd=ROOT):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}: {process.args}")
-        try:
-            response = httpx.post(
-                url + PATH, content=BODY, headers={"Content-Type": "application/json"}
-            )
-            if response.status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not come up: {process.args}")
 
 
 def _wrk(url: str, seconds: int, script: Path) -> dict[str, float]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +14,7 @@ from prometheus_client import REGISTRY
 
 from core.engines import llm, llm_loop
 from core.logging import JsonFormatter
+from dev.processes import free_port, running
 
 FAKE_LLM = Path(__file__).parents[2] / "dev" / "fake_llm.py"
 
@@ -41,38 +39,13 @@ def leaked(records: Iterable[logging.LogRecord], *secrets: str) -> list[str]:
     return [line for line in lines for secret in secrets if secret in line]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def fake_llm_server(*args: str) -> Iterator[str]:
     """Run dev/fake_llm.py on a free port; yields its base URL (without /v1)."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(FAKE_LLM), "--port", str(port), *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                httpx.get(f"{url}/stats", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("fake LLM server did not start") from None
-                time.sleep(0.1)
+    with running([sys.executable, str(FAKE_LLM), "--port", str(port), *args], f"{url}/stats"):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 def configure_fake(url: str, **faults: Any) -> None:

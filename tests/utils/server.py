@@ -4,8 +4,6 @@ thread (for streaming and client disconnects; the test clients buffer whole resp
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -13,17 +11,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
+from dev.processes import free_port, running
+
+__all__ = ["ROOT", "free_port", "running_gateway", "running_server"]
+
 ROOT = Path(__file__).parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -37,45 +32,26 @@ def running_gateway(data_dir: Path, env: Mapping[str, str] | None = None) -> Ite
         "REQUIREMENTS_MD_PATH": str(ROOT / "docs" / "requirements.md"),
         **(env or {}),
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "gateway.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=data_dir,
-        env=process_env,
-        stdout=subprocess.DEVNULL,
-        # A file, not a pipe: a full pipe would block the server mid-test.
-        stderr=(data_dir / "gateway.log").open("ab"),
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "gateway.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(process, base_url, data_dir / "gateway.log")
+    with running(
+        command,
+        f"{base_url}/livez",
+        env=process_env,
+        cwd=data_dir,
+        log_path=data_dir / "gateway.log",
+    ):
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log = log_path.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"gateway exited: {log}")
-        try:
-            if httpx.get(f"{base_url}/livez", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("gateway did not start within 30 s")
 
 
 @contextmanager

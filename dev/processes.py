@@ -1,0 +1,81 @@
+"""Running a server process on a free loopback port, for tests and benchmarks.
+
+One place for "start it, wait until it answers, stop it", so a test or a bench never hangs
+on a server that died at start-up, and never blocks one by leaving its output in a pipe.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running(
+    command: Sequence[str],
+    ready_url: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    log_path: Path | None = None,
+    timeout_s: float = 30.0,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `command`, wait until GET `ready_url` answers 2xx, stop it afterwards.
+
+    Its output goes to `log_path` (else nowhere): a file, because a pipe nobody reads fills
+    up and freezes the server mid-test. A server that exits or stays silent raises
+    RuntimeError with the tail of that log.
+    """
+    log = log_path.open("ab") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=dict(env) if env else None,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    try:
+        _wait_until_ready(process, ready_url, timeout_s, log_path)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if log_path:
+            log.close()  # type: ignore[union-attr]
+
+
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], url: str, timeout_s: float, log_path: Path | None
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited: {_tail(log_path)}")
+        try:
+            if httpx.get(url, timeout=1).is_success:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{process.args[0]} did not answer {url} in {timeout_s} s")
+
+
+def _tail(log_path: Path | None) -> str:
+    return log_path.read_text(errors="replace")[-2000:] if log_path else "(no log)"
