@@ -7,7 +7,6 @@ hand in fakes.
 
 from __future__ import annotations
 
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 import app_v1
@@ -18,6 +17,7 @@ from core.store.flags import sync_env_flags
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
 from gateway.middleware.access_log import AccessLogMiddleware
+from gateway.middleware.cors import JsonCorsMiddleware
 from gateway.middleware.request_context import RequestContextMiddleware
 from gateway.ops import create_ops_app
 from gateway.readiness import build_checks
@@ -67,7 +67,7 @@ def with_cors(app: ASGIApp, settings: Settings) -> ASGIApp:
     origins = settings.cors_origins
     if not origins:
         return app
-    return CORSMiddleware(
+    return JsonCorsMiddleware(
         app,
         allow_origins=origins,
         allow_methods=["GET", "POST", "PATCH", "OPTIONS"],

@@ -56,6 +56,9 @@ def test_preflight_unknown_origin_refused(cors_client: TestClient) -> None:
     )
     assert response.status_code == 400
     assert "access-control-allow-origin" not in response.headers
+    body = response.json()
+    assert body["error"] == "invalid_request" and "origin" in body["message"].lower()
+    assert body["requestId"] == response.headers["x-request-id"]
 
 
 def test_cors_absent_without_origins(make_settings: type[Settings]) -> None:
