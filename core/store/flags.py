@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from core.settings import Settings
 from core.store.db import session_scope
-from core.store.models import FlagAudit, FlagState, utcnow
+from core.store.models import FlagAudit, FlagState, as_utc, utcnow
 
 FlagSource = Literal["env", "api", "guard"]
 FLAG_ROW_ID = 1
@@ -201,4 +201,4 @@ def _record_env(engine: Engine, flags: Flags) -> None:
 
 def audit_dict(entry: AuditEntry) -> dict[str, object]:
     """An audit entry for the API."""
-    return {**asdict(entry), "at": entry.at.isoformat()}
+    return {**asdict(entry), "at": as_utc(entry.at).isoformat()}

@@ -23,6 +23,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """The stored time as an aware UTC datetime (SQLite hands timestamps back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _timestamp() -> object:
     return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), index=True))
 

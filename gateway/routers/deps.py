@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from core.settings import Settings
 from core.store.flags import Flags
+from core.store.models import as_utc
 from gateway.flags import FlagCache
 
 
@@ -34,5 +35,5 @@ def flags_public(flags: Flags) -> dict[str, object]:
         **flags.values(),
         "epoch": flags.epoch,
         "source": flags.source,
-        "updatedAt": flags.updated_at.isoformat() if flags.updated_at else None,
+        "updatedAt": as_utc(flags.updated_at).isoformat() if flags.updated_at else None,
     }

@@ -156,3 +156,13 @@ def test_runtime_config_shows_engine_and_why(
 ) -> None:
     shown = make_gateway(**overrides).get("/api/runtime-config").json()["engine"]
     assert (shown["engine"], shown["reason"]) == (engine, reason)
+
+
+def test_runtime_config_times_are_utc(make_gateway: GatewayFactory) -> None:
+    client = make_gateway()
+    client.patch(FLAGS, json={"canaryPercent": 3, "reason": "tz"}, headers=ADMIN)
+    updated = client.get("/api/runtime-config").json()["flags"]["updatedAt"]
+    audit = client.get(f"{FLAGS}/audit", headers=ADMIN).json()
+    assert updated.endswith("+00:00")
+    entries = audit["items"] if isinstance(audit, dict) else audit
+    assert all(entry["at"].endswith("+00:00") for entry in entries)
