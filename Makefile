@@ -24,9 +24,10 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/reqgate serve
 
-## test: install the test extras and run the whole suite
+## test: install the test extras, lint, type-check and run the whole suite
 test: install-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## bench: print the benchmark figures recorded in docs/benchmarks.md

@@ -193,7 +193,7 @@ def run_table(
     source: BatchInput,
     mode: Mode,
     variant: str,
-    on_item: Callable[[], None] | None = None,
+    on_item: Callable[[], object] | None = None,  # object: its return value is ignored
 ) -> BatchPublic:
     """Evaluate (and suggest, rewrite) every row of the table; merge the results into it."""
     criteria = active_criteria(session, source.criteria_keys)

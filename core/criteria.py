@@ -12,9 +12,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.exceptions import InvalidRequest
 from core.store.db import session_scope
@@ -24,6 +25,16 @@ CATALOGUE_PATH = Path(__file__).with_name("criteria.json")
 SNAPSHOT_TTL_S = 5.0
 # database URL -> (monotonic time read, active criteria per language)
 _snapshots: dict[str, tuple[float, dict[str, list[CriterionInfo]]]] = {}
+
+
+class CriterionFields(TypedDict):
+    """CriterionInfo.to_public(): typed per key, so CriterionPublic(**fields) is checked."""
+
+    key: str
+    name: str
+    description: str
+    weight: float
+    active: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +47,7 @@ class CriterionInfo:
     weight: float
     active: bool
 
-    def to_public(self) -> dict[str, object]:
+    def to_public(self) -> CriterionFields:
         return {
             "key": self.key,
             "name": self.name,
@@ -86,7 +97,7 @@ def sync_criteria(engine: Engine, catalogue: Sequence[Criterion] | None = None) 
 
 def _read_active(session: Session) -> dict[str, list[CriterionInfo]]:
     rows = session.exec(
-        select(Criterion).where(Criterion.active == True).order_by(Criterion.position)  # noqa: E712
+        select(Criterion).where(Criterion.active == True).order_by(col(Criterion.position))  # noqa: E712
     ).all()
     return {
         language: [
@@ -110,7 +121,7 @@ def list_criteria(session: Session, *, language: str = "en") -> list[CriterionIn
     changes at start-up, and on SQLite every transaction, reads too, queues on the write
     lock, so a read per request would stretch every writer's wait.
     """
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)  # .engine: a session may be bound to a Connection
     now = time.monotonic()
     snapshot = _snapshots.get(key)
     if snapshot is None or now - snapshot[0] > SNAPSHOT_TTL_S:

@@ -74,6 +74,8 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_reqgate", False)]:
         root.removeHandler(old)
+    # a marker on the stdlib Handler (which declares no such attribute), so a second call
+    # replaces our handler and leaves everyone else's
     handler._reqgate = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)

@@ -258,7 +258,9 @@ def parse_table(markdown: str) -> Table:
     text_col = _find_column(header, TEXT_NAMES)
     assert text_col is not None  # _find_header only accepts headers with a text column
     columns = (_find_column(header, ID_NAMES), text_col, _find_column(header, CONTEXT_NAMES))
-    rows, problems, seen = [], [], {}
+    rows: list[TableRow] = []
+    problems: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}  # row id -> line it first appeared on
     end = header_index + 2
     while end < len(lines) and lines[end].strip() and "|" in lines[end]:
         try:

@@ -66,6 +66,7 @@ def refine(
     language = request.context.language if request.context else None
     text, applied, previous = request.requirement_text, 0, None
     iterations: list[RefineIteration] = []
+    stop: RefineStop
     while True:
         suggested = suggest(text, criteria=criteria, language=language, settings=settings)
         _round(session, suggested, text, previous, variant)

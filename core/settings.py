@@ -126,6 +126,8 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning validation errors into one readable ConfigError."""
     try:
+        # overrides are checked by pydantic at run time, like the environment they override;
+        # statically they are `object`, which no typed field accepts
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -44,7 +44,7 @@ def encode_event(event: dict[str, Any], *, sse: bool) -> bytes:
 
 def stream_events(
     *, engine: Engine, settings: Settings, request: BatchValidateCreate, variant: str
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any]]:
     """The events of one stream; items are judged in parallel and stored in chunks."""
     started = time.perf_counter()
     failed = processed = 0
@@ -89,7 +89,7 @@ def stream_events(
 
 def stream_body(
     *, engine: Engine, settings: Settings, request: BatchValidateCreate, variant: str, sse: bool
-) -> Iterator[bytes]:
+) -> Generator[bytes]:
     """The encoded response body; close() it to stop the remaining work."""
     events = stream_events(engine=engine, settings=settings, request=request, variant=variant)
     try:

@@ -39,16 +39,16 @@ def running(
     up and freezes the server mid-test. A server that exits or stays silent raises
     RuntimeError with the tail of that log.
     """
-    log = log_path.open("ab") if log_path else subprocess.DEVNULL
+    log = log_path.open("ab") if log_path else None
     process = subprocess.Popen(
         list(command),
         cwd=cwd,
         env=dict(env) if env else None,
         stdout=subprocess.DEVNULL,
-        stderr=log,
+        stderr=log or subprocess.DEVNULL,
     )
     try:
-        _wait_until_ready(process, ready_url, timeout_s, log_path)
+        _wait_until_ready(process, command[0], ready_url, timeout_s, log_path)
         yield process
     finally:
         process.terminate()
@@ -57,24 +57,28 @@ def running(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if log_path:
-            log.close()  # type: ignore[union-attr]
+        if log:
+            log.close()
 
 
 def _wait_until_ready(
-    process: subprocess.Popen[bytes], url: str, timeout_s: float, log_path: Path | None
+    process: subprocess.Popen[bytes],
+    name: str,
+    url: str,
+    timeout_s: float,
+    log_path: Path | None,
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited: {_tail(log_path)}")
+            raise RuntimeError(f"{name} exited: {_tail(log_path)}")
         try:
             if httpx.get(url, timeout=1).is_success:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"{process.args[0]} did not answer {url} in {timeout_s} s")
+    raise RuntimeError(f"{name} did not answer {url} in {timeout_s} s")
 
 
 def _tail(log_path: Path | None) -> str:

@@ -7,6 +7,7 @@ reads it to tag the response and to write the metrics and the access log line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from starlette.types import Scope
 
@@ -39,4 +40,4 @@ class RequestInfo:
 
 def request_info(scope: Scope) -> RequestInfo:
     """The request's info, set by RequestContextMiddleware."""
-    return scope[SCOPE_KEY]  # type: ignore[no-any-return]
+    return cast(RequestInfo, scope[SCOPE_KEY])  # an ASGI scope is untyped

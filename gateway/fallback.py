@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,13 +46,12 @@ class _Attempt:
                 self.failed_status = message["status"]
             else:
                 self.forwarded = True
-                if self.deadline is not None:
-                    self.deadline.cancel()  # the timeout covers the wait for a start
+                self.disarm()  # the timeout covers the wait for a start
         if self.failed_status is None:
             await self._send(message)
 
-    def arm(self, timeout_s: float) -> None:
-        """Cancel the current task unless v2 starts its answer within timeout_s.
+    def arm(self, timeout_s: float) -> asyncio.Task[Any]:
+        """Cancel the current task (returned) unless v2 starts its answer within timeout_s.
 
         A bare timer instead of asyncio.timeout(): the same effect at a third of the cost,
         which counts on the hot path.
@@ -64,6 +64,11 @@ class _Attempt:
             task.cancel()
 
         self.deadline = asyncio.get_running_loop().call_later(timeout_s, expire)
+        return task
+
+    def disarm(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
 
     def replay(self) -> Receive:
         """A receive that returns what v2 read, then the rest of the client's body."""
@@ -89,13 +94,13 @@ async def serve_with_fallback(
     """Serve from v2, else from v1; returns the cause (exception|status|timeout) or None."""
     attempt = _Attempt(receive, send, max_replay_bytes)
     cause: str | None = None
-    attempt.arm(timeout_s)
+    task = attempt.arm(timeout_s)
     try:
         await v2(dict(scope), attempt.receive, attempt.send)
     except asyncio.CancelledError:
         if not attempt.timed_out:
             raise
-        asyncio.current_task().uncancel()  # type: ignore[union-attr]
+        task.uncancel()
         cause = "timeout"
     except Exception:
         if attempt.forwarded or not attempt.replayable:
@@ -103,7 +108,7 @@ async def serve_with_fallback(
         logger.warning("v2 raised; serving v1", exc_info=True)
         cause = "exception"
     finally:
-        attempt.deadline.cancel()  # type: ignore[union-attr]
+        attempt.disarm()
     if cause is None and attempt.failed_status is not None:
         cause = "status"
     if cause is None:

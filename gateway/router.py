@@ -72,10 +72,10 @@ class VariantRouter:
 
     def _sticky(self, headers: dict[bytes, bytes], info: RequestInfo) -> str:
         """DESIGN §3: the sticky header, else the cookie (set when absent), else the id."""
-        if key := headers.get(self.sticky_header):
-            return key.decode("latin-1")[:256]
-        if key := cookie_value(headers.get(b"cookie", b"").decode("latin-1")):
-            return key
+        if header := headers.get(self.sticky_header):
+            return header.decode("latin-1")[:256]
+        if cookie := cookie_value(headers.get(b"cookie", b"").decode("latin-1")):
+            return cookie
         info.set_cookie = sticky_cookie_header(info.request_id)
         return info.request_id
 

@@ -20,10 +20,11 @@ import itertools
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from a2wsgi import WSGIMiddleware
-from starlette.types import Message, Receive, Scope, Send
+from a2wsgi import wsgi_typing as a2wsgi_typing
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Buffered = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -92,6 +93,11 @@ async def _wait_for_disconnect(receive: Receive, disconnected: threading.Event) 
     disconnected.set()
 
 
+async def _sent(send: Send, message: Message) -> None:
+    """ASGI only promises an awaitable from send(); run_coroutine_threadsafe needs a coroutine."""
+    await send(message)
+
+
 def _start_message(status: str, headers: list[tuple[str, str]]) -> Message:
     return {
         "type": "http.response.start",
@@ -128,7 +134,7 @@ class _Call:
         return self.written.append  # the legacy write() callable; Flask never uses it
 
     def _send_from_thread(self, message: Message) -> None:
-        asyncio.run_coroutine_threadsafe(self.send(message), self.loop).result()
+        asyncio.run_coroutine_threadsafe(_sent(self.send, message), self.loop).result()
 
     def run(self, environ: dict[str, Any]) -> Buffered | None:
         """(status, headers, body) for a small response; None when it was streamed."""
@@ -170,12 +176,15 @@ class WsgiBridge:
         self.executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="wsgi"
         )
-        self.streaming = WSGIMiddleware(app, workers=workers)  # type: ignore[arg-type]
+        # a2wsgi types the environ and the ASGI messages as TypedDicts; Flask (typeshed) and
+        # Starlette type the same PEP 3333 / ASGI shapes as plain dicts, so only a cast joins them.
+        middleware = WSGIMiddleware(cast(a2wsgi_typing.WSGIApp, app), workers=workers)
+        self.streaming = cast(ASGIApp, middleware)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         length = _content_length(scope) if scope["type"] == "http" else -1
         if length is not None and not 0 <= length <= MAX_BUFFERED_REQUEST:
-            await self.streaming(scope, receive, send)  # type: ignore[arg-type]
+            await self.streaming(scope, receive, send)
             return
         body = await _read_body(receive) if length else b""
         loop = asyncio.get_running_loop()

@@ -1,6 +1,6 @@
 """POST /api/v1/validate/batch/stream and POST /api/v1/validate/suggest."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 
 import anyio
 from fastapi import APIRouter, Request
@@ -14,19 +14,19 @@ from core.payloads import parse_batch_validate
 from core.stream import NDJSON, SSE, stream_body, wants_sse
 
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
-_DONE = object()
 
 
-async def _in_threadpool(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+async def _in_threadpool(chunks: Generator[bytes]) -> AsyncIterator[bytes]:
     """Iterate a blocking iterator off the event loop, and close it however the response ends
     (a disconnect cancels this generator), so the remaining work is cancelled too."""
     try:
-        while (chunk := await run_in_threadpool(next, chunks, _DONE)) is not _DONE:
-            yield chunk  # type: ignore[misc]
+        # None marks the end: the generator only yields bytes
+        while (chunk := await run_in_threadpool(next, chunks, None)) is not None:
+            yield chunk
     finally:
         # Shielded: after a cancellation every unshielded await would be cancelled at once.
         with anyio.CancelScope(shield=True):
-            await run_in_threadpool(chunks.close)  # type: ignore[attr-defined]
+            await run_in_threadpool(chunks.close)
 
 
 @router.post("/batch/stream", response_class=StreamingResponse)

@@ -40,7 +40,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("reqgate.engines")
-T = TypeVar("T")
+# Constrained, not free: _marked handles each answer type, and mypy checks it for each.
+T = TypeVar("T", Assessment, SuggestResult, RewriteResult, ApplyResult)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +56,27 @@ class _Job(Generic[T]):
 def _marked(value: T, reason: str) -> T:
     """The heuristic answer labelled as a fallback (Assessment or a result with meta)."""
     if isinstance(value, Assessment):
-        return dataclasses.replace(value, engine="heuristic", fallback_reason=reason)  # type: ignore[return-value]
-    meta = dataclasses.replace(value.meta, fallback_reason=reason)  # type: ignore[attr-defined]
-    return dataclasses.replace(value, meta=meta)  # type: ignore[type-var]
+        return dataclasses.replace(value, engine="heuristic", fallback_reason=reason)
+    meta = dataclasses.replace(value.meta, fallback_reason=reason)
+    return dataclasses.replace(value, meta=meta)
 
 
-async def _ask(job: _Job[T], config: LlmConfig) -> tuple[T | None, str | None]:
-    """On the LLM loop: (answer, None) or (None, fallback reason)."""
+@dataclass(frozen=True, slots=True)
+class _NoAnswer:
+    """Why the LLM gave no usable answer: the fallback reason."""
+
+    reason: str
+
+
+async def _ask(job: _Job[T], config: LlmConfig) -> T | _NoAnswer:
+    """On the LLM loop: the answer, or why there is none."""
     try:
-        return await job.ask_llm(llm.runtime_for(config)), None
+        return await job.ask_llm(llm.runtime_for(config))
     except LlmFailure as failure:
-        return None, failure.reason
+        return _NoAnswer(failure.reason)
     except Exception as exc:  # noqa: BLE001 - deliberate: a bug must not fail the request
         log.error("llm engine error", extra={"task": job.task, "error": type(exc).__name__})
-        return None, "engine_error"
+        return _NoAnswer("engine_error")
 
 
 def _fallback(job: _Job[T], reason: str) -> T:
@@ -80,18 +88,20 @@ def _fallback(job: _Job[T], reason: str) -> T:
 def _run(job: _Job[T], settings: Settings) -> T:
     if not settings.llm_enabled:
         return job.heuristic()
-    answer, reason = llm_loop.call(_ask(job, LlmConfig.from_settings(settings)))
-    return answer if reason is None else _fallback(job, reason)  # type: ignore[return-value]
+    asking = _ask(job, LlmConfig.from_settings(settings))  # own line: T inferred from job alone
+    answer = llm_loop.call(asking)
+    return _fallback(job, answer.reason) if isinstance(answer, _NoAnswer) else answer
 
 
 async def _run_async(job: _Job[T], settings: Settings) -> T:
     # The heuristic engine is CPU work: off the caller's event loop.
     if not settings.llm_enabled:
         return await asyncio.to_thread(job.heuristic)
-    answer, reason = await llm_loop.submit(_ask(job, LlmConfig.from_settings(settings)))
-    if reason is None:
-        return answer  # type: ignore[return-value]
-    return await asyncio.to_thread(_fallback, job, reason)
+    asking = _ask(job, LlmConfig.from_settings(settings))  # own line: T inferred from job alone
+    answer = await llm_loop.submit(asking)
+    if isinstance(answer, _NoAnswer):
+        return await asyncio.to_thread(_fallback, job, answer.reason)
+    return answer
 
 
 def _language(text: str, language: Language | None) -> Language:

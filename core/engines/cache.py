@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from cachetools import TTLCache
 
 from core.metrics import LLM_CACHE
+
+T = TypeVar("T")
 
 
 class AnswerCache:
@@ -30,10 +32,12 @@ class AnswerCache:
     def __len__(self) -> int:
         return 0 if self._entries is None else len(self._entries)
 
-    async def get_or_compute(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> Any:
+    async def get_or_compute(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        # One cache holds answers of every type; a key names its task, so what is stored
+        # under it is what this key's compute() returns.
         if self._entries is not None and key in self._entries:
             LLM_CACHE.labels("hit").inc()
-            return self._entries[key]
+            return cast(T, self._entries[key])
         task = self._pending.get(key)
         if task is None:
             LLM_CACHE.labels("miss").inc()
@@ -43,7 +47,7 @@ class AnswerCache:
         else:
             LLM_CACHE.labels("shared").inc()
         # Shielded: a caller that goes away does not cancel the call others wait for.
-        return await asyncio.shield(task)
+        return cast(T, await asyncio.shield(task))
 
     async def _fill(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> Any:
         try:

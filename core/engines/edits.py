@@ -10,7 +10,7 @@ repeating the subject and modal verb of the first. Pure text functions: no store
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from core.atoms import SuggestionAtom
 from core.engines.heuristic import tidy
@@ -48,9 +48,14 @@ def merge(text: str, atoms: Sequence[SuggestionAtom]) -> str:
         if fragment == text.strip():
             text, changed = atom.correction.strip(), True
         elif fragment in text:
-            replaced = _whole_words(fragment).sub(lambda _m, c=atom.correction: c, text, count=1)
+            replaced = _whole_words(fragment).sub(_verbatim(atom.correction), text, count=1)
             changed, text = changed or replaced != text, replaced
     return tidy(text).strip() if changed else text.strip()
+
+
+def _verbatim(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement used as is: a plain string would expand backslashes and \\1."""
+    return lambda _match: replacement
 
 
 def _sentence(part: str) -> str:

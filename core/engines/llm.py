@@ -168,7 +168,7 @@ async def _on_text(
         return convert(await _ask(runtime, task, language, payload, schema, answer_type))
 
     key = _key(runtime, task, text_checksum(text), tuple(criteria), language)
-    return await runtime.cache.get_or_compute(key, compute)  # type: ignore[no-any-return]
+    return await runtime.cache.get_or_compute(key, compute)
 
 
 async def evaluate(
@@ -252,7 +252,7 @@ async def apply(
 
     atoms_sum = text_checksum(SuggestAnswer(suggestions=list(atoms)).model_dump_json())
     key = _key(runtime, "apply", text_checksum(original), atoms_sum, mode, language)
-    return await runtime.cache.get_or_compute(key, compute)  # type: ignore[no-any-return]
+    return await runtime.cache.get_or_compute(key, compute)
 
 
 def _assessment(

@@ -112,7 +112,8 @@ def retry_after_s(headers: Mapping[str, str] | None) -> float | None:
 
 def backoff_s(attempt: int) -> float:
     """Exponential backoff with jitter for the given retry (1, 2, ...)."""
-    return min(BACKOFF_BASE_S * 2 ** (attempt - 1), BACKOFF_MAX_S) * (1 - 0.25 * random.random())
+    # 2.0, not 2: typeshed types int ** int as Any (a negative exponent makes a float)
+    return min(BACKOFF_BASE_S * 2.0 ** (attempt - 1), BACKOFF_MAX_S) * (1 - 0.25 * random.random())
 
 
 def http_client() -> Any:
@@ -139,7 +140,9 @@ class LlmClient:
             api_key=config.api_key or "no-key",
             base_url=config.base_url,
             max_retries=0,
-            timeout=timeout,
+            # openai 3.x types only httpx2.Timeout, yet converts an httpx.Timeout itself
+            # (openai._httpx2.normalize_httpx_timeout), which the httpx test client needs
+            timeout=timeout,  # type: ignore[arg-type]
             http_client=http_client(),
         )
         self._slots = asyncio.Semaphore(config.max_parallel)
@@ -284,8 +287,7 @@ def _answer_json(completion: Any) -> Any:
     """The JSON of the first choice, or the failure that explains why there is none."""
     choices = completion.get("choices") if isinstance(completion, dict) else None
     choice = choices[0] if isinstance(choices, list) and choices else None
-    message = choice.get("message") if isinstance(choice, dict) else None
-    if not isinstance(message, dict):
+    if not isinstance(choice, dict) or not isinstance(message := choice.get("message"), dict):
         raise LlmFailure("malformed_json")
     if message.get("refusal") or choice.get("finish_reason") == "content_filter":
         raise LlmFailure("refusal")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Column, DateTime
 from sqlmodel import Field, SQLModel
@@ -28,7 +29,7 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _timestamp() -> object:
+def _timestamp() -> Any:  # Any as sqlmodel.Field's own: it stands in for the column's datetime
     return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), index=True))
 
 
@@ -58,7 +59,7 @@ class Evaluation(SQLModel, table=True):
     variant: str = Field(max_length=8)
     latency_ms: int
     fallback_reason: str | None = Field(default=None, max_length=64)
-    created_at: datetime = _timestamp()  # type: ignore[assignment]
+    created_at: datetime = _timestamp()
 
 
 class EvaluationDetail(SQLModel, table=True):
@@ -83,7 +84,7 @@ class SuggestionRecord(SQLModel, table=True):
     evaluation_id: str = Field(foreign_key="evaluation.id", index=True, ondelete="CASCADE")
     checksum: str = Field(max_length=64)
     priority: str = Field(max_length=8)
-    created_at: datetime = _timestamp()  # type: ignore[assignment]
+    created_at: datetime = _timestamp()
 
 
 class RewriteRecord(SQLModel, table=True):
@@ -98,7 +99,7 @@ class RewriteRecord(SQLModel, table=True):
     original_checksum: str = Field(max_length=64)
     rewritten_checksum: str = Field(max_length=64)
     source: str = Field(max_length=16)  # engine | apply | manual
-    created_at: datetime = _timestamp()  # type: ignore[assignment]
+    created_at: datetime = _timestamp()
 
 
 class FlagState(SQLModel, table=True):
@@ -112,7 +113,7 @@ class FlagState(SQLModel, table=True):
     shadow_percent: int = 0
     epoch: int = 0
     source: str = Field(default="env", max_length=8)  # env | api | guard
-    updated_at: datetime = _timestamp()  # type: ignore[assignment]
+    updated_at: datetime = _timestamp()
 
 
 class FlagAudit(SQLModel, table=True):
@@ -121,7 +122,7 @@ class FlagAudit(SQLModel, table=True):
     __tablename__ = "flag_audit"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    at: datetime = _timestamp()  # type: ignore[assignment]
+    at: datetime = _timestamp()
     actor: str = Field(max_length=100)
     reason: str = Field(default="", max_length=500)
     source: str = Field(max_length=8)

@@ -6,10 +6,13 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
-from sqlalchemy.engine import Engine
+from sqlalchemy import Delete, delete, select
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from core.store.db import session_scope
 from core.store.models import (
@@ -37,18 +40,31 @@ def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None)
     complete even on a SQLite connection opened without foreign keys.
     """
     cutoff = (now or utcnow()) - timedelta(hours=hours)
-    old = Evaluation.__table__.select().where(Evaluation.created_at < cutoff)  # type: ignore[attr-defined]
-    old_ids = old.with_only_columns(Evaluation.__table__.c.id)  # type: ignore[attr-defined]
+    old_ids = select(col(Evaluation.id)).where(col(Evaluation.created_at) < cutoff)
     with session_scope(engine) as session:
-        session.execute(delete(EvaluationDetail).where(EvaluationDetail.evaluation_id.in_(old_ids)))  # type: ignore[attr-defined]
-        session.execute(delete(SuggestionRecord).where(SuggestionRecord.evaluation_id.in_(old_ids)))  # type: ignore[attr-defined]
-        rewrites = session.execute(
-            delete(RewriteRecord).where(RewriteRecord.created_at < cutoff)  # type: ignore[arg-type]
-        ).rowcount
-        evaluations = session.execute(
-            delete(Evaluation).where(Evaluation.created_at < cutoff)  # type: ignore[arg-type]
-        ).rowcount
+        _delete(
+            session,
+            delete(EvaluationDetail).where(col(EvaluationDetail.evaluation_id).in_(old_ids)),
+        )
+        _delete(
+            session,
+            delete(SuggestionRecord).where(col(SuggestionRecord.evaluation_id).in_(old_ids)),
+        )
+        rewrites = _delete(
+            session, delete(RewriteRecord).where(col(RewriteRecord.created_at) < cutoff)
+        )
+        evaluations = _delete(
+            session, delete(Evaluation).where(col(Evaluation.created_at) < cutoff)
+        )
     return PurgeReport(cutoff=cutoff, evaluations=evaluations, rewrites=rewrites)
+
+
+def _delete(session: Session, statement: Delete) -> int:
+    """Run one DELETE; the number of rows it removed."""
+    # a DELETE always yields a CursorResult (which has rowcount), but Session.execute is
+    # typed for every statement kind and only promises the Result base class
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return result.rowcount
 
 
 async def purge_logged(engine: Engine, *, hours: int) -> None:

@@ -81,4 +81,4 @@ def save_evaluations(
         (SuggestionRecord, "suggestion"),
     ):
         if rows[key]:
-            session.execute(insert(model), rows[key])  # type: ignore[call-overload]
+            session.execute(insert(model), rows[key])

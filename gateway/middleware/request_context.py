@@ -17,9 +17,10 @@ logger = logging.getLogger("reqgate.gateway")
 
 
 def _inbound_request_id(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
+    headers: list[tuple[bytes, bytes]] = scope["headers"]  # the ASGI spec's shape
+    for name, value in headers:
         if name == REQUEST_ID_KEY:
-            return value.decode("latin-1")  # type: ignore[no-any-return]
+            return value.decode("latin-1")
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
@@ -13,11 +13,11 @@ from gateway.flags import FlagCache
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return cast(Settings, request.app.state.settings)  # app.state is untyped
 
 
 def _flag_cache(request: Request) -> FlagCache:
-    return request.app.state.flags  # type: ignore[no-any-return]
+    return cast(FlagCache, request.app.state.flags)
 
 
 async def _flags(cache: Annotated[FlagCache, Depends(_flag_cache)]) -> Flags:
