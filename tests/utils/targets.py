@@ -58,39 +58,42 @@ def _decode(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-class FlaskTarget:
+class _BaseTarget:
+    """Encodes the request once; subclasses only say how their test client sends it."""
+
+    name: str
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Reply:
+        body, all_headers = _encode(json, content, headers)
+        return self._send(method, path, body, all_headers)
+
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        raise NotImplementedError
+
+
+class FlaskTarget(_BaseTarget):
     def __init__(self, name: str, app: Flask) -> None:
         self.name = name
         self.client = app.test_client()
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Reply:
-        body, all_headers = _encode(json, content, headers)
-        response = self.client.open(path, method=method, data=body, headers=all_headers)
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        response = self.client.open(path, method=method, data=body, headers=headers)
         return Reply(response.status_code, _decode(response.data), response.headers)
 
 
-class AsgiTarget:
+class AsgiTarget(_BaseTarget):
     def __init__(self, name: str, app: ASGIApp) -> None:
         self.name = name
         self.client = TestClient(app)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Reply:
-        body, all_headers = _encode(json, content, headers)
-        response = self.client.request(method, path, content=body, headers=all_headers)
+    def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
+        response = self.client.request(method, path, content=body, headers=headers)
         return Reply(response.status_code, _decode(response.content), response.headers)
