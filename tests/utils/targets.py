@@ -9,7 +9,7 @@ from __future__ import annotations
 import json as jsonlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from flask import Flask
 from starlette.testclient import TestClient
@@ -25,20 +25,6 @@ class Reply:
     status: int
     body: Any
     headers: Mapping[str, str]
-
-
-class Target(Protocol):
-    name: str
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Reply: ...
 
 
 def _encode(
@@ -58,8 +44,9 @@ def _decode(raw: bytes) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-class _BaseTarget:
-    """Encodes the request once; subclasses only say how their test client sends it."""
+class Target:
+    """One way to reach the shared routes: the request is encoded once here, and each
+    subclass only says how its test client sends it."""
 
     name: str
 
@@ -79,7 +66,7 @@ class _BaseTarget:
         raise NotImplementedError
 
 
-class FlaskTarget(_BaseTarget):
+class FlaskTarget(Target):
     def __init__(self, name: str, app: Flask) -> None:
         self.name = name
         self.client = app.test_client()
@@ -89,7 +76,7 @@ class FlaskTarget(_BaseTarget):
         return Reply(response.status_code, _decode(response.data), response.headers)
 
 
-class AsgiTarget(_BaseTarget):
+class AsgiTarget(Target):
     def __init__(self, name: str, app: ASGIApp) -> None:
         self.name = name
         self.client = TestClient(app)
