@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from app_v2 import openapi
 from app_v2.middleware import RequestIdMiddleware
 from app_v2.routers import api_router
 from core.runtime import open_store
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = open_store(settings)
     errors.install(app)
+    openapi.install(app)
     app.include_router(api_router)
     app.add_middleware(RequestIdMiddleware)
     return app

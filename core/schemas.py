@@ -20,6 +20,15 @@ class WireModel(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
 
+class ErrorPublic(WireModel):
+    """The one error body of every route on v1, v2 and the gateway (DESIGN §6)."""
+
+    error: str = Field(description="stable code, e.g. invalid_request or payload_too_large")
+    message: str
+    details: object | None = None
+    request_id: str = Field(alias="requestId")
+
+
 class EvaluationContext(WireModel):
     """Optional facts about a requirement; only `language` is interpreted today."""
 

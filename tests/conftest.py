@@ -11,16 +11,13 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 
 import app_v1
-import app_v2.main
-import gateway.app
 from core.settings import Settings, load_settings
 from tests.utils.database import database_urls
-from tests.utils.targets import AsgiTarget, FlaskTarget, Target
+from tests.utils.targets import TARGET_NAMES, Target, build_target
 
 pytest_plugins = ["tests.utils.engines"]  # the fake_engine fixture
 
 SettingsFactory = Callable[..., Settings]
-TARGET_NAMES = ("flask-v1", "fastapi-v2", "gateway-v1", "gateway-v2")
 
 
 @pytest.fixture
@@ -53,22 +50,6 @@ def v1_app(settings: Settings) -> Flask:
 def contract_settings(make_settings: SettingsFactory) -> Settings:
     """Small limits so the limit cases stay cheap."""
     return make_settings(max_body_bytes=8192, max_batch_items=5, max_requirement_chars=500)
-
-
-def build_target(name: str, settings: Settings) -> Target:
-    if name == "flask-v1":
-        return FlaskTarget(name, app_v1.create_app({"SETTINGS": settings, "TESTING": True}))
-    if name == "fastapi-v2":
-        return AsgiTarget(name, app_v2.main.create_app(settings))
-    # Each gateway target gets its own database: the flags live there, and two gateways on
-    # one database would share (and overwrite) each other's forced variant.
-    forced = settings.model_copy(
-        update={
-            "feature_flag_use_v2": name == "gateway-v2",
-            "sqlite_path": settings.sqlite_path.with_name(f"{name}.db"),
-        }
-    )
-    return AsgiTarget(name, gateway.app.create_app(forced))
 
 
 @pytest.fixture(params=TARGET_NAMES)

@@ -5,11 +5,14 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 
 from app_v2.deps import RawBody, SessionDep, SettingsDep
+from app_v2.openapi import BODY_ERRORS, json_body
 from core.batch import ADDED_COLUMNS, Mode, demo_requirements, run_table
 from core.batch_payloads import parse_batch_input
-from core.batch_schemas import BatchPublic, DemoRequirementsPublic
+from core.batch_schemas import BatchPublic, DemoRequirementsPublic, MarkdownCreate
+from core.schemas import ErrorPublic
 
 router = APIRouter(prefix="/api/v1", tags=["batch"])
+MISSING_FILE = {"model": ErrorPublic, "description": "no file at REQUIREMENTS_MD_PATH"}
 
 
 def _batch_endpoint(mode: Mode) -> Callable[..., BatchPublic]:
@@ -32,10 +35,15 @@ for _mode in ADDED_COLUMNS:
         name=f"batch_{_mode}",
         response_model=BatchPublic,
         response_model_exclude_none=True,
+        # no body (or JSON without markdown) reads REQUIREMENTS_MD_PATH
+        openapi_extra=json_body(MarkdownCreate, required=False, markdown=True),
+        responses={**BODY_ERRORS, 404: MISSING_FILE},
     )
 
 
-@router.get("/demo/requirements", response_model=DemoRequirementsPublic)
+@router.get(
+    "/demo/requirements", response_model=DemoRequirementsPublic, responses={404: MISSING_FILE}
+)
 def read_demo_requirements(settings: SettingsDep) -> DemoRequirementsPublic:
     """List the example requirements of the table at REQUIREMENTS_MD_PATH."""
     return demo_requirements(settings)

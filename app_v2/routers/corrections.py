@@ -3,21 +3,38 @@
 from fastapi import APIRouter
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from app_v2.openapi import BODY_ERRORS, json_body
 from core.batch_payloads import parse_apply, parse_correction_text
-from core.batch_schemas import ApplyPublic, CorrectionSavedPublic
+from core.batch_schemas import (
+    ApplyCreate,
+    ApplyPublic,
+    CorrectionSavedPublic,
+    CorrectionTextCreate,
+)
 from core.corrections import apply_corrections, save_manual_correction
 
 router = APIRouter(prefix="/api/v1/corrections", tags=["corrections"])
 
 
-@router.post("/apply", response_model=ApplyPublic, response_model_exclude_none=True)
+@router.post(
+    "/apply",
+    response_model=ApplyPublic,
+    response_model_exclude_none=True,
+    openapi_extra=json_body(ApplyCreate),
+    responses=BODY_ERRORS,
+)
 def apply_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep) -> ApplyPublic:
     """Apply selected suggestions to a requirement (merge into one, or split into several)."""
     request = parse_apply(body, settings)
     return apply_corrections(session=session, settings=settings, request=request)
 
 
-@router.post("/text", response_model=CorrectionSavedPublic)
+@router.post(
+    "/text",
+    response_model=CorrectionSavedPublic,
+    openapi_extra=json_body(CorrectionTextCreate),
+    responses=BODY_ERRORS,
+)
 def save_text_correction(
     body: JsonBody, session: SessionDep, settings: SettingsDep
 ) -> CorrectionSavedPublic:

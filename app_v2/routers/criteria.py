@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app_v2.deps import SessionDep
+from app_v2.openapi import BODY_ERRORS
 from core.criteria import list_criteria
 from core.payloads import parse_language
 from core.schemas import CriteriaPublic, CriterionPublic
@@ -10,7 +11,7 @@ from core.schemas import CriteriaPublic, CriterionPublic
 router = APIRouter(prefix="/api/v1", tags=["criteria"])
 
 
-@router.get("/criteria", response_model=CriteriaPublic)
+@router.get("/criteria", response_model=CriteriaPublic, responses={400: BODY_ERRORS[400]})
 def read_criteria(session: SessionDep, language: str | None = None) -> CriteriaPublic:
     """List the active quality criteria (names in ?language=de|en, default en)."""
     criteria = list_criteria(session, language=parse_language(language))

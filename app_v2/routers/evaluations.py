@@ -3,14 +3,21 @@
 from fastapi import APIRouter
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from app_v2.openapi import BODY_ERRORS, json_body
 from core.evaluation import evaluate
 from core.payloads import parse_evaluation
-from core.schemas import EvaluationPublic
+from core.schemas import EvaluationCreate, EvaluationPublic
 
 router = APIRouter(prefix="/api/v1", tags=["evaluations"])
 
 
-@router.post("/evaluations", response_model=EvaluationPublic, response_model_exclude_none=True)
+@router.post(
+    "/evaluations",
+    response_model=EvaluationPublic,
+    response_model_exclude_none=True,
+    openapi_extra=json_body(EvaluationCreate),
+    responses=BODY_ERRORS,
+)
 def create_evaluation(
     body: JsonBody, session: SessionDep, settings: SettingsDep
 ) -> EvaluationPublic:

@@ -3,14 +3,20 @@
 from fastapi import APIRouter
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from app_v2.openapi import BODY_ERRORS, json_body
 from core.batch_payloads import parse_refine
-from core.batch_schemas import RefinePublic
+from core.batch_schemas import RefineCreate, RefinePublic
 from core.refine import refine
 
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
 
 
-@router.post("/refine", response_model=RefinePublic)
+@router.post(
+    "/refine",
+    response_model=RefinePublic,
+    openapi_extra=json_body(RefineCreate),
+    responses=BODY_ERRORS,
+)
 def refine_requirement(body: JsonBody, session: SessionDep, settings: SettingsDep) -> RefinePublic:
     """Suggest, apply and re-evaluate until the requirement passes or maxIterations is reached."""
     request = parse_refine(body, settings)

@@ -8,9 +8,11 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from app_v2.openapi import BODY_ERRORS, json_body
 from core.batch import suggest_texts
 from core.batch_schemas import SuggestPublic
 from core.payloads import parse_batch_validate
+from core.schemas import BatchValidateCreate
 from core.stream import NDJSON, SSE, stream_body, wants_sse
 
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
@@ -29,7 +31,18 @@ async def _in_threadpool(chunks: Generator[bytes]) -> AsyncIterator[bytes]:
             await run_in_threadpool(chunks.close)
 
 
-@router.post("/batch/stream", response_class=StreamingResponse)
+@router.post(
+    "/batch/stream",
+    response_class=StreamingResponse,
+    openapi_extra=json_body(BatchValidateCreate),
+    responses={
+        **BODY_ERRORS,
+        200: {
+            "description": "one result per line as it completes (NDJSON, or SSE on request)",
+            "content": {NDJSON: {}, SSE: {}},
+        },
+    },
+)
 async def stream_batch_validation(
     request: Request, body: JsonBody, settings: SettingsDep
 ) -> StreamingResponse:
@@ -46,7 +59,13 @@ async def stream_batch_validation(
     )
 
 
-@router.post("/suggest", response_model=SuggestPublic, response_model_exclude_none=True)
+@router.post(
+    "/suggest",
+    response_model=SuggestPublic,
+    response_model_exclude_none=True,
+    openapi_extra=json_body(BatchValidateCreate),
+    responses=BODY_ERRORS,
+)
 def create_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep) -> SuggestPublic:
     """Suggest corrections (atoms) for each requirement of a list."""
     parsed = parse_batch_validate(body, settings)

@@ -3,14 +3,21 @@
 from fastapi import APIRouter
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from app_v2.openapi import BODY_ERRORS, json_body
 from core.evaluation import validate_batch
 from core.payloads import parse_batch_validate
-from core.schemas import ValidatedRequirement
+from core.schemas import BatchValidateCreate, ValidatedRequirement
 
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
 
 
-@router.post("/batch", response_model=list[ValidatedRequirement], response_model_exclude_none=True)
+@router.post(
+    "/batch",
+    response_model=list[ValidatedRequirement],
+    response_model_exclude_none=True,
+    openapi_extra=json_body(BatchValidateCreate),
+    responses=BODY_ERRORS,
+)
 def create_batch_validation(
     body: JsonBody, session: SessionDep, settings: SettingsDep
 ) -> list[ValidatedRequirement]:

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from core.settings import Settings
-from tests.conftest import TARGET_NAMES, build_target
 from tests.contract.batch_cases import BATCH_CASES, SPECS, SPLIT_TEXT, BatchCase
-from tests.utils.targets import Reply, Target, normalized
+from tests.utils.targets import TARGET_NAMES, Reply, Target, build_target, normalized
 
 TargetFactory = Callable[[str, str], Target]
 

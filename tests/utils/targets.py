@@ -15,9 +15,24 @@ from flask import Flask
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp
 
+import app_v1
+import app_v2.main
+import gateway.app
+from core.settings import Settings
 from gateway.shadow import normalized
 
-__all__ = ["AsgiTarget", "FlaskTarget", "Reply", "Target", "normalized"]
+__all__ = [
+    "TARGET_NAMES",
+    "AsgiTarget",
+    "FlaskTarget",
+    "Reply",
+    "Target",
+    "build_app",
+    "build_target",
+    "normalized",
+]
+
+TARGET_NAMES = ("flask-v1", "fastapi-v2", "gateway-v1", "gateway-v2")
 
 
 @dataclass
@@ -84,3 +99,25 @@ class AsgiTarget(Target):
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Reply:
         response = self.client.request(method, path, content=body, headers=headers)
         return Reply(response.status_code, _decode(response.content), response.headers)
+
+
+def build_app(name: str, settings: Settings) -> Flask | ASGIApp:
+    """The app behind one contract target: v1 (WSGI), v2, or the gateway forced to a variant."""
+    if name == "flask-v1":
+        return app_v1.create_app({"SETTINGS": settings, "TESTING": True})
+    if name == "fastapi-v2":
+        return app_v2.main.create_app(settings)
+    # Each gateway target gets its own database: the flags live there, and two gateways on
+    # one database would share (and overwrite) each other's forced variant.
+    forced = settings.model_copy(
+        update={
+            "feature_flag_use_v2": name == "gateway-v2",
+            "sqlite_path": settings.sqlite_path.with_name(f"{name}.db"),
+        }
+    )
+    return gateway.app.create_app(forced)
+
+
+def build_target(name: str, settings: Settings) -> Target:
+    app = build_app(name, settings)
+    return FlaskTarget(name, app) if isinstance(app, Flask) else AsgiTarget(name, app)

@@ -1,0 +1,67 @@
+"""v2's OpenAPI document describes the bodies and errors that core parses and raises."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+import app_v2.main
+from core.schemas import ErrorPublic
+from core.settings import Settings
+
+ERROR_REF = "#/components/schemas/ErrorPublic"
+
+
+@pytest.fixture
+def document(settings: Settings) -> dict[str, Any]:
+    return TestClient(app_v2.main.create_app(settings)).get("/openapi.json").json()
+
+
+def _posts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {path: ops["post"] for path, ops in document["paths"].items() if "post" in ops}
+
+
+def test_openapi_post_routes_document_json_body_and_errors(document: dict[str, Any]) -> None:
+    posts = _posts(document)
+    assert len(posts) == 10
+    for path, operation in posts.items():
+        content = operation["requestBody"]["content"]
+        assert content["application/json"]["schema"]["type"] == "object", path
+        for status in ("400", "413", "415"):
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": ERROR_REF}, (path, status)
+
+
+def test_openapi_batch_routes_accept_markdown_or_no_body(document: dict[str, Any]) -> None:
+    body = _posts(document)["/api/v1/batch/evaluate"]["requestBody"]
+    assert body["required"] is False
+    assert set(body["content"]) == {"application/json", "text/markdown"}
+    assert "404" in _posts(document)["/api/v1/batch/evaluate"]["responses"]
+
+
+def test_openapi_evaluation_body_names_its_fields(document: dict[str, Any]) -> None:
+    schema = _posts(document)["/api/v1/evaluations"]["requestBody"]["content"]["application/json"]
+    assert schema["schema"]["required"] == ["requirementText"]
+    assert set(schema["schema"]["properties"]) == {"requirementText", "context", "criteriaKeys"}
+
+
+def test_openapi_has_no_422_and_every_ref_resolves(document: dict[str, Any]) -> None:
+    text = json.dumps(document)
+    assert '"422"' not in text  # edge.errors answers validation errors with 400
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', text))
+    assert refs <= set(document["components"]["schemas"])
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_error_public_matches_a_real_error_body(settings: Settings) -> None:
+    client = TestClient(app_v2.main.create_app(settings))
+    response = client.post(
+        "/api/v1/evaluations", content=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    error = ErrorPublic.model_validate(response.json())
+    assert error.error == "invalid_request" and error.request_id
