@@ -28,6 +28,10 @@ LLM_CACHE = Counter(
     "LLM answer cache lookups, by result (hit|miss|shared).",
     ["result"],
 )
+LLM_CIRCUIT_OPEN = Gauge(
+    "reqgate_llm_circuit_open",
+    "1 while the LLM circuit breaker is open or half-open (calls go to the heuristic engine).",
+)
 LLM_IN_FLIGHT = Gauge(
     "reqgate_llm_in_flight",
     "LLM calls in flight now; never above MAX_PARALLEL.",

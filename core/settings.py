@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # LLM answers are reused from a bounded in-memory LRU cache, keyed by checksum, never text.
     llm_cache_size: Annotated[int, Field(ge=0, le=1_000_000)] = 2048
     llm_cache_ttl_s: Annotated[float, Field(gt=0)] = 3600.0
+    # After this many LLM calls in a row fail for an outage reason (timeout, connection, 5xx,
+    # 429), skip the LLM for LLM_BREAKER_RESET_S, then try one call again. 0 turns it off.
+    llm_breaker_failures: Annotated[int, Field(ge=0, le=1000)] = 5
+    llm_breaker_reset_s: Annotated[float, Field(gt=0, le=3600)] = 30.0
 
     sqlite_path: Path = Path("./data/reqgate.db")
     database_url: str | None = None

@@ -7,6 +7,11 @@ call waiting out a backoff gives its MAX_PARALLEL slot to someone else meanwhile
 Every way a call can go wrong ends in LlmFailure(reason), a short stable code that
 becomes `fallbackReason` and the label of reqgate_llm_fallbacks_total. Nothing of the
 prompt or the answer is ever logged: only task, outcome, status, attempt and timing.
+
+A circuit breaker (pybreaker) sits in front of the retries: once LLM_BREAKER_FAILURES calls
+in a row fail for an outage reason, calls fail at once with `circuit_open` for
+LLM_BREAKER_RESET_S, so a dead or overloaded server costs every request no time at all
+instead of a timeout each; then calls are let through again and the first success closes it.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ from typing import Any
 
 import httpx
 import openai
+import pybreaker
 
 from core.engines.llm_schemas import JsonSchema
-from core.metrics import LLM_CALLS, LLM_IN_FLIGHT, LLM_TOKENS
+from core.metrics import LLM_CALLS, LLM_CIRCUIT_OPEN, LLM_IN_FLIGHT, LLM_TOKENS
 from core.settings import Settings
 
 log = logging.getLogger("reqgate.llm")
@@ -36,6 +42,9 @@ logging.getLogger("openai").setLevel(logging.WARNING)
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 BACKOFF_BASE_S = 0.5
 BACKOFF_MAX_S = 8.0
+# Failures that say the server is down or overloaded, not that one answer was bad: only
+# these count towards opening the circuit.
+OUTAGE_REASONS = frozenset({"timeout", "connection_error", "upstream_error", "rate_limited"})
 # Servers without structured outputs answer 400/422 naming the parameter they reject.
 _SCHEMA_REJECTED_HINTS = ("response_format", "json_schema")
 
@@ -72,6 +81,8 @@ class LlmConfig:
     prompts_dir: Path | None
     cache_size: int
     cache_ttl_s: float
+    breaker_failures: int
+    breaker_reset_s: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LlmConfig:
@@ -87,6 +98,8 @@ class LlmConfig:
             prompts_dir=settings.llm_prompts_dir,
             cache_size=settings.llm_cache_size,
             cache_ttl_s=settings.llm_cache_ttl_s,
+            breaker_failures=settings.llm_breaker_failures,
+            breaker_reset_s=settings.llm_breaker_reset_s,
         )
 
 
@@ -149,12 +162,35 @@ class LlmClient:
         self.json_schema_supported = True
         # A Retry-After longer than this is not worth waiting for: fall back at once.
         self._max_wait_s = max(config.timeout_s, BACKOFF_MAX_S)
+        self.breaker = (
+            pybreaker.CircuitBreaker(
+                fail_max=config.breaker_failures,
+                reset_timeout=config.breaker_reset_s,
+                # Anything else (a bad answer, a cancelled request) is no sign of an outage.
+                exclude=[lambda exc: not _is_outage(exc)],
+                listeners=[_BreakerLog()],
+                name="llm",
+                # The call that trips the breaker keeps its own reason (timeout, ...).
+                throw_new_error_on_trip=False,
+            )
+            if config.breaker_failures
+            else None
+        )
 
     async def close(self) -> None:
         await self._sdk.close()
 
     async def complete(self, task: str, system: str, payload: Any, schema: JsonSchema) -> Any:
         """The parsed JSON answer of one call, after retries; raises LlmFailure."""
+        if self.breaker is None:
+            return await self._with_retries(task, system, payload, schema)
+        try:
+            with self.breaker.calling():
+                return await self._with_retries(task, system, payload, schema)
+        except pybreaker.CircuitBreakerError:
+            raise LlmFailure("circuit_open") from None
+
+    async def _with_retries(self, task: str, system: str, payload: Any, schema: JsonSchema) -> Any:
         attempt = 0
         while True:
             try:
@@ -266,6 +302,30 @@ class LlmClient:
             count = usage.get(f"{kind}_tokens")
             if isinstance(count, int) and count > 0:
                 LLM_TOKENS.labels(self.config.model, kind).inc(count)
+
+
+def _is_outage(exc: BaseException) -> bool:
+    return isinstance(exc, LlmFailure) and exc.reason in OUTAGE_REASONS
+
+
+class _BreakerLog(pybreaker.CircuitBreakerListener):
+    """Say when the circuit opens and closes, and keep reqgate_llm_circuit_open in step."""
+
+    def state_change(
+        self,
+        cb: pybreaker.CircuitBreaker,
+        old_state: pybreaker.CircuitBreakerState | None,
+        new_state: pybreaker.CircuitBreakerState,
+    ) -> None:
+        if new_state.name == pybreaker.STATE_OPEN:
+            LLM_CIRCUIT_OPEN.set(1)
+            log.warning(
+                "llm circuit opened: answering with the heuristic engine",
+                extra={"failures": cb.fail_max, "resetS": cb.reset_timeout},
+            )
+        elif new_state.name == pybreaker.STATE_CLOSED:
+            LLM_CIRCUIT_OPEN.set(0)
+            log.info("llm circuit closed: the llm answers again")
 
 
 def _rejects_schema(exc: openai.APIStatusError) -> bool:

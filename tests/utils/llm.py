@@ -1,7 +1,9 @@
-"""Helpers for LLM tests: a clean LLM runtime per test, metric reads, the fake server process."""
+"""Helpers for LLM tests: a clean LLM runtime per test, metric reads, OpenAI-style responses,
+the fake server process."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator
@@ -55,3 +57,61 @@ def configure_fake(url: str, **faults: Any) -> None:
 
 def fake_stats(url: str) -> dict[str, Any]:
     return httpx.get(f"{url}/stats", timeout=5).json()  # type: ignore[no-any-return]
+
+
+def completion(
+    content: str | None,
+    *,
+    finish_reason: str = "stop",
+    refusal: str | None = None,
+    usage: tuple[int, int] = (120, 40),
+) -> httpx.Response:
+    return httpx.Response(
+        200,
+        json={
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "gpt-test",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": finish_reason,
+                    "logprobs": None,
+                    "message": {"role": "assistant", "content": content, "refusal": refusal},
+                }
+            ],
+            "usage": {
+                "prompt_tokens": usage[0],
+                "completion_tokens": usage[1],
+                "total_tokens": sum(usage),
+            },
+        },
+    )
+
+
+def answer(results: list[dict[str, Any]] | None = None, **extra: Any) -> str:
+    default = [
+        {
+            "criterion": "clarity",
+            "score": 0.4,
+            "feedback": "Vage.",
+            "findings": [{"code": "Vague Term", "message": "Vage.", "fragment": "schnell"}],
+        },
+        {"criterion": "testability", "score": 0.5, "feedback": "Schwach.", "findings": []},
+    ]
+    body = {
+        "results": default if results is None else results,
+        "suggestions": [{"text": "Grenze angeben.", "priority": "High"}],
+        "rewrite": "Das Modul muss in 2 s antworten.",
+        **extra,
+    }
+    return json.dumps(body)
+
+
+def error(
+    status: int, message: str = "error", headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return httpx.Response(
+        status, headers=headers, json={"error": {"message": message, "type": "x", "code": None}}
+    )

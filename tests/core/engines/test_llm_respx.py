@@ -18,69 +18,11 @@ from core.engines.base import Assessment
 from core.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.core.engines.conftest import BASE_URL
-from tests.utils.llm import fallbacks, leaked, metric
+from tests.utils.llm import answer, completion, error, fallbacks, leaked, metric
 
 API_KEY = "sk-test-0123456789abcdef"
 TEXT = "Das Zebra-Kontrollmodul sollte schnell und benutzerfreundlich sein."
 CRITERIA = ["clarity", "testability"]
-
-
-def completion(
-    content: str | None,
-    *,
-    finish_reason: str = "stop",
-    refusal: str | None = None,
-    usage: tuple[int, int] = (120, 40),
-) -> httpx.Response:
-    return httpx.Response(
-        200,
-        json={
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "gpt-test",
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": finish_reason,
-                    "logprobs": None,
-                    "message": {"role": "assistant", "content": content, "refusal": refusal},
-                }
-            ],
-            "usage": {
-                "prompt_tokens": usage[0],
-                "completion_tokens": usage[1],
-                "total_tokens": sum(usage),
-            },
-        },
-    )
-
-
-def answer(results: list[dict[str, Any]] | None = None, **extra: Any) -> str:
-    default = [
-        {
-            "criterion": "clarity",
-            "score": 0.4,
-            "feedback": "Vage.",
-            "findings": [{"code": "Vague Term", "message": "Vage.", "fragment": "schnell"}],
-        },
-        {"criterion": "testability", "score": 0.5, "feedback": "Schwach.", "findings": []},
-    ]
-    body = {
-        "results": default if results is None else results,
-        "suggestions": [{"text": "Grenze angeben.", "priority": "High"}],
-        "rewrite": "Das Modul muss in 2 s antworten.",
-        **extra,
-    }
-    return json.dumps(body)
-
-
-def error(
-    status: int, message: str = "error", headers: dict[str, str] | None = None
-) -> httpx.Response:
-    return httpx.Response(
-        status, headers=headers, json={"error": {"message": message, "type": "x", "code": None}}
-    )
 
 
 @pytest.fixture
