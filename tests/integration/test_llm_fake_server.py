@@ -358,3 +358,17 @@ def test_exit_closes_llm_sessions_without_error(fake_url: str) -> None:
     )
     assert (done.returncode, done.stdout.strip()) == (0, "llm"), done.stderr
     assert "Unclosed" not in done.stderr
+
+
+def test_evaluate_llm_failing_server_opens_circuit_on_both_variants(
+    llm_settings: Settings, fake_url: str
+) -> None:
+    settings = llm_settings.model_copy(update={"llm_breaker_failures": 2})
+    configure_fake(fake_url, error_rate=1.0)
+    reasons = [
+        _evaluate(_gateway(settings, variant), f"{GERMAN} ({i})")["fallbackReason"]
+        for i, variant in enumerate(("v1", "v2", "v1", "v2"))
+    ]
+    # v1 and v2 share the process's one LLM runtime, hence one breaker
+    assert reasons == ["upstream_error", "upstream_error", "circuit_open", "circuit_open"]
+    assert fake_stats(fake_url)["requests"] == 2
