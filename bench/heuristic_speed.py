@@ -9,6 +9,7 @@ The corpus is synthetic (built here), so the figure does not depend on any datas
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -112,6 +113,9 @@ def main() -> None:
     print("|---|---:|")
     overall = 0.0
     for name, text in ADVERSARIAL.items():
+        # A full collection of the garbage the throughput runs left takes 100+ ms here and
+        # would land in whichever case happens to trigger it: collect before timing.
+        gc.collect()
         ms = worst_ms(lambda t: assess(t, criteria=CRITERIA), text)
         overall = max(overall, ms)
         print(f"| {name} | {ms:.1f} |")

@@ -138,7 +138,7 @@ def _sets(data: dict[str, Any]) -> dict[str, frozenset[str]]:
     pron = data.get("pronouns", {})
     passive = data.get("passive", {})
     sets = {key: _lower(data.get(key, [])) for key in ("stopwords", "units", "verbs")}
-    sets.update({f"pron_{k}": _lower(v) for k, v in pron.items()})
+    sets.update({f"pron_{k}": _lower(v) for k, v in pron.items() if isinstance(v, list)})
     sets.update({f"passive_{k}": _lower(v) for k, v in passive.items()})
     sets.update({f"ears_{k}": _lower(v) for k, v in data.get("ears", {}).items()})
     sets["precise_adverbs"] = _lower(data.get("vague_adverbs", {}).get("precise", []))

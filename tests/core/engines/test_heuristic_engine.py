@@ -230,6 +230,8 @@ ADVERSARIAL = [
     ("if possible and so on " * 228)[:5000],
     ("the user and the system shall store it and " * 120)[:5000],
     ("Das System muss es und sie speichern, gespeichert werden " * 90)[:5000],
+    ("The file and the disk. It " * 200)[:5000],
+    ("the files it " * 420)[:5000],
     "[" * 5000,
 ]
 
