@@ -17,7 +17,9 @@ from core.engines.heuristic._rewrite import rewrite
 from core.engines.heuristic._structure import detect_structure
 from core.engines.heuristic._wording import criterion_results, suggestions, to_finding
 
-MODEL_NAME = "reqgate-heuristic/1"
+# The version goes into every result (`model`): bump it whenever findings or scores change,
+# so stored evaluations say which rules produced them. /2: agreement-based pronoun rules.
+MODEL_NAME = "reqgate-heuristic/2"
 DETECTORS = (detect_lexical, detect_pronouns, detect_passive, detect_structure, detect_measures)
 
 

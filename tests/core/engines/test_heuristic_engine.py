@@ -41,7 +41,7 @@ def test_export_public_names() -> None:
         "suggest",
         "tidy",
     ]
-    assert MODEL_NAME == "reqgate-heuristic/1"
+    assert MODEL_NAME == "reqgate-heuristic/2"
 
 
 def test_assess_german_seed_passes_measurable_requirement() -> None:
