@@ -7,6 +7,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.logging import log_fields
 from gateway.context import request_info
 from gateway.metrics import GatewayMetrics
 
@@ -48,19 +49,11 @@ class AccessLogMiddleware:
         self.metrics.observe(
             method=method, route=info.route, status=status, variant=info.variant, seconds=seconds
         )
-        if not logger.isEnabledFor(logging.INFO):
-            return
-        # makeRecord + handle skips logging's stack walk for the caller (findCaller), a
-        # third of the cost of a log call; the caller is always this line anyway.
-        record = logger.makeRecord(
-            logger.name,
+        log_fields(
+            logger,
             logging.INFO,
-            __file__,
-            0,
             "request",
-            (),
-            None,
-            extra={
+            {
                 "method": method,
                 "route": info.route,
                 "status": status,
@@ -70,4 +63,3 @@ class AccessLogMiddleware:
                 "durationMs": round(seconds * 1000, 2),
             },
         )
-        logger.handle(record)
