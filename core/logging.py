@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import secrets
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -28,7 +28,7 @@ _encode = json.JSONEncoder(default=str).encode
 
 def new_request_id() -> str:
     """A fresh, unguessable request id."""
-    return secrets.token_hex(16)
+    return os.urandom(16).hex()  # secrets.token_hex(16), without its three Python calls
 
 
 def sane_request_id(inbound: str | None) -> str:

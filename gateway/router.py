@@ -81,7 +81,10 @@ class VariantRouter:
         return info.request_id
 
     def _override(self, headers: dict[bytes, bytes]) -> str | None:
-        wanted = headers.get(b"x-variant-override", b"").decode("latin-1").strip().lower()
+        raw = headers.get(b"x-variant-override")
+        if raw is None:
+            return None
+        wanted = raw.decode("latin-1").strip().lower()
         if wanted not in OVERRIDE_VALUES:
             return None
         authorization = headers.get(b"authorization", b"").decode("latin-1")

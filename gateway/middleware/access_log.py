@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.logging import log_fields
-from gateway.context import request_info
+from gateway.context import RequestInfo, request_info
 from gateway.metrics import GatewayMetrics
 
 logger = logging.getLogger("reqgate.access")
@@ -30,22 +30,15 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # what the client gets if the app raises before answering
-
-        async def send_observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
         try:
-            await self.app(scope, receive, send_observed)
+            await self.app(scope, receive, send)
         finally:
-            self._record(scope, status, time.perf_counter() - started)
+            # RequestContextMiddleware notes the status as the response starts; none
+            # started means the app raised before answering, which the client sees as a 500.
+            info = request_info(scope)
+            self._record(scope["method"], info, info.status or 500, time.perf_counter() - started)
 
-    def _record(self, scope: Scope, status: int, seconds: float) -> None:
-        info = request_info(scope)
-        method = scope["method"]
+    def _record(self, method: str, info: RequestInfo, status: int, seconds: float) -> None:
         self.metrics.observe(
             method=method, route=info.route, status=status, variant=info.variant, seconds=seconds
         )

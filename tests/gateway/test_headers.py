@@ -11,11 +11,13 @@ import pytest
 from fastapi import FastAPI
 from flask import Flask
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
 from core.logging import JsonFormatter, _Handler, _RequestIdFilter, request_id_var
 from gateway.bucketing import bucket_for
 from gateway.wsgi_bridge import WsgiBridge
 from tests.gateway.conftest import GatewayFactory
+from tests.gateway.fakes import answering, raising
 
 
 @pytest.mark.parametrize(
@@ -146,6 +148,19 @@ def test_write_access_log_json_without_body(
     }.items() <= line.items()
     assert isinstance(line["bucket"], int) and isinstance(line["durationMs"], float)
     assert "4711" not in json.dumps(line)
+
+
+@pytest.mark.parametrize(
+    ("v2", "status"), [(answering("v2", status=404), 404), (raising(), 500)], ids=["404", "raised"]
+)
+def test_write_access_log_status_client_got(
+    make_gateway: GatewayFactory, caplog: pytest.LogCaptureFixture, v2: ASGIApp, status: int
+) -> None:
+    client = make_gateway(v2=v2, feature_flag_use_v2=True, v2_fallback_to_v1=False)
+    with caplog.at_level(logging.INFO, logger="reqgate.access"):
+        assert client.post("/api/v1/evaluations", json={}).status_code == status
+    [record] = [r for r in caplog.records if r.name == "reqgate.access"]
+    assert (record.__dict__["status"], record.__dict__["variant"]) == (status, "v2")
 
 
 def test_write_access_log_line_directly_every_field_without_body(
