@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import TextIO
+from json.encoder import encode_basestring_ascii
+from typing import Any, TextIO
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -42,30 +44,24 @@ def sane_request_id(inbound: str | None) -> str:
     return new_request_id()
 
 
-class _SecondStamp:
-    """ISO 8601 time in UTC with milliseconds, as datetime.isoformat(timespec="milliseconds").
-
-    Every log line carries one; the date and time down to the second are formatted once per
-    second instead of once per line.
-    """
-
-    def __init__(self) -> None:
-        self._cached = (-1, "")
-
-    def __call__(self, created: float) -> str:
-        second = int(created)
-        # datetime.fromtimestamp rounds to microseconds (half even), then isoformat cuts
-        micros = round((created - second) * 1e6)
-        if micros == 1_000_000:
-            second, micros = second + 1, 0
-        cached = self._cached  # one read: another thread may replace it meanwhile
-        if cached[0] != second:
-            text = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")[:19]
-            cached = self._cached = (second, text)
-        return f"{cached[1]}.{micros // 1000:03d}+00:00"
+# The date and time down to the second, formatted once per second: most lines share it.
+_second: tuple[int, str] = (-1, "")
+_MILLIS = tuple(f".{ms:03d}+00:00" for ms in range(1000))
 
 
-iso_millis = _SecondStamp()
+def iso_millis(created: float) -> str:
+    """ISO 8601 time in UTC with milliseconds, as datetime.isoformat(timespec="milliseconds")."""
+    global _second
+    second = int(created)
+    # datetime.fromtimestamp rounds to microseconds (half even), then isoformat cuts
+    micros = round((created - second) * 1e6)
+    if micros == 1_000_000:
+        second, micros = second + 1, 0
+    cached = _second  # one read: another thread may replace it meanwhile
+    if cached[0] != second:
+        text = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")[:19]
+        cached = _second = (second, text)
+    return cached[1] + _MILLIS[micros // 1000]
 
 
 def _json_line(
@@ -108,41 +104,91 @@ class _Handler(logging.StreamHandler[TextIO]):
         self.setFormatter(formatter)
 
 
-def log_fields(logger: logging.Logger, level: int, message: str, fields: dict[str, object]) -> None:
-    """Write what `logger.log(level, message, extra=fields)` writes, only cheaper.
+def _finite(value: float) -> str:
+    return float.__repr__(value) if math.isfinite(value) else _encode(value)
 
-    For lines written on every request (the access log): a LogRecord, the handler chain and
-    the generic formatter cost several times the line itself. When the JSON handler of
-    configure_logging is all the record would reach, the same line is written straight to
-    it; any other handler, filter or format (pytest's caplog, LOG_FORMAT=text) gets the
-    record the standard way. No caller stack is looked up (it is never printed).
+
+# What json.dumps writes for the values log fields mostly hold; other types (bool, lists,
+# anything else) take the encoder.
+_VALUE_JSON: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring_ascii,
+    int: int.__repr__,
+    float: _finite,
+    type(None): lambda _value: "null",
+}
+# Keys every JSON line has already.
+_LINE_KEYS = frozenset({"ts", "level", "logger", "message", "requestId"})
+
+
+class LogLine:
+    """One kind of log line with fixed fields, written cheaply (the access log's).
+
+    `write(*values)` writes what `logger.log(level, message, extra=dict(zip(names,
+    values)))` writes. When the JSON handler of configure_logging is all the record would
+    reach, it fills the values into a line template made once: no LogRecord, no handler
+    chain, no generic formatter, which cost several times the line itself. Any other
+    handler, filter or format (pytest's caplog, LOG_FORMAT=text) gets the record the
+    standard way. No caller stack is looked up (it is never printed).
     """
-    if not logger.isEnabledFor(level):
-        return
-    handler = _sole_json_handler(logger, level)
-    if handler is None or not _RESERVED_ATTRS.isdisjoint(fields):
-        logger.handle(_record(logger, level, message, fields))
-        return
-    extras = {**fields, "requestId": request_id_var.get()}  # where the filter puts it
-    line = _json_line(time.time(), logging.getLevelName(level), logger.name, message, extras)
-    handler.acquire()
-    try:
-        handler.stream.write(line + handler.terminator)
-        handler.flush()
-    except RecursionError:  # as logging.StreamHandler.emit does
-        raise
-    except Exception:
-        handler.handleError(_record(logger, level, message, fields))
-    finally:
-        handler.release()
 
+    def __init__(
+        self, logger: logging.Logger, level: int, message: str, names: tuple[str, ...]
+    ) -> None:
+        taken = (_RESERVED_ATTRS | _LINE_KEYS).intersection(names)
+        if taken:
+            raise KeyError(f"field names every line has already: {sorted(taken)}")
+        self.logger, self.level, self.message, self.names = logger, level, message, names
+        head = _encode({"level": logging.getLevelName(level), "logger": logger.name})
+        keys = (encode_basestring_ascii(name) for name in (*names, "requestId"))
+        self._template = "".join(
+            [
+                '{"ts": "%s", ',
+                head[1:-1].replace("%", "%%"),
+                ', "message": ',
+                encode_basestring_ascii(message).replace("%", "%%"),
+                *(f", {key.replace('%', '%%')}: %s" for key in keys),
+                "}",
+            ]
+        )
 
-def _record(
-    logger: logging.Logger, level: int, message: str, fields: dict[str, object]
-) -> logging.LogRecord:
-    return logger.makeRecord(
-        logger.name, level, "(unknown file)", 0, message, (), None, extra=fields
-    )
+    def write(self, *values: object) -> None:
+        """Log one line with these values, in the order of the names."""
+        if len(values) != len(self.names):
+            raise TypeError(f"{len(self.names)} values expected, got {len(values)}")
+        logger = self.logger
+        if not logger.isEnabledFor(self.level):
+            return
+        handler = _sole_json_handler(logger, self.level)
+        if handler is None:
+            logger.handle(self._record(values))
+            return
+        line = self._template % (
+            iso_millis(time.time()),
+            *[_VALUE_JSON.get(type(value), _encode)(value) for value in values],
+            encode_basestring_ascii(request_id_var.get()),
+        )
+        handler.acquire()
+        try:
+            handler.stream.write(line + handler.terminator)
+            handler.flush()
+        except RecursionError:  # as logging.StreamHandler.emit does
+            raise
+        except Exception:
+            handler.handleError(self._record(values))
+        finally:
+            handler.release()
+
+    def _record(self, values: tuple[object, ...]) -> logging.LogRecord:
+        return self.logger.makeRecord(
+            self.logger.name,
+            self.level,
+            "(unknown file)",
+            0,
+            self.message,
+            (),
+            None,
+            extra=dict(zip(self.names, values, strict=True)),
+        )
 
 
 def _sole_json_handler(logger: logging.Logger, level: int) -> _Handler | None:

@@ -7,11 +7,16 @@ import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core.logging import log_fields
+from core.logging import LogLine
 from gateway.context import RequestInfo, request_info
 from gateway.metrics import GatewayMetrics
 
-logger = logging.getLogger("reqgate.access")
+ACCESS_LINE = LogLine(
+    logging.getLogger("reqgate.access"),
+    logging.INFO,
+    "request",
+    ("method", "route", "status", "variant", "reason", "bucket", "durationMs"),
+)
 
 
 class AccessLogMiddleware:
@@ -42,17 +47,12 @@ class AccessLogMiddleware:
         self.metrics.observe(
             method=method, route=info.route, status=status, variant=info.variant, seconds=seconds
         )
-        log_fields(
-            logger,
-            logging.INFO,
-            "request",
-            {
-                "method": method,
-                "route": info.route,
-                "status": status,
-                "variant": info.variant,
-                "reason": info.reason,
-                "bucket": info.bucket,
-                "durationMs": round(seconds * 1000, 2),
-            },
+        ACCESS_LINE.write(
+            method,
+            info.route,
+            status,
+            info.variant,
+            info.reason,
+            info.bucket,
+            round(seconds * 1000, 2),
         )

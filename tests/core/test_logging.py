@@ -1,15 +1,16 @@
-"""JSON log lines: the time stamp, and log_fields writing what the standard path writes."""
+"""JSON log lines: the time stamp, and LogLine writing what the standard path writes."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 import pytest
 
-from core.logging import JsonFormatter, _Handler, iso_millis, log_fields, request_id_var
+from core.logging import JsonFormatter, LogLine, _Handler, iso_millis, request_id_var
 
 FIELDS: dict[str, object] = {
     "method": "POST",
@@ -23,6 +24,8 @@ FIELDS: dict[str, object] = {
     "flag": True,
     "items": [1, "a", None],
     "when": datetime(2026, 1, 2, tzinfo=UTC),  # not JSON: written as str()
+    "ratio": float("nan"),
+    "big": 2**70,
 }
 
 
@@ -59,36 +62,53 @@ def stream_logger() -> tuple[logging.Logger, io.StringIO]:
     return logger, stream
 
 
-def _standard_line(logger: logging.Logger, fields: dict[str, object]) -> dict[str, object]:
-    """The line JsonFormatter writes for logger.info("request", extra=fields)."""
+def _standard_line(logger: logging.Logger, message: str, fields: dict[str, object]) -> str:
+    """The line JsonFormatter writes for logger.info(message, extra=fields)."""
     record = logger.makeRecord(
-        logger.name, logging.INFO, __file__, 1, "request", (), None, extra=fields
+        logger.name, logging.INFO, __file__, 1, message, (), None, extra=fields
     )
     record.requestId = request_id_var.get()
-    parsed: dict[str, object] = json.loads(JsonFormatter().format(record))
-    return parsed
+    return JsonFormatter().format(record)
 
 
-def test_write_log_fields_same_line_as_standard_path(
-    stream_logger: tuple[logging.Logger, io.StringIO], monkeypatch: pytest.MonkeyPatch
+def _without_ts(line: str) -> str:
+    return re.sub(r'^\{"ts": "[^"]*"', '{"ts": ""', line)
+
+
+def _write(logger: logging.Logger, fields: dict[str, object], level: int = logging.INFO) -> None:
+    LogLine(logger, level, "request", tuple(fields)).write(*fields.values())
+
+
+@pytest.mark.parametrize(
+    ("message", "fields"),
+    [
+        ("request", FIELDS),
+        ("100% done", {"odd %s name": "%d", "n": -7}),
+        ("no fields", {}),
+    ],
+)
+def test_write_log_line_same_as_standard_path(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+    monkeypatch: pytest.MonkeyPatch,
+    message: str,
+    fields: dict[str, object],
 ) -> None:
     logger, stream = stream_logger
 
     def no_record(*_args: object, **_kwargs: object) -> logging.LogRecord:
         raise AssertionError("the direct path makes no LogRecord")
 
+    line = LogLine(logger, logging.INFO, message, tuple(fields))
     token = request_id_var.set("rid-31")
     try:
-        expected = _standard_line(logger, FIELDS)
+        expected = _standard_line(logger, message, fields)
         monkeypatch.setattr(logger, "makeRecord", no_record)
-        log_fields(logger, logging.INFO, "request", FIELDS)
+        line.write(*fields.values())
     finally:
         request_id_var.reset(token)
-    line = json.loads(stream.getvalue())
     assert stream.getvalue().count("\n") == 1
-    assert list(line) == list(expected)  # same fields in the same order
-    assert {**line, "ts": None} == {**expected, "ts": None}
-    assert line["requestId"] == "rid-31"
+    assert _without_ts(stream.getvalue()) == _without_ts(expected) + "\n"
+    assert json.loads(stream.getvalue())["requestId"] == "rid-31"
 
 
 class _Records(logging.Handler):
@@ -100,24 +120,26 @@ class _Records(logging.Handler):
         self.records.append(record)
 
 
-def test_write_log_fields_to_every_handler_standard_way(
+def test_write_log_line_to_every_handler_standard_way(
     stream_logger: tuple[logging.Logger, io.StringIO],
 ) -> None:
     logger, stream = stream_logger
     other = _Records()
     logger.addHandler(other)
-    log_fields(logger, logging.INFO, "request", FIELDS)
+    _write(logger, FIELDS)
     assert [(r.getMessage(), r.__dict__["status"]) for r in other.records] == [("request", 200)]
-    line = json.loads(stream.getvalue())
-    assert {**line, "ts": None} == {**_standard_line(logger, FIELDS), "ts": None}
+    assert (
+        _without_ts(stream.getvalue())
+        == _without_ts(_standard_line(logger, "request", FIELDS)) + "\n"
+    )
 
 
-def test_write_log_fields_text_format_standard_way(
+def test_write_log_line_text_format_standard_way(
     stream_logger: tuple[logging.Logger, io.StringIO],
 ) -> None:
     logger, stream = stream_logger
     logger.handlers[0].setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
-    log_fields(logger, logging.INFO, "request", FIELDS)
+    _write(logger, FIELDS)
     assert stream.getvalue() == "INFO reqgate.test.fields request\n"
 
 
@@ -126,7 +148,7 @@ def _drop_all(_record: logging.LogRecord) -> bool:
 
 
 @pytest.mark.parametrize("where", ["logger", "handler", "handler alone"])
-def test_skip_log_fields_filtered_out_as_logging_does(
+def test_skip_log_line_filtered_out_as_logging_does(
     stream_logger: tuple[logging.Logger, io.StringIO], where: str
 ) -> None:
     logger, stream = stream_logger
@@ -134,21 +156,28 @@ def test_skip_log_fields_filtered_out_as_logging_does(
     if where == "handler alone":
         handler.removeFilter(handler.filters[0])
     (logger if where == "logger" else handler).addFilter(_drop_all)
-    log_fields(logger, logging.INFO, "request", FIELDS)
+    _write(logger, FIELDS)
     assert stream.getvalue() == ""
 
 
-def test_skip_log_fields_below_level(stream_logger: tuple[logging.Logger, io.StringIO]) -> None:
+def test_skip_log_line_below_level(stream_logger: tuple[logging.Logger, io.StringIO]) -> None:
     logger, stream = stream_logger
-    log_fields(logger, logging.DEBUG, "request", FIELDS)
+    _write(logger, FIELDS, logging.DEBUG)
     assert stream.getvalue() == ""
 
 
-@pytest.mark.parametrize("name", ["message", "name", "levelname"])
-def test_refuse_log_fields_reserved_name_as_logging_does(
+@pytest.mark.parametrize("name", ["message", "name", "levelname", "ts", "requestId"])
+def test_refuse_log_line_field_name_every_line_has(
     stream_logger: tuple[logging.Logger, io.StringIO], name: str
 ) -> None:
-    logger, stream = stream_logger
     with pytest.raises(KeyError, match=name):
-        log_fields(logger, logging.INFO, "request", {name: "x"})
+        LogLine(stream_logger[0], logging.INFO, "request", (name,))
+
+
+def test_refuse_log_line_wrong_number_of_values(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = stream_logger
+    with pytest.raises(TypeError, match="2 values expected, got 1"):
+        LogLine(logger, logging.INFO, "request", ("a", "b")).write(1)
     assert stream.getvalue() == ""
