@@ -49,14 +49,19 @@ class Decision:
     bucket: int | None = None
 
 
+# Routes outside the shared set always go the same way.
+FIXED_DECISIONS: dict[RouteKind, Decision] = {
+    "v2-only": Decision("v2", "v2-only"),
+    "v1-only": Decision("v1", "v1-only"),
+    "gateway": Decision("gateway", "gateway"),
+}
+
+
 def decide(kind: RouteKind, flags: Flags, bucket: int | None, override: str | None) -> Decision:
     """The variant for a request, in DESIGN §3's order: override, flag, canary, default."""
-    if kind == "v2-only":
-        return Decision("v2", "v2-only")
-    if kind == "v1-only":
-        return Decision("v1", "v1-only")
-    if kind == "gateway":
-        return Decision("gateway", "gateway")
+    fixed = FIXED_DECISIONS.get(kind)
+    if fixed is not None:
+        return fixed
     if override is not None:
         return Decision(override, "override", bucket)
     if flags.use_v2:

@@ -14,7 +14,23 @@ from starlette.types import Scope
 SCOPE_KEY = "reqgate"
 
 
-@dataclass
+# Variants and reasons are a few fixed words and buckets run 1..100: their header pairs are
+# built once, not on every response.
+_VARIANT_TAGS: dict[tuple[str, str], tuple[tuple[bytes, bytes], ...]] = {}
+_BUCKET_TAGS = {bucket: (b"x-variant-bucket", str(bucket).encode()) for bucket in range(1, 101)}
+
+
+def _variant_tags(variant: str, reason: str) -> tuple[tuple[bytes, bytes], ...]:
+    tags = _VARIANT_TAGS.get((variant, reason))
+    if tags is None:
+        tags = _VARIANT_TAGS[variant, reason] = (
+            (b"x-variant", variant.encode()),
+            (b"x-variant-reason", reason.encode()),
+        )
+    return tags
+
+
+@dataclass(slots=True)
 class RequestInfo:
     request_id: str
     variant: str = "gateway"
@@ -28,11 +44,11 @@ class RequestInfo:
         """The routing headers every response carries (DESIGN §3)."""
         headers = [
             (b"x-request-id", self.request_id.encode()),
-            (b"x-variant", self.variant.encode()),
-            (b"x-variant-reason", self.reason.encode()),
+            *_variant_tags(self.variant, self.reason),
         ]
         if self.bucket is not None:
-            headers.append((b"x-variant-bucket", str(self.bucket).encode()))
+            tag = _BUCKET_TAGS.get(self.bucket)
+            headers.append(tag or (b"x-variant-bucket", str(self.bucket).encode()))
         if self.set_cookie is not None:
             headers.append((b"set-cookie", self.set_cookie))
         return headers

@@ -15,7 +15,7 @@ from core.settings import Settings
 from gateway.admin import token_matches
 from gateway.bucketing import bucket_for, cookie_value, decide, sticky_cookie_header
 from gateway.context import RequestInfo, request_info
-from gateway.fallback import serve_with_fallback
+from gateway.fallback import Deadlines, serve_with_fallback
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
 from gateway.routes import classify
@@ -50,6 +50,7 @@ class VariantRouter:
         self.flags = flags
         self.metrics = metrics
         self.shadow = Shadow(metrics, max_bytes=settings.max_body_bytes)
+        self.v2_deadlines = Deadlines(settings.v2_timeout_s)
         self.sticky_header = settings.canary_sticky_header.lower().encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -80,7 +81,10 @@ class VariantRouter:
         return info.request_id
 
     def _override(self, headers: dict[bytes, bytes]) -> str | None:
-        wanted = headers.get(b"x-variant-override", b"").decode("latin-1").strip().lower()
+        raw = headers.get(b"x-variant-override")
+        if raw is None:
+            return None
+        wanted = raw.decode("latin-1").strip().lower()
         if wanted not in OVERRIDE_VALUES:
             return None
         authorization = headers.get(b"authorization", b"").decode("latin-1")
@@ -124,7 +128,7 @@ class VariantRouter:
             send,
             v2=self.apps["v2"],
             v1=self.apps["v1"],
-            timeout_s=self.settings.v2_timeout_s,
+            deadlines=self.v2_deadlines,
             max_replay_bytes=self.settings.max_body_bytes,
             on_fallback=on_fallback,
         )

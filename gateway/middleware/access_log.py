@@ -5,12 +5,18 @@ from __future__ import annotations
 import logging
 import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.context import request_info
+from core.logging import LogLine
+from gateway.context import RequestInfo, request_info
 from gateway.metrics import GatewayMetrics
 
-logger = logging.getLogger("reqgate.access")
+ACCESS_LINE = LogLine(
+    logging.getLogger("reqgate.access"),
+    logging.INFO,
+    "request",
+    ("method", "route", "status", "variant", "reason", "bucket", "durationMs"),
+)
 
 
 class AccessLogMiddleware:
@@ -29,45 +35,24 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500  # what the client gets if the app raises before answering
-
-        async def send_observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
         try:
-            await self.app(scope, receive, send_observed)
+            await self.app(scope, receive, send)
         finally:
-            self._record(scope, status, time.perf_counter() - started)
+            # RequestContextMiddleware notes the status as the response starts; none
+            # started means the app raised before answering, which the client sees as a 500.
+            info = request_info(scope)
+            self._record(scope["method"], info, info.status or 500, time.perf_counter() - started)
 
-    def _record(self, scope: Scope, status: int, seconds: float) -> None:
-        info = request_info(scope)
-        method = scope["method"]
+    def _record(self, method: str, info: RequestInfo, status: int, seconds: float) -> None:
         self.metrics.observe(
             method=method, route=info.route, status=status, variant=info.variant, seconds=seconds
         )
-        if not logger.isEnabledFor(logging.INFO):
-            return
-        # makeRecord + handle skips logging's stack walk for the caller (findCaller), a
-        # third of the cost of a log call; the caller is always this line anyway.
-        record = logger.makeRecord(
-            logger.name,
-            logging.INFO,
-            __file__,
-            0,
-            "request",
-            (),
-            None,
-            extra={
-                "method": method,
-                "route": info.route,
-                "status": status,
-                "variant": info.variant,
-                "reason": info.reason,
-                "bucket": info.bucket,
-                "durationMs": round(seconds * 1000, 2),
-            },
+        ACCESS_LINE.write(
+            method,
+            info.route,
+            status,
+            info.variant,
+            info.reason,
+            info.bucket,
+            round(seconds * 1000, 2),
         )
-        logger.handle(record)

@@ -40,10 +40,14 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = sane_request_id(_inbound_request_id(scope))
+        inbound = _inbound_request_id(scope)
+        request_id = sane_request_id(inbound)
         info = RequestInfo(request_id)
-        headers = [(k, v) for k, v in scope["headers"] if k != REQUEST_ID_KEY]
-        headers.append((REQUEST_ID_KEY, request_id.encode()))
+        if inbound is None:
+            headers = [*scope["headers"], (REQUEST_ID_KEY, request_id.encode())]
+        else:
+            headers = [(k, v) for k, v in scope["headers"] if k != REQUEST_ID_KEY]
+            headers.append((REQUEST_ID_KEY, request_id.encode()))
         token = request_id_var.set(request_id)
 
         async def send_tagged(message: Message) -> None:

@@ -77,6 +77,18 @@ def hanging(seconds: float = 5.0) -> ASGIApp:
     return app
 
 
+def slow_body(seconds: float) -> ASGIApp:
+    """Starts its answer at once, sends the body after `seconds`."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await _read_body(receive)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.sleep(seconds)
+        await send({"type": "http.response.body", "body": b'{"served": "v2, slowly"}'})
+
+    return app
+
+
 def ndjson_asgi(first_seen: threading.Event) -> ASGIApp:
     """Streams line 1, then computes line 2 only after the client has seen line 1."""
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message
 
+from gateway.fallback import Deadlines, serve_with_fallback
 from tests.conftest import SettingsFactory
 from tests.gateway.conftest import GatewayFactory
-from tests.gateway.fakes import answering, hanging, raising
+from tests.gateway.fakes import answering, hanging, raising, slow_body
 
 EVALUATE = "/api/v1/evaluations"
 
@@ -79,3 +81,45 @@ def test_keep_v2_answer_below_500(make_gateway: GatewayFactory, status: int) -> 
     response = client.post(EVALUATE, json={"requirementText": "x"})
     assert (response.status_code, response.json()["served"]) == (status, "v2")
     assert response.headers["X-Variant-Reason"] == "flag"
+
+
+def test_keep_v2_answer_started_before_timeout(make_gateway: GatewayFactory) -> None:
+    """The timeout covers the wait for the answer's start, not its body."""
+    client = make_gateway(v2=slow_body(0.5), feature_flag_use_v2=True, v2_timeout_s=0.2)
+    response = client.post(EVALUATE, json={"requirementText": "x"})
+    assert response.json() == {"served": "v2, slowly"}
+    assert response.headers["X-Variant-Reason"] == "flag"
+
+
+async def _attempt(v2: ASGIApp, deadlines: Deadlines) -> str | None:
+    pending = [{"type": "http.request", "body": b"{}", "more_body": False}]
+
+    async def receive() -> Message:
+        return pending.pop() if pending else {"type": "http.disconnect"}
+
+    async def send(_message: Message) -> None:
+        pass
+
+    return await serve_with_fallback(
+        {"type": "http", "method": "POST", "path": EVALUATE, "headers": []},
+        receive,
+        send,
+        v2=v2,
+        v1=answering("v1"),
+        deadlines=deadlines,
+        max_replay_bytes=1024,
+        on_fallback=lambda _cause: None,
+    )
+
+
+async def _attempts(deadlines: Deadlines, apps: list[ASGIApp]) -> list[str | None]:
+    return list(await asyncio.gather(*(_attempt(app, deadlines) for app in apps)))
+
+
+def test_time_out_only_waiting_attempts_on_each_loop() -> None:
+    """One Deadlines serves attempts in flight together, on one event loop after another."""
+    deadlines = Deadlines(0.2)
+    apps = [answering("v2"), hanging(5.0), slow_body(0.5), hanging(5.0), answering("v2")]
+    for _ in range(2):  # a second loop, as a second test client (or worker) has
+        causes = asyncio.run(_attempts(deadlines, apps))
+        assert causes == [None, "timeout", None, "timeout", None]

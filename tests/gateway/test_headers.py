@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
@@ -10,10 +11,13 @@ import pytest
 from fastapi import FastAPI
 from flask import Flask
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
-from core.logging import _RequestIdFilter, request_id_var
+from core.logging import JsonFormatter, _Handler, _RequestIdFilter, request_id_var
+from gateway.bucketing import bucket_for
 from gateway.wsgi_bridge import WsgiBridge
 from tests.gateway.conftest import GatewayFactory
+from tests.gateway.fakes import answering, raising
 
 
 @pytest.mark.parametrize(
@@ -127,8 +131,6 @@ def test_pass_request_id_to_flask_and_fastapi_and_logs(
 def test_write_access_log_json_without_body(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from core.logging import JsonFormatter
-
     with caplog.at_level(logging.INFO, logger="reqgate.access"):
         client.post(
             "/api/v1/evaluations",
@@ -146,3 +148,75 @@ def test_write_access_log_json_without_body(
     }.items() <= line.items()
     assert isinstance(line["bucket"], int) and isinstance(line["durationMs"], float)
     assert "4711" not in json.dumps(line)
+
+
+@pytest.mark.parametrize(
+    ("v2", "status"), [(answering("v2", status=404), 404), (raising(), 500)], ids=["404", "raised"]
+)
+def test_write_access_log_status_client_got(
+    make_gateway: GatewayFactory, caplog: pytest.LogCaptureFixture, v2: ASGIApp, status: int
+) -> None:
+    client = make_gateway(v2=v2, feature_flag_use_v2=True, v2_fallback_to_v1=False)
+    with caplog.at_level(logging.INFO, logger="reqgate.access"):
+        assert client.post("/api/v1/evaluations", json={}).status_code == status
+    [record] = [r for r in caplog.records if r.name == "reqgate.access"]
+    assert (record.__dict__["status"], record.__dict__["variant"]) == (status, "v2")
+
+
+def test_write_access_log_line_directly_every_field_without_body(
+    client: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON handler alone gets the line written directly (no LogRecord): all of it."""
+    access = logging.getLogger("reqgate.access")
+    stream = io.StringIO()
+    handler = _Handler(JsonFormatter())
+    handler.setStream(stream)
+    caplog.set_level(logging.INFO, logger="reqgate.access")
+    # set now, after pytest attached its handlers to the loggers that do not propagate
+    monkeypatch.setattr(access, "propagate", False)
+    monkeypatch.setattr(access, "makeRecord", _no_record)
+    access.addHandler(handler)
+    try:
+        response = client.post(
+            "/api/v1/evaluations",
+            json={"requirementText": "secret text 4711"},
+            headers={"X-Request-Id": "rid-9", "X-User-Id": "u1"},
+        )
+    finally:
+        access.removeHandler(handler)
+    assert response.status_code == 200
+    line = json.loads(stream.getvalue())
+    assert list(line) == [
+        "ts",
+        "level",
+        "logger",
+        "message",
+        "method",
+        "route",
+        "status",
+        "variant",
+        "reason",
+        "bucket",
+        "durationMs",
+        "requestId",
+    ]
+    assert line | {"ts": None, "durationMs": None} == {
+        "ts": None,
+        "level": "INFO",
+        "logger": "reqgate.access",
+        "message": "request",
+        "method": "POST",
+        "route": "/api/v1/evaluations",
+        "status": 200,
+        "variant": "v1",
+        "reason": "default",
+        "bucket": bucket_for("reqgate-v2", "u1"),
+        "durationMs": None,
+        "requestId": "rid-9",
+    }
+    assert isinstance(line["durationMs"], float)
+    assert "4711" not in stream.getvalue()
+
+
+def _no_record(*_args: object, **_kwargs: object) -> logging.LogRecord:
+    raise AssertionError("the direct path makes no LogRecord")

@@ -1,0 +1,183 @@
+"""JSON log lines: the time stamp, and LogLine writing what the standard path writes."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from core.logging import JsonFormatter, LogLine, _Handler, iso_millis, request_id_var
+
+FIELDS: dict[str, object] = {
+    "method": "POST",
+    "route": "/api/v1/evaluations",
+    "status": 200,
+    "variant": "v2",
+    "reason": "flag",
+    "bucket": None,
+    "durationMs": 1.25,
+    "note": 'quote " and ümlaut',
+    "flag": True,
+    "items": [1, "a", None],
+    "when": datetime(2026, 1, 2, tzinfo=UTC),  # not JSON: written as str()
+    "ratio": float("nan"),
+    "big": 2**70,
+}
+
+
+@pytest.mark.parametrize(
+    "created",
+    [
+        1_764_000_000.0,
+        1_764_000_000.0004999,
+        1_764_000_000.0005,
+        1_764_000_000.123456,
+        1_764_000_000.9994999,
+        1_764_000_000.9995,
+        1_764_000_000.9999995,  # rounds up into the next second
+        1_764_000_059.9999999,  # and into the next minute
+    ],
+)
+def test_format_iso_millis_as_datetime(created: float) -> None:
+    expected = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    assert iso_millis(created) == expected
+
+
+@pytest.fixture
+def stream_logger() -> tuple[logging.Logger, io.StringIO]:
+    """A logger whose records reach configure_logging's JSON handler and nothing else.
+
+    Built outside logging's registry: pytest attaches its capture handlers to the root
+    logger and to every registered logger that does not propagate.
+    """
+    logger = logging.Logger("reqgate.test.fields", logging.INFO)
+    stream = io.StringIO()
+    handler = _Handler(JsonFormatter())
+    handler.setStream(stream)
+    logger.addHandler(handler)
+    return logger, stream
+
+
+def _standard_line(logger: logging.Logger, message: str, fields: dict[str, object]) -> str:
+    """The line JsonFormatter writes for logger.info(message, extra=fields)."""
+    record = logger.makeRecord(
+        logger.name, logging.INFO, __file__, 1, message, (), None, extra=fields
+    )
+    record.requestId = request_id_var.get()
+    return JsonFormatter().format(record)
+
+
+def _without_ts(line: str) -> str:
+    return re.sub(r'^\{"ts": "[^"]*"', '{"ts": ""', line)
+
+
+def _write(logger: logging.Logger, fields: dict[str, object], level: int = logging.INFO) -> None:
+    LogLine(logger, level, "request", tuple(fields)).write(*fields.values())
+
+
+@pytest.mark.parametrize(
+    ("message", "fields"),
+    [
+        ("request", FIELDS),
+        ("100% done", {"odd %s name": "%d", "n": -7}),
+        ("no fields", {}),
+    ],
+)
+def test_write_log_line_same_as_standard_path(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+    monkeypatch: pytest.MonkeyPatch,
+    message: str,
+    fields: dict[str, object],
+) -> None:
+    logger, stream = stream_logger
+
+    def no_record(*_args: object, **_kwargs: object) -> logging.LogRecord:
+        raise AssertionError("the direct path makes no LogRecord")
+
+    line = LogLine(logger, logging.INFO, message, tuple(fields))
+    token = request_id_var.set("rid-31")
+    try:
+        expected = _standard_line(logger, message, fields)
+        monkeypatch.setattr(logger, "makeRecord", no_record)
+        line.write(*fields.values())
+    finally:
+        request_id_var.reset(token)
+    assert stream.getvalue().count("\n") == 1
+    assert _without_ts(stream.getvalue()) == _without_ts(expected) + "\n"
+    assert json.loads(stream.getvalue())["requestId"] == "rid-31"
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_write_log_line_to_every_handler_standard_way(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = stream_logger
+    other = _Records()
+    logger.addHandler(other)
+    _write(logger, FIELDS)
+    assert [(r.getMessage(), r.__dict__["status"]) for r in other.records] == [("request", 200)]
+    assert (
+        _without_ts(stream.getvalue())
+        == _without_ts(_standard_line(logger, "request", FIELDS)) + "\n"
+    )
+
+
+def test_write_log_line_text_format_standard_way(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = stream_logger
+    logger.handlers[0].setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    _write(logger, FIELDS)
+    assert stream.getvalue() == "INFO reqgate.test.fields request\n"
+
+
+def _drop_all(_record: logging.LogRecord) -> bool:
+    return False
+
+
+@pytest.mark.parametrize("where", ["logger", "handler", "handler alone"])
+def test_skip_log_line_filtered_out_as_logging_does(
+    stream_logger: tuple[logging.Logger, io.StringIO], where: str
+) -> None:
+    logger, stream = stream_logger
+    handler = logger.handlers[0]
+    if where == "handler alone":
+        handler.removeFilter(handler.filters[0])
+    (logger if where == "logger" else handler).addFilter(_drop_all)
+    _write(logger, FIELDS)
+    assert stream.getvalue() == ""
+
+
+def test_skip_log_line_below_level(stream_logger: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, stream = stream_logger
+    _write(logger, FIELDS, logging.DEBUG)
+    assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("name", ["message", "name", "levelname", "ts", "requestId"])
+def test_refuse_log_line_field_name_every_line_has(
+    stream_logger: tuple[logging.Logger, io.StringIO], name: str
+) -> None:
+    with pytest.raises(KeyError, match=name):
+        LogLine(stream_logger[0], logging.INFO, "request", (name,))
+
+
+def test_refuse_log_line_wrong_number_of_values(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = stream_logger
+    with pytest.raises(TypeError, match="2 values expected, got 1"):
+        LogLine(logger, logging.INFO, "request", ("a", "b")).write(1)
+    assert stream.getvalue() == ""
