@@ -17,7 +17,8 @@ gateway forced to v2 by FEATURE_FLAG_USE_V2, LOG_LEVEL=INFO with the JSON access
 written to /dev/null, CORS off (`--cors` turns it on). The first case puts a stand-in
 that costs almost nothing in v2's place: its extra is the gateway's fixed cost alone.
 
-Usage: python bench/gateway_cpu.py [--requests 2000] [--rounds 7] [--cors] [--callgrind]
+Usage: python bench/gateway_cpu.py [--requests 1000] [--rounds 7] [--concurrency 1] [--cors]
+                                  [--callgrind]
 """
 
 from __future__ import annotations
@@ -151,18 +152,26 @@ async def _serve(app: Any, scope: dict[str, Any], body: bytes) -> int:
     return status
 
 
-async def _serve_many(app: Any, case: Case, scope: dict[str, Any], n: int) -> None:
-    for _ in range(n):
-        await _serve(app, scope, case.body)
+async def _serve_many(
+    app: Any, case: Case, scope: dict[str, Any], n: int, concurrency: int = 1
+) -> None:
+    """n requests, `concurrency` of them in flight at a time (n a multiple of it)."""
+    for _ in range(n // concurrency):
+        if concurrency == 1:
+            await _serve(app, scope, case.body)
+        else:
+            await asyncio.gather(*(_serve(app, scope, case.body) for _ in range(concurrency)))
 
 
-async def _cpu_per_request(app: Any, case: Case, scope: dict[str, Any], n: int) -> float:
-    """Microseconds of process CPU per request over n sequential requests."""
+async def _cpu_per_request(
+    app: Any, case: Case, scope: dict[str, Any], n: int, concurrency: int = 1
+) -> float:
+    """Microseconds of process CPU per request over n requests."""
     status = await _serve(app, scope, case.body)  # warm caches, and check the answer
     if status != case.status:
         raise SystemExit(f"{case.title}: expected {case.status}, got {status}")
     started = time.process_time()
-    await _serve_many(app, case, scope, n)
+    await _serve_many(app, case, scope, n, concurrency)
     return (time.process_time() - started) / n * 1e6
 
 
@@ -208,20 +217,23 @@ def build_apps(workdir: Path, cors: bool, log: TextIO) -> dict[str, Any]:
 
 
 def measure_cpu(
-    apps: dict[str, Any], case: Case, n: int, rounds: int, cors: bool
+    apps: dict[str, Any], case: Case, n: int, rounds: int, cors: bool, concurrency: int
 ) -> dict[str, float]:
     """Process CPU per request alone and through the gateway: medians over rounds."""
     scope = _scope(case, cors)
     loop = asyncio.new_event_loop()
-    base, through = [], []
+    sides: tuple[list[float], list[float]] = ([], [])
     try:
         for _ in range(rounds):
-            base.append(loop.run_until_complete(_cpu_per_request(apps[case.base], case, scope, n)))
-            through.append(
-                loop.run_until_complete(_cpu_per_request(apps[case.through], case, scope, n))
-            )
+            for side, figures in zip((case.base, case.through), sides, strict=True):
+                figures.append(
+                    loop.run_until_complete(
+                        _cpu_per_request(apps[side], case, scope, n, concurrency)
+                    )
+                )
     finally:
         loop.close()
+    base, through = sides
     extras = [g - b for g, b in zip(through, base, strict=True)]
     return {
         "alone": statistics.median(base),
@@ -231,7 +243,9 @@ def measure_cpu(
     }
 
 
-def run_segments(apps: dict[str, Any], cases: list[Case], n: int, cors: bool) -> None:
+def run_segments(
+    apps: dict[str, Any], cases: list[Case], n: int, cors: bool, concurrency: int
+) -> None:
     """Under callgrind: each side of each case, n requests inside sys.call_tracing.
 
     sys.call_tracing is a C function nothing else calls, so callgrind can collect inside
@@ -247,11 +261,15 @@ def run_segments(apps: dict[str, Any], cases: list[Case], n: int, cors: bool) ->
         scope = _scope(case, cors)
         for side in (case.base, case.through):
             loop.run_until_complete(_cpu_per_request(apps[side], case, scope, 20))
-            sys.call_tracing(loop.run_until_complete, (_serve_many(apps[side], case, scope, n),))
+            sys.call_tracing(
+                loop.run_until_complete, (_serve_many(apps[side], case, scope, n, concurrency),)
+            )
     loop.close()
 
 
-def measure_instructions(cases: list[Case], n: int, cors: bool) -> list[dict[str, float]]:
+def measure_instructions(
+    cases: list[Case], n: int, cors: bool, concurrency: int
+) -> list[dict[str, float]]:
     """Instructions per request (callgrind), alone and through the gateway, per case."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
@@ -266,6 +284,7 @@ def measure_instructions(cases: list[Case], n: int, cors: bool) -> list[dict[str
             __file__,
             "--segments",
             f"--requests={n}",
+            f"--concurrency={concurrency}",
             *(["--cors"] if cors else []),
             *(f"--case={case.title}" for case in cases),
         ]
@@ -282,8 +301,9 @@ def measure_instructions(cases: list[Case], n: int, cors: bool) -> list[dict[str
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, help="per round (default 2000; callgrind 200)")
+    parser.add_argument("--requests", type=int, help="per round (default 1000; callgrind 200)")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once")
     parser.add_argument("--cors", action="store_true", help="CORS_ORIGINS set, Origin sent")
     parser.add_argument("--case", action="append", help="only cases whose title contains this")
     parser.add_argument(
@@ -292,12 +312,15 @@ def main() -> int:
     parser.add_argument("--segments", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     cases = [c for c in CASES if not args.case or any(s in c.title for s in args.case)]
-    n = args.requests or (200 if args.callgrind or args.segments else 2000)
-    cors = ", CORS on" if args.cors else ""
+    n = args.requests or (200 if args.callgrind or args.segments else 1000)
+    n -= n % args.concurrency
+    conditions = ", CORS on" if args.cors else ""
+    conditions += f", {args.concurrency} in flight" if args.concurrency > 1 else ""
     if args.callgrind:
-        print(f"instructions/request (callgrind), {n} requests after 20 of warm-up{cors}")
+        print(f"instructions/request (callgrind), {n} requests after 20 of warm-up{conditions}")
         print(f"{'request':<50} {'alone':>10} {'gateway':>10} {'extra':>9}")
-        for case, f in zip(cases, measure_instructions(cases, n, args.cors), strict=True):
+        counts = measure_instructions(cases, n, args.cors, args.concurrency)
+        for case, f in zip(cases, counts, strict=True):
             print(
                 f"{case.title:<50} {f['alone']:>10,.0f} {f['gateway']:>10,.0f}"
                 f" {f['extra']:>9,.0f}  (alone: {case.base})"
@@ -307,12 +330,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=shm) as tmp, open(os.devnull, "w") as log:
         apps = build_apps(Path(tmp), args.cors, log)
         if args.segments:
-            run_segments(apps, cases, n, args.cors)
+            run_segments(apps, cases, n, args.cors, args.concurrency)
             return 0
-        print(f"CPU us/request, {n} requests x {args.rounds} rounds, medians{cors}")
+        print(f"CPU us/request, {n} requests x {args.rounds} rounds, medians{conditions}")
         print(f"{'request':<50} {'alone':>8} {'gateway':>8} {'extra':>7} {'spread':>7}")
         for case in cases:
-            f = measure_cpu(apps, case, n, args.rounds, args.cors)
+            f = measure_cpu(apps, case, n, args.rounds, args.cors, args.concurrency)
             print(
                 f"{case.title:<50} {f['alone']:>8.1f} {f['gateway']:>8.1f}"
                 f" {f['extra']:>7.1f} {f['spread']:>7.1f}  (alone: {case.base})"
