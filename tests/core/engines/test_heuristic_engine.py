@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -239,10 +240,18 @@ ADVERSARIAL = [
 @pytest.mark.parametrize("text", ADVERSARIAL)
 def test_assess_adversarial_input_in_linear_time(text: str) -> None:
     assess(text, criteria=ALL)  # warm caches
-    start = time.perf_counter()
-    assess(text, criteria=ALL)
+    # A full garbage collection of the whole suite's heap can land in the timed call and take
+    # longer than the engine itself: collect first, and keep the collector out while timing.
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        assess(text, criteria=ALL)
+        elapsed = time.perf_counter() - start
+    finally:
+        gc.enable()
     # Generous bound for loaded CI machines; bench/heuristic_speed.py records the real figure.
-    assert time.perf_counter() - start < 0.5
+    assert elapsed < 0.5
 
 
 @pytest.mark.parametrize("language", ["en", "de"])
