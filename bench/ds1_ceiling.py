@@ -60,8 +60,9 @@ def f1_of(truth: list[bool], pred: list[bool]) -> str:
     return "{:.2f}/{:.2f}/{:.3f}".format(*prf(*confusion(truth, pred)))
 
 
-def baselines(gold: list[dict[str, str]], arta: list[dict[str, str]]) -> None:
-    codes = [{h.code for h in analyse(r["Requirement_text"], "en")[0]} for r in gold]
+def baselines(
+    gold: list[dict[str, str]], arta: list[dict[str, str]], codes: list[set[str]]
+) -> None:
     print("\nDS1: ARTA, flag-all and the best re-mapping of the engine's codes (P/R/F1)")
     print("| smell | gold+ | ARTA | flag all | best mapping | codes of the best mapping |")
     print("|---|---:|---:|---:|---:|---|")
@@ -100,16 +101,13 @@ def concentration(gold: list[dict[str, str]], arta: list[dict[str, str]]) -> Non
         )
 
 
-def subjectivity_lexicon(gold: list[dict[str, str]], xml_path: Path) -> None:
+def subjectivity_lexicon(gold: list[dict[str, str]], codes: list[set[str]], xml_path: Path) -> None:
     """A published adjective subjectivity lexicon as the subjective-language detector."""
     senses: dict[str, list[float]] = defaultdict(list)
     for word in ET.parse(xml_path).getroot().iter("word"):
         senses[word.get("form", "").lower()].append(float(word.get("subjectivity", "0")))
     words = [set(WORD_RE.findall(r["Requirement_text"].lower())) for r in gold]
-    ours = [
-        any(h.code == "subjective_term" for h in analyse(r["Requirement_text"], "en")[0])
-        for r in gold
-    ]
+    ours = ["subjective_term" in c for c in codes]
     truth = [triggers(r["Subjective_lang."]) != [] for r in gold]
     print(f"\nDS1 subjective language with the general lexicon {xml_path.name} (P/R/F1)")
     print("| mean subjectivity >= | words | lexicon alone | lexicon + engine |")
@@ -130,10 +128,12 @@ def main() -> None:
     folder = args.data / "arta-smells"
     gold = read_csv(folder / "DS1.csv")
     arta = read_csv(folder / "baselines" / "DS1_pred_ARTA.csv")
-    baselines(gold, arta)
+    # The engine's finding codes per requirement, computed once for every table.
+    codes = [{h.code for h in analyse(r["Requirement_text"], "en")[0]} for r in gold]
+    baselines(gold, arta, codes)
     concentration(gold, arta)
     if args.lexicon_xml:
-        subjectivity_lexicon(gold, args.lexicon_xml)
+        subjectivity_lexicon(gold, codes, args.lexicon_xml)
 
 
 if __name__ == "__main__":
