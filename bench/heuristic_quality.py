@@ -3,11 +3,14 @@
 Measures only: the datasets are read from --data (default ../shared/data next to the repo) and
 nothing from them is stored in the repository.
 
-    .venv/bin/python bench/heuristic_quality.py [--data DIR]
+    .venv/bin/python bench/heuristic_quality.py [--data DIR] [--only ds1|anaphora|german|verdict]
 
-Prints three tables: DS1 smells (requirement-level P/R/F1 vs ARTA and the Smella-style
-dictionary), pronoun ambiguity (ReqEval, DAMIR), and Spearman correlations with the German
-expert ratings. Needs scipy for the p-values.
+Prints four tables: DS1 smells (requirement-level P/R/F1 vs ARTA and the Smella-style
+dictionary), pronoun ambiguity (ReqEval, DAMIR), Spearman correlations with the German
+expert ratings, and the product's verdict on those ratings (acceptable = expert score >= 4 vs
+poor <= 2: ROC AUC of the overall and criterion scores, pass/fail rates, balanced accuracy),
+judged through core.evaluation.judge with default settings for all nine criteria and for
+clarity/testability/measurability. Needs scipy (p-values, Mann-Whitney U).
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
-from scipy.stats import spearmanr  # type: ignore[import-untyped]
+from scipy.stats import mannwhitneyu, spearmanr  # type: ignore[import-untyped]
 
-from core.criteria import catalogue_keys
+from core.criteria import CriterionInfo, catalogue_keys, load_catalogue, resolve_criteria
 from core.engines.heuristic import analyse, assess
+from core.evaluation import judge
+from core.schemas import EvaluationPublic
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # DS1 column -> the engine's finding codes that mean the same smell.
@@ -45,6 +52,14 @@ DE_CRITERIA = {
     "c9_mean": "completeness",
 }
 ALL_CRITERIA = catalogue_keys()
+# The verdict table's criteria sets: None = every active criterion (what the service uses).
+VERDICT_SETS: tuple[tuple[str, ...] | None, ...] = (
+    None,
+    ("clarity", "testability", "measurability"),
+)
+ACCEPTABLE, POOR = 4.0, 2.0  # expert score >= ACCEPTABLE vs <= POOR; 3 and missing are left out
+OVERALL = "overall (verdict)"
+Outcomes = dict[str, tuple[float, bool]]  # table row label -> (score, passed)
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -143,9 +158,15 @@ def anaphora(data: Path) -> None:
         )
 
 
+@cache
+def german_rows(data: Path) -> tuple[dict[str, str], ...]:
+    """The German expert ratings, one row per requirement; read once for both tables."""
+    return tuple(read_csv(data / "de-spec-ratings" / "per_requirement.csv"))
+
+
 def german(data: Path) -> None:
     """Spearman rho between criterion scores and the expert means (1-5)."""
-    rows = read_csv(data / "de-spec-ratings" / "per_requirement.csv")
+    rows = german_rows(data)
     scores = [assess(r["requirement"], criteria=ALL_CRITERIA, language="de") for r in rows]
     by_key = [{c.criterion: c.score for c in a.results} for a in scores]
     print(f"\nGerman expert ratings ({len(rows)} requirements), Spearman rho")
@@ -168,12 +189,89 @@ def german(data: Path) -> None:
     print(f"| score (overall) | mean of 9 | {len(pairs)} | {rho:+.3f} | {p:.2g} |")
 
 
+def expert_score(row: dict[str, str]) -> float | None:
+    """The overall expert grade (1-5), None when missing."""
+    return None if row["score"] in ("", "na", "nan") else float(row["score"])
+
+
+def catalogue_criteria(keys: Sequence[str] | None) -> list[CriterionInfo]:
+    """The active default criteria (German names) as the service resolves them, no database."""
+    available = [
+        CriterionInfo(row.key, row.name_de, row.description_de, row.weight, row.active)
+        for row in load_catalogue()
+        if row.active
+    ]
+    return resolve_criteria(available, keys)
+
+
+def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float:
+    """P(a positive scores above a negative), ties counted 0.5: Mann-Whitney U / (n1 * n2)."""
+    u = mannwhitneyu(positive, negative).statistic
+    return float(u) / (len(positive) * len(negative))
+
+
+def outcomes(result: EvaluationPublic) -> Outcomes:
+    """(score, passed) of the overall verdict and of each criterion, by table row label."""
+    overall = {OVERALL: (result.score, result.verdict == "pass")}
+    return overall | {d.criterion: (d.score, d.passed) for d in result.details}
+
+
+def verdict_row(
+    label: str, good: Sequence[Outcomes], poor: Sequence[Outcomes], rated: Sequence[Outcomes]
+) -> str:
+    """One table row: AUC of the score, pass/fail rates of the pass decision, balanced accuracy."""
+    auc = roc_auc([o[label][0] for o in good], [o[label][0] for o in poor])
+    pass_good = sum(o[label][1] for o in good) / len(good)
+    fail_poor = 1 - sum(o[label][1] for o in poor) / len(poor)
+    pass_all = sum(o[label][1] for o in rated) / len(rated)
+    balanced = (pass_good + fail_poor) / 2
+    return (
+        f"| {label} | {auc:.3f} | {pass_good:.1%} | {fail_poor:.1%} | {balanced:.3f} "
+        f"| {pass_all:.1%} |"
+    )
+
+
+def verdict(data: Path) -> None:
+    """The service's verdict and scores vs the expert grade, acceptable (>= 4) vs poor (<= 2)."""
+    settings = Settings(_env_file=None)
+    rated = [(r["requirement"], g) for r in german_rows(data) if (g := expert_score(r)) is not None]
+    engine = "llm" if settings.llm_enabled else "heuristic"
+    for keys in VERDICT_SETS:
+        criteria = catalogue_criteria(keys)
+        name = "/".join(keys) if keys else f"all {len(criteria)} active criteria"
+        judged = [
+            (outcomes(judge(text, criteria=criteria, language="de", settings=settings).result), g)
+            for text, g in rated
+        ]
+        good = [o for o, g in judged if g >= ACCEPTABLE]
+        poor = [o for o, g in judged if g <= POOR]
+        every = [o for o, _ in judged]
+        print(
+            f"\nGerman expert ratings, the service's verdict ({name}; {engine} engine, "
+            f"VERDICT_THRESHOLD {settings.verdict_threshold}, CRITERION_PASS_THRESHOLD "
+            f"{settings.criterion_pass_threshold}): {len(good)} acceptable (score >= 4) / "
+            f"{len(poor)} poor (<= 2) of {len(every)} rated"
+        )
+        print(
+            "| score | ROC AUC | pass, acceptable | fail, poor | balanced acc. | pass, all rated |"
+        )
+        print("|---|---:|---:|---:|---:|---:|")
+        for label in (OVERALL, *(c.key for c in criteria)):
+            print(verdict_row(label, good, poor, every))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--only", choices=("ds1", "anaphora", "german"), default=None)
+    tables: dict[str, Callable[[Path], None]] = {
+        "ds1": ds1,
+        "anaphora": anaphora,
+        "german": german,
+        "verdict": verdict,
+    }
+    parser.add_argument("--only", choices=tuple(tables), default=None)
     args = parser.parse_args()
-    for name, run in (("ds1", ds1), ("anaphora", anaphora), ("german", german)):
+    for name, run in tables.items():
         if args.only in (None, name):
             run(args.data)
 
