@@ -16,7 +16,7 @@ from sqlmodel import Session
 from core import engines
 from core.checksums import text_checksum
 from core.criteria import CriterionInfo, list_criteria, resolve_criteria
-from core.engines.base import Assessment, Language
+from core.engines.base import Assessment, CriterionResult, Language
 from core.parallel import run_ordered
 from core.schemas import (
     BatchValidateCreate,
@@ -28,7 +28,14 @@ from core.schemas import (
     SuggestionPublic,
     ValidatedRequirement,
 )
-from core.scoring import clamp_score, criterion_passed, verdict_for, weighted_score
+from core.scoring import (
+    capped_criterion_score,
+    capped_overall_score,
+    clamp_score,
+    criterion_passed,
+    verdict_for,
+    weighted_score,
+)
 from core.settings import Settings
 from core.store.models import new_id
 from core.store.records import save_evaluation, save_evaluations
@@ -78,25 +85,17 @@ def _judgement(
     assessment: Assessment, criteria: Sequence[CriterionInfo], settings: Settings, started: float
 ) -> Judgement:
     weights = {c.key: c.weight for c in criteria}
-    details = [
-        CriterionDetail(
-            criterion=r.criterion,
-            score=clamp_score(r.score),
-            passed=criterion_passed(clamp_score(r.score), settings.criterion_pass_threshold),
-            feedback=r.feedback,
-            findings=[
-                FindingPublic(
-                    code=f.code, message=f.message, start=f.start, end=f.end, fragment=f.fragment
-                )
-                for f in r.findings
-            ],
-        )
-        for r in assessment.results
-    ]
-    score = weighted_score((d.score, weights.get(d.criterion, 1.0)) for d in details)
+    details = [_detail(r, settings.criterion_pass_threshold) for r in assessment.results]
+    mean = weighted_score((d.score, weights.get(d.criterion, 1.0)) for d in details)
+    blocker = any(f.severity == "blocker" for r in assessment.results for f in r.findings)
+    score = capped_overall_score(
+        mean, blocker=blocker, verdict_threshold=settings.verdict_threshold
+    )
     result = EvaluationPublic(
         evaluation_id=new_id(),
-        verdict=verdict_for(score, settings.verdict_threshold),
+        verdict=verdict_for(
+            score, settings.verdict_threshold, all_passed=all(d.passed for d in details)
+        ),
         score=score,
         latency_ms=round((time.perf_counter() - started) * 1000),
         model=assessment.model,
@@ -110,6 +109,30 @@ def _judgement(
         ],
     )
     return Judgement(result, assessment.rewrite)
+
+
+def _detail(result: CriterionResult, threshold: float) -> CriterionDetail:
+    """One criterion's public result: the engine's score, capped by the findings that fail
+    it (DESIGN §6: one blocker or major finding fails its criterion, for every engine)."""
+    failing = [f.severity for f in result.findings if result.criterion in f.fails]
+    score = capped_criterion_score(clamp_score(result.score), failing, threshold)
+    return CriterionDetail(
+        criterion=result.criterion,
+        score=score,
+        passed=criterion_passed(score, threshold, failed_by_finding=bool(failing)),
+        feedback=result.feedback,
+        findings=[
+            FindingPublic(
+                code=f.code,
+                message=f.message,
+                start=f.start,
+                end=f.end,
+                fragment=f.fragment,
+                severity=f.severity,
+            )
+            for f in result.findings
+        ],
+    )
 
 
 def evaluate(

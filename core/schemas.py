@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.engines.base import Language, Priority
+from core.engines.severity import Severity
 from core.scoring import Verdict
 
 
@@ -66,6 +67,7 @@ class FindingPublic(WireModel):
     start: int
     end: int
     fragment: str
+    severity: Severity = "minor"
 
 
 class CriterionDetail(WireModel):

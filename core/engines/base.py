@@ -11,13 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from core.engines.severity import Severity
+
 Language = Literal["de", "en"]
 Priority = Literal["high", "medium", "low"]
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One defect in the text, located by character offsets: text[start:end] == fragment."""
+    """One defect in the text, located by character offsets: text[start:end] == fragment.
+
+    `criteria` are the criteria it affects; `fails` those it fails on its own (a blocker or
+    major finding, core.engines.severity), whatever their score.
+    """
 
     code: str
     message: str
@@ -25,6 +31,8 @@ class Finding:
     end: int
     fragment: str
     criteria: tuple[str, ...] = ()
+    severity: Severity = "minor"
+    fails: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

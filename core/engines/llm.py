@@ -42,6 +42,7 @@ from core.engines.llm_schemas import (
 )
 from core.engines.prompts import PromptSet, Task, load_prompts
 from core.engines.results import ApplyMode, ApplyResult, EngineMeta, RewriteResult, SuggestResult
+from core.engines.severity import rule_of
 from core.scoring import clamp_score
 
 log = logging.getLogger("reqgate.llm")
@@ -307,7 +308,19 @@ def _locate(code: str, message: str, fragment: str, text: str, criterion: str) -
     if match is None:
         return None
     code = re.sub(r"[^a-z0-9]+", "_", code.lower()).strip("_")[:64] or "llm_finding"
-    return Finding(code, message.strip(), match.start(), match.end(), match.group(0), (criterion,))
+    # A code from the shared table fails the same criteria as the heuristic engine's.
+    rule = rule_of(code)
+    fails = (criterion,) if criterion in rule.fails else ()
+    return Finding(
+        code,
+        message.strip(),
+        match.start(),
+        match.end(),
+        match.group(0),
+        (criterion,),
+        rule.severity if fails else "minor",
+        fails,
+    )
 
 
 def _known_criteria(atom: SuggestionAtom, criteria: Sequence[str]) -> SuggestionAtom:

@@ -81,9 +81,48 @@ def test_create_evaluation_score_is_weighted_mean(target: Target) -> None:
     weights = {"clarity": 1.0, "atomicity": 0.8}
     expected = sum(d["score"] * weights[d["criterion"]] for d in body["details"]) / 1.8
     assert body["score"] == pytest.approx(expected, abs=0.001)
-    assert body["verdict"] == ("pass" if body["score"] >= 0.7 else "fail")
+    everything_passed = all(d["passed"] for d in body["details"])
+    assert body["verdict"] == ("pass" if body["score"] >= 0.7 and everything_passed else "fail")
     for detail in body["details"]:
-        assert detail["passed"] == (detail["score"] >= 0.7)
+        assert detail["passed"] <= (detail["score"] >= 0.7)
+
+
+@pytest.mark.parametrize(
+    ("text", "criterion", "fragment"),
+    [
+        ("The uploader shall finish as fast as possible.", "measurability", "as fast as possible"),
+        ("Der Export kann bei Bedarf eine Zusammenfassung erzeugen.", "testability", "kann"),
+        ("The log shall be archived if feasible.", "testability", "if feasible"),
+        ("The system should respond within 2 s.", "testability", "should"),
+    ],
+)
+def test_create_evaluation_major_finding_fails_criterion_and_verdict(
+    target: Target, text: str, criterion: str, fragment: str
+) -> None:
+    body = target.request(
+        "POST",
+        "/api/v1/evaluations",
+        json={
+            "requirementText": text,
+            "criteriaKeys": ["clarity", "testability", "measurability"],
+        },
+    ).body
+    detail = next(d for d in body["details"] if d["criterion"] == criterion)
+    assert body["verdict"] == "fail"
+    assert not detail["passed"] and detail["score"] < 0.7
+    failing = [f for f in detail["findings"] if f["severity"] in {"blocker", "major"}]
+    assert fragment in [f["fragment"] for f in failing]
+    assert fragment in detail["feedback"]
+
+
+def test_create_evaluation_blocker_caps_score_below_release(target: Target) -> None:
+    body = target.request(
+        "POST",
+        "/api/v1/evaluations",
+        json={"requirementText": "The export shall finish within TBD seconds."},
+    ).body
+    assert body["verdict"] == "fail"
+    assert body["score"] < 0.7
 
 
 def test_create_batch_validation_item_shape(target: Target) -> None:

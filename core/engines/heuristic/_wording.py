@@ -13,6 +13,7 @@ from core.engines.base import CriterionResult, Finding, Language, Priority, Sugg
 from core.engines.heuristic._hits import Hit
 from core.engines.heuristic._lexicon import Lexicon, load
 from core.engines.heuristic._scoring import RULED, criteria_of, score
+from core.engines.severity import rule_of
 
 MAX_REASONS = 4
 MAX_SUGGESTIONS = 12
@@ -51,7 +52,17 @@ def to_finding(text: str, hit: Hit, lex: Lexicon) -> Finding:
     message = lex.text("messages", hit.code).format(
         fragment=fragment, other=hit.other, count=hit.other, hint=hit.hint
     )
-    return Finding(hit.code, message, hit.start, hit.end, fragment, criteria_of(hit.code))
+    rule = rule_of(hit.code)
+    return Finding(
+        hit.code,
+        message,
+        hit.start,
+        hit.end,
+        fragment,
+        criteria_of(hit.code),
+        rule.severity,
+        rule.fails,
+    )
 
 
 def criterion_results(
