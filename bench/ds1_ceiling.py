@@ -39,6 +39,7 @@ LEXICAL_CODES = (
     "vague_term",
     "vague_adverb",
     "nonverifiable_term",
+    "unbounded_objective",
     "loophole",
     "vague_quantifier",
     "weak_phrase",

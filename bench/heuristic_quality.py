@@ -35,7 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DS1_CATEGORIES = {
     "Subjective_lang.": ("subjective_term",),
     "Ambiguous_adv._adj.": ("vague_term", "vague_adverb"),
-    "Nonverifiable_term": ("nonverifiable_term", "loophole", "vague_quantifier"),
+    "Nonverifiable_term": (
+        "nonverifiable_term",
+        "unbounded_objective",
+        "loophole",
+        "vague_quantifier",
+    ),
     "Superlative": ("superlative",),
     "Comparative": ("comparative",),
     "Negative": ("negative",),

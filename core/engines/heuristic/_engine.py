@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from core.engines.base import Assessment, Language
@@ -19,7 +20,14 @@ from core.engines.heuristic._wording import criterion_results, suggestions, to_f
 
 # The version goes into every result (`model`): bump it whenever findings or scores change,
 # so stored evaluations say which rules produced them. /2: agreement-based pronoun rules.
-MODEL_NAME = "reqgate-heuristic/2"
+# /3: severities (one blocker or major finding fails its criterion), scoped negatives and
+# modals, document references, one sentence per requirement.
+MODEL_NAME = "reqgate-heuristic/3"
+# Quoted literals, bounded and unnested: '...' not glued to a word (so "user's" is no quote),
+# "...", „...“ and ‚...‘.
+QUOTED_RE = re.compile(
+    r"(?<!\w)'[^'\n]{1,120}'(?!\w)|\"[^\"\n]{1,120}\"|„[^“”\n]{1,120}[“”]|‚[^‘’\n]{1,120}[‘’]"
+)
 DETECTORS = (detect_lexical, detect_pronouns, detect_passive, detect_structure, detect_measures)
 
 
@@ -31,7 +39,7 @@ def analyse(text: str, language: Language) -> tuple[list[Hit], str]:
     for detector in DETECTORS:
         for hit in detector(ctx):
             hits.setdefault((hit.code, hit.start, hit.end), hit)
-    hits = _drop_shadowed(hits, text)
+    hits = _drop_quoted(_drop_shadowed(hits, text), text)
     return sorted(hits.values(), key=lambda h: (h.start, h.end)), classify_ears(ctx)
 
 
@@ -54,6 +62,17 @@ def _drop_shadowed(
         and not (k[0] == "vague_term" and k[1:] in graded)
         and not any(s <= k[1] and k[2] <= e and (s, e) != k[1:] for s, e in gaps)
     }
+
+
+def _drop_quoted(
+    hits: dict[tuple[str, int, int], Hit], text: str
+) -> dict[tuple[str, int, int], Hit]:
+    """Drop findings inside a quoted literal ("the value 'keine Anzeige'", the button
+    "Fast mode"): a quote names a value or a label, it states nothing."""
+    quoted = [m.span() for m in QUOTED_RE.finditer(text)]
+    if not quoted:
+        return hits
+    return {k: h for k, h in hits.items() if not any(s < k[1] and k[2] < e for s, e in quoted)}
 
 
 def placeholders(text: str, language: Language | None = None) -> tuple[str, ...]:

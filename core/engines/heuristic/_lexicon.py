@@ -137,7 +137,21 @@ def _sets(data: dict[str, Any]) -> dict[str, frozenset[str]]:
     """Flat lower-case word sets used for single-token lookups."""
     pron = data.get("pronouns", {})
     passive = data.get("passive", {})
-    sets = {key: _lower(data.get(key, [])) for key in ("stopwords", "units", "verbs")}
+    sets = {
+        key: _lower(data.get(key, []))
+        for key in (
+            "stopwords",
+            "units",
+            "verbs",
+            "possibility_modals",
+            "permission_modals",
+            "permission_limits",
+            "document_nouns",
+            "relative_pronouns",
+            "consequence_openers",
+            "outside_references",
+        )
+    }
     sets.update({f"pron_{k}": _lower(v) for k, v in pron.items() if isinstance(v, list)})
     sets.update({f"passive_{k}": _lower(v) for k, v in passive.items()})
     sets.update({f"ears_{k}": _lower(v) for k, v in data.get("ears", {}).items()})

@@ -74,17 +74,24 @@ def _german_verbs(ctx: Ctx, left: int, right: int) -> bool:
 
 
 def _sentences_with_modals(ctx: Ctx) -> list[Hit]:
-    """Each further sentence that carries its own obligation is another requirement."""
+    """After the first sentence that states an obligation, each further sentence is either
+    another requirement (it has its own modal) or a note, rationale or definition mixed into
+    the requirement (INCOSE's singularity rule: one requirement, one sentence)."""
     hits = []
     seen_one = False
     for lo, hi in ctx.doc.sentences:
-        if not ctx.modals_between(lo, hi):
-            continue
-        modal = next(j for j in range(lo, hi) if j in ctx.modal_tokens)
-        if seen_one:
+        modal = next((j for j in range(lo, hi) if j in ctx.modal_tokens), None)
+        if seen_one and modal is not None:
             hits.append(Hit("multiple_requirements", ctx.doc.starts[modal], ctx.doc.ends[modal]))
-        seen_one = True
+        elif seen_one and _words_between(ctx, lo, hi) >= MIN_WORDS:
+            last = max(j for j in ctx.doc.words if lo <= j < hi)
+            hits.append(Hit("extra_sentence", ctx.doc.starts[lo], ctx.doc.ends[last]))
+        seen_one = seen_one or modal is not None
     return hits
+
+
+def _words_between(ctx: Ctx, lo: int, hi: int) -> int:
+    return sum(1 for j in ctx.doc.words if lo <= j < hi)
 
 
 def _missing_modal(ctx: Ctx) -> list[Hit]:

@@ -42,7 +42,7 @@ def test_export_public_names() -> None:
         "suggest",
         "tidy",
     ]
-    assert MODEL_NAME == "reqgate-heuristic/2"
+    assert MODEL_NAME == "reqgate-heuristic/3"
 
 
 def test_assess_german_seed_passes_measurable_requirement() -> None:
@@ -196,11 +196,17 @@ def test_suggest_weak_modal_with_high_priority() -> None:
     assert first.text == "Replace 'may' with 'shall be able to' to make the requirement binding."
 
 
+# Codes whose words exist in one language only: German "soll" reads as a duty or as advice.
+ONE_LANGUAGE_LISTS = {"ambiguous_modal": "de"}
+
+
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_lexicon_has_every_detector_list(language: str) -> None:
     data = json.loads((LEXICONS / f"{language}.json").read_text(encoding="utf-8"))
     for code in LEXICAL_CODES:
-        assert data["terms"].get(code), code
+        assert code in data["terms"], code
+        if ONE_LANGUAGE_LISTS.get(code, language) == language:
+            assert data["terms"][code], code
 
 
 def test_score_falls_with_more_findings() -> None:
