@@ -47,10 +47,12 @@ class SuggestionAtom(BaseModel):
     that changes nothing, the whole text for a complete rewrite); `correction` is its
     replacement. `criteria` maps each criterion the atom addresses to whether applying it
     satisfies that criterion (false: it helps, but a person still has to finish the fix).
-    Wire names are snake_case, as in the original API.
+    `needsInput` (with the `question` to answer) marks a correction that carries a
+    placeholder only a person can fill. Wire names are snake_case, as in the original API,
+    except the later `needsInput`.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     correction: Text
     acceptance_criteria: list[Annotated[str, Field(max_length=2000)]] = Field(
@@ -60,3 +62,5 @@ class SuggestionAtom(BaseModel):
     criteria: dict[CriterionKey, bool] = Field(default_factory=dict, max_length=100)
     notes: Text = ""
     original_fragment: Text = ""
+    needs_input: bool | None = Field(default=None, alias="needsInput")
+    question: str | None = Field(default=None, max_length=2000)

@@ -139,7 +139,7 @@ class RefineCreate(WireModel):
     max_iterations: int = Field(default=3, alias="maxIterations", ge=1, le=10)
 
 
-RefineStop = Literal["passed", "max_iterations", "no_change", "placeholders"]
+RefineStop = Literal["passed", "max_iterations", "no_change", "placeholders", "needs_input"]
 
 
 class RefineIteration(WireModel):
@@ -163,3 +163,5 @@ class RefinePublic(WireModel):
     verdict: Verdict
     stop_reason: RefineStop = Field(alias="stopReason")
     iterations: list[RefineIteration]
+    # needs_input: the questions a person must answer (the atoms' `question`) to go on.
+    questions: list[str] = []

@@ -17,16 +17,12 @@ from core import engines
 from core.checksums import text_checksum
 from core.criteria import CriterionInfo, list_criteria, resolve_criteria
 from core.engines.base import Assessment, CriterionResult, Language
-from core.parallel import run_ordered
 from core.schemas import (
-    BatchValidateCreate,
     CriterionDetail,
-    CriterionVerdict,
     EvaluationCreate,
     EvaluationPublic,
     FindingPublic,
     SuggestionPublic,
-    ValidatedRequirement,
 )
 from core.scoring import (
     capped_criterion_score,
@@ -38,7 +34,7 @@ from core.scoring import (
 )
 from core.settings import Settings
 from core.store.models import new_id
-from core.store.records import save_evaluation, save_evaluations
+from core.store.records import save_evaluation
 
 
 def active_criteria(session: Session, requested: Sequence[str] | None) -> list[CriterionInfo]:
@@ -149,52 +145,3 @@ def evaluate(
     )
     session.commit()
     return result
-
-
-def validate_batch(
-    *, session: Session, settings: Settings, request: BatchValidateCreate, variant: str
-) -> list[ValidatedRequirement]:
-    """Evaluate a list of texts against all active criteria; one transaction stores them all."""
-    criteria = active_criteria(session, None)
-    outcomes = list(
-        run_ordered(
-            lambda text: judge(text, criteria=criteria, language=None, settings=settings),
-            request.items,
-            max_parallel=settings.max_parallel,
-            batch_size=settings.batch_size,
-        )
-    )
-    failure = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
-    if failure is not None:
-        raise failure
-    judgements = [outcome.result for outcome in outcomes if outcome.result is not None]
-    save_evaluations(
-        session,
-        [(j.result, text_checksum(t)) for j, t in zip(judgements, request.items, strict=True)],
-        variant=variant,
-    )
-    session.commit()
-    return [
-        to_validated(index, text, judgement, request.include_suggestions)
-        for index, (text, judgement) in enumerate(zip(request.items, judgements, strict=True))
-    ]
-
-
-def to_validated(
-    index: int, text: str, judgement: Judgement, with_suggestions: bool
-) -> ValidatedRequirement:
-    """The validate/batch item for the index-th text (ids REQ_1, REQ_2...)."""
-    result = judgement.result
-    return ValidatedRequirement(
-        id=f"REQ_{index + 1}",
-        original_text=text,
-        corrected_text=judgement.rewrite or text,
-        status="accepted" if result.verdict == "pass" else "rejected",
-        evaluation=[
-            CriterionVerdict(criterion=d.criterion, is_valid=d.passed, reason=d.feedback)
-            for d in result.details
-        ],
-        score=result.score,
-        verdict=result.verdict,
-        suggestions=result.suggestions if with_suggestions else None,
-    )

@@ -1,8 +1,10 @@
 """Auto-refine: suggest -> apply(merge) -> re-evaluate, until the text passes.
 
-Each round's score is returned so the improvement is visible; the loop also stops when a
-round changes nothing (the engine has no mechanical fix left), since repeating it could
-not change the outcome.
+Each round applies the atoms that need no input (a binding modal, a loophole deleted, a
+split) and returns its score, so the improvement is visible. The loop stops as soon as only
+a person can go on, with the reason and the open questions: atoms that need input (a bound,
+a unit, an actor) are offered, never applied on the person's behalf, and placeholders are
+never filled in. It also stops when a round changes nothing.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from core.suggestions import Suggested, suggest
 
 
 def _next_text(text: str, suggested: Suggested, settings: Settings) -> tuple[str, int]:
-    """The merged text of a round and how many atoms went into it (advice atoms, which
-    change nothing, are left out)."""
-    usable = [atom for atom in suggested.atoms if atom.original_fragment.strip()]
+    """The merged text of a round and how many atoms went into it: only atoms that need no
+    input, and no advice (an atom without a fragment changes nothing)."""
+    usable = [a for a in suggested.atoms if a.original_fragment.strip() and not a.needs_input]
     if not usable:
         return text, 0
     merged = engines.apply(
@@ -34,6 +36,11 @@ def _next_text(text: str, suggested: Suggested, settings: Settings) -> tuple[str
         settings=settings,
     )
     return merged.items[0], len(usable)
+
+
+def _questions(suggested: Suggested) -> list[str]:
+    """What a person must answer before the text can improve further."""
+    return [a.question for a in suggested.atoms if a.needs_input and a.question]
 
 
 def _round(
@@ -66,7 +73,6 @@ def refine(
     language = request.context.language if request.context else None
     text, applied, previous = request.requirement_text, 0, None
     iterations: list[RefineIteration] = []
-    stop: RefineStop
     while True:
         suggested = suggest(text, criteria=criteria, language=language, settings=settings)
         _round(session, suggested, text, previous, variant)
@@ -84,7 +90,7 @@ def refine(
             )
         )
         if result.verdict == "pass" and not gaps:
-            stop = "passed"
+            stop: RefineStop = "passed"
             break
         new_text, applied = (
             _next_text(text, suggested, settings)
@@ -92,7 +98,7 @@ def refine(
             else (text, 0)
         )
         if new_text.strip() == text.strip():
-            stop = _stop_reason(iterations[-1], request.max_iterations)
+            stop = _stop_reason(iterations[-1], request.max_iterations, _questions(suggested))
             break
         previous, text = text, new_text
     session.commit()
@@ -103,10 +109,14 @@ def refine(
         verdict="fail" if last.placeholders else last.verdict,
         stop_reason=stop,
         iterations=iterations,
+        questions=_questions(suggested) if stop != "passed" else [],
     )
 
 
-def _stop_reason(last: RefineIteration, max_iterations: int) -> RefineStop:
-    if last.verdict == "pass":
-        return "placeholders"  # only the gaps keep it from passing: a person must fill them
-    return "max_iterations" if last.iteration >= max_iterations else "no_change"
+def _stop_reason(last: RefineIteration, max_iterations: int, questions: list[str]) -> RefineStop:
+    if last.iteration >= max_iterations:
+        return "max_iterations"
+    if questions or last.placeholders:
+        # Only a person can go on: answer the questions, fill in the placeholders.
+        return "needs_input" if questions or last.verdict == "fail" else "placeholders"
+    return "no_change"

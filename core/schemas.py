@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.atoms import SuggestionAtom
 from core.engines.base import Language, Priority
 from core.engines.severity import Severity
 from core.scoring import Verdict
@@ -111,7 +112,8 @@ class ValidatedRequirement(WireModel):
     evaluation: list[CriterionVerdict]
     score: float
     verdict: Verdict
-    suggestions: list[SuggestionPublic] | None = None
+    # With includeSuggestions: atoms, exactly the validate/suggest shape (DESIGN §6).
+    suggestions: list[SuggestionAtom] | None = None
 
 
 def to_wire(model: BaseModel) -> dict[str, object]:

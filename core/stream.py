@@ -20,12 +20,13 @@ from sqlmodel import Session
 
 from core.batch import item_error, saved
 from core.checksums import text_checksum
-from core.evaluation import Judgement, active_criteria, judge, to_validated
+from core.evaluation import active_criteria
 from core.parallel import run_ordered
 from core.schemas import BatchValidateCreate, to_wire
 from core.settings import Settings
 from core.similarity import near_duplicates
 from core.store.records import save_evaluations
+from core.validation import Validated, to_validated, validate_one
 
 NDJSON = "application/x-ndjson"
 SSE = "text/event-stream"
@@ -49,15 +50,20 @@ def stream_events(
     started = time.perf_counter()
     failed = processed = 0
 
-    def save(session: Session, chunk: list[tuple[str, Judgement]]) -> None:
+    def save(session: Session, chunk: list[tuple[str, Validated]]) -> None:
         save_evaluations(
-            session, [(j.result, text_checksum(text)) for text, j in chunk], variant=variant
+            session, [(j.result, text_checksum(text)) for text, (j, _) in chunk], variant=variant
         )
 
     with Session(engine, expire_on_commit=False) as session:
         criteria = active_criteria(session, None)
         outcomes = run_ordered(
-            lambda text: judge(text, criteria=criteria, language=None, settings=settings),
+            lambda text: validate_one(
+                text,
+                criteria=criteria,
+                settings=settings,
+                with_suggestions=request.include_suggestions,
+            ),
             request.items,
             max_parallel=settings.max_parallel,
             batch_size=settings.batch_size,
@@ -69,9 +75,7 @@ def stream_events(
                 error = item_error(outcome.index, outcome.error or RuntimeError())
                 yield {"event": "error", "index": outcome.index, **to_wire(error)}
                 continue
-            item = to_validated(
-                outcome.index, outcome.item, outcome.result, request.include_suggestions
-            )
+            item = to_validated(outcome.index, outcome.item, outcome.result)
             yield {"event": "item", "index": outcome.index, **to_wire(item)}
     pairs = near_duplicates(
         {f"REQ_{i + 1}": t for i, t in enumerate(request.items)},

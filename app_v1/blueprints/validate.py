@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from app_v1.context import current_settings, get_db, json_body
-from core.evaluation import validate_batch
 from core.payloads import parse_batch_validate
 from core.schemas import to_wire
+from core.validation import validate_batch
 
 bp = Blueprint("validate", __name__, url_prefix="/api/v1/validate")
 

@@ -236,7 +236,7 @@ async def apply(
     language: Language,
 ) -> ApplyResult:
     """The original with the selected atoms applied: one requirement (merge) or several."""
-    corrections = [atom.model_dump(mode="json") for atom in atoms]
+    corrections = [atom.model_dump(mode="json", by_alias=True, exclude_none=True) for atom in atoms]
 
     async def compute() -> ApplyResult:
         payload = {

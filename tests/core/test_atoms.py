@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from core import atoms, batch_schemas
 from core.atoms import SuggestionAtom, SuggestionMetric
+from core.schemas import to_wire
 
 
 def test_atom_model_single_definition_reexported() -> None:
@@ -61,4 +62,19 @@ def test_atom_defaults_and_unknown_fields_ignored() -> None:
         "criteria": {},
         "notes": "",
         "original_fragment": "",
+        "needs_input": None,
+        "question": None,
     }
+
+
+def test_atom_needs_input_on_the_wire_only_when_set() -> None:
+    plain = SuggestionAtom(correction="The system shall log every login.")
+    asking = SuggestionAtom.model_validate(
+        {
+            "correction": "The system shall respond within [bound].",
+            "needsInput": True,
+            "question": "?",
+        }
+    )
+    assert "needsInput" not in to_wire(plain) and "question" not in to_wire(plain)
+    assert (to_wire(asking)["needsInput"], to_wire(asking)["question"]) == (True, "?")

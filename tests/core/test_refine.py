@@ -59,17 +59,24 @@ def test_refine_placeholder_left_never_passes(fake_engine: FakeEngine, settings:
 
 
 @pytest.mark.parametrize(
-    ("text", "language", "gap"),
+    ("text", "language", "final", "asked"),
     [
-        ("The system should be fast.", "en", "[specify:"),
-        ("Das System sollte schnell sein.", "de", "[präzisieren:"),
-        ("The response time shall be TBD.", "en", "TBD"),
-        ("Die Antwortzeit muss [messbare Grenze] betragen.", "de", "[messbare Grenze]"),
+        ("The system should be fast.", "en", "The system shall be fast.", "fast"),
+        ("Das System sollte schnell sein.", "de", "Das System muss schnell sein.", "schnell"),
+        ("The response time shall be TBD.", "en", "The response time shall be TBD.", None),
+        (
+            "Die Antwortzeit muss [messbare Grenze] betragen.",
+            "de",
+            "Die Antwortzeit muss [messbare Grenze] betragen.",
+            None,
+        ),
     ],
 )
-def test_refine_heuristic_placeholders_fail(
-    settings: Settings, text: str, language: str, gap: str
+def test_refine_heuristic_stops_when_only_a_person_can_go_on(
+    settings: Settings, text: str, language: str, final: str, asked: str | None
 ) -> None:
+    """The binding modal is applied; the bound is asked for, never invented, and a
+    placeholder is never filled in: the loop stops at once with needs_input."""
     result, _, _ = _refine(
         settings,
         text,
@@ -77,10 +84,13 @@ def test_refine_heuristic_placeholders_fail(
         criteria_keys=["clarity", "testability", "measurability", "completeness"],
         max_iterations=5,
     )
-    assert gap in result.final_text
-    assert result.iterations[-1].placeholders >= 1
-    assert result.verdict == "fail" and result.stop_reason != "passed"
-    assert len(result.iterations) <= 3  # gaps are marked once, not again every round
+    assert result.final_text == final
+    assert (result.verdict, result.stop_reason) == ("fail", "needs_input")
+    assert len(result.iterations) == (2 if final != text else 1)
+    if asked is None:
+        assert result.iterations[-1].placeholders >= 1 and result.questions == []
+    else:
+        assert any(asked in question for question in result.questions)
 
 
 @pytest.mark.parametrize("max_iterations", [1, 3])

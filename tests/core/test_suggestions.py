@@ -23,8 +23,13 @@ CRITERIA = [CriterionInfo(k, k, "", 1.0, True) for k in ("clarity", "testability
 @pytest.mark.parametrize(
     ("text", "language", "fragment", "correction"),
     [
-        ("The system should respond fast.", "en", "should", "shall"),
-        ("Das System sollte schnell antworten.", "de", "sollte", "muss"),
+        ("The system should respond fast.", "en", "should", "The system shall respond fast."),
+        (
+            "Das System sollte schnell antworten.",
+            "de",
+            "sollte",
+            "Das System muss schnell antworten.",
+        ),
     ],
 )
 def test_suggest_judges_and_builds_atoms_heuristic(

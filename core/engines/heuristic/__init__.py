@@ -14,7 +14,6 @@ the quality criteria from the findings. Word lists live in core/lexicons/<lang>.
 from core.engines.heuristic._atoms import suggest
 from core.engines.heuristic._engine import MODEL_NAME, analyse, assess, placeholders
 from core.engines.heuristic._language import detect_language
-from core.engines.heuristic._rewrite import tidy
 
 __all__ = [
     "MODEL_NAME",
@@ -23,5 +22,4 @@ __all__ = [
     "detect_language",
     "placeholders",
     "suggest",
-    "tidy",
 ]

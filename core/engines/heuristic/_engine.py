@@ -14,7 +14,8 @@ from core.engines.heuristic._lexicon import load
 from core.engines.heuristic._measures import detect_measures
 from core.engines.heuristic._passive import detect_passive
 from core.engines.heuristic._pronouns import detect_pronouns
-from core.engines.heuristic._rewrite import rewrite
+from core.engines.heuristic._rewrite import fixes_for, rewrite
+from core.engines.heuristic._scoring import affecting
 from core.engines.heuristic._structure import detect_structure
 from core.engines.heuristic._wording import criterion_results, suggestions, to_finding
 
@@ -49,16 +50,19 @@ def _drop_shadowed(
     """Drop a second finding on the same word that says the same thing twice.
 
     'missing_measure' on a word already reported as vague, 'vague_term' on a word that is a
-    comparative or superlative ("schneller", "fastest"): the comparison is the defect; and
-    anything inside a bracketed gap ("[within 200 ms (p95)]"): the gap is the defect.
+    comparative or superlative ("schneller", "fastest"): the comparison is the defect;
+    'missing_measure' beside a placeholder ("The timeout shall be TBD"): the placeholder is
+    where the measure goes; and anything inside a bracketed gap ("[within 200 ms (p95)]"):
+    the gap is the defect.
     """
     vague = {(s, e) for code, s, e in hits if code in {"vague_term", "subjective_term"}}
     graded = {(s, e) for code, s, e in hits if code in {"comparative", "superlative"}}
     gaps = [(s, e) for code, s, e in hits if code == "placeholder" and text[s : s + 1] == "["]
+    placeholder = any(code == "placeholder" for code, _, _ in hits)
     return {
         k: h
         for k, h in hits.items()
-        if not (k[0] == "missing_measure" and k[1:] in vague)
+        if not (k[0] == "missing_measure" and (k[1:] in vague or placeholder))
         and not (k[0] == "vague_term" and k[1:] in graded)
         and not any(s <= k[1] and k[2] <= e and (s, e) != k[1:] for s, e in gaps)
     }
@@ -92,7 +96,7 @@ def assess(text: str, *, criteria: Sequence[str], language: Language | None = No
         language=lang,
         results=criterion_results(criteria, findings, lex),
         suggestions=suggestions(text, hits, lex, ears),
-        rewrite=rewrite(text, hits, lex),
+        rewrite=rewrite(text, [fix for _, fix in fixes_for(text, affecting(hits, criteria), lex)]),
         engine="heuristic",
         model=MODEL_NAME,
         extras={"ears": ears},

@@ -1,90 +1,189 @@
-"""A mechanically improved text: binding modals, loopholes removed, gaps marked.
+"""Fixes: for each finding, the edit that removes its defect from the text.
 
-Only edits that cannot change the meaning for the worse are made: a weak modal becomes the
-binding one when the swap is a single word; loopholes are deleted; vague and subjective terms
-keep their place but get a bracketed note naming the measure to add.
+A fix replaces one span of the text. It either resolves the defect on its own (a binding
+modal, a loophole deleted, two requirements split into two sentences) or, where only a
+person knows the missing fact (a bound, a unit, an actor, a reference), it puts one clear
+placeholder where that fact belongs and says which question answers it (`needs_input`).
+The vague word is replaced, never kept beside a note. The wording of placeholders and
+questions is the lexicon's "fixes" table; a finding without an entry there, or whose fix
+would change nothing, gets no fix (its advice stays in the evaluation's suggestions).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from core.engines.edits import split_sentence, tidy
 from core.engines.heuristic._hits import Hit
 from core.engines.heuristic._lexicon import Lexicon
 
-NOTE_CODES = frozenset(
-    {"vague_term", "vague_quantifier", "subjective_term", "superlative", "missing_measure"}
-)
-SPACES_RE = re.compile(r"[ \t]{2,}")
-SPACE_BEFORE_PUNCT_RE = re.compile(r"[ \t]+(?=[,.;:!?])")
-Edit = tuple[int, int, str]
+CLAUSE_END_RE = re.compile(r"[,;:.!?]|$")
+SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)|$")
+WORD_RE = re.compile(r"[^\W\d_][\w'-]*")
+# Codes whose fix deletes the fragment ("if possible", "basically").
+DELETED = frozenset({"loophole", "filler"})
+# Codes whose fix swaps the fragment for the lexicon's binding form ("should" -> "shall").
+SWAPPED = frozenset({"weak_modal", "weak_phrase", "ambiguous_modal"})
 
 
-def rewrite(text: str, hits: list[Hit], lex: Lexicon) -> str | None:
-    """Return the improved text, or None when no mechanical edit applies."""
-    edits = _edits(text, hits, lex)
-    if not edits:
-        return None
-    pieces: list[str] = []
-    cursor = 0
-    for start, end, replacement in sorted(edits):
-        if start < cursor:
-            continue  # overlaps an edit already made
-        pieces += [text[cursor:start], replacement]
-        cursor = end
-    pieces.append(text[cursor:])
-    out = "".join(pieces)
-    out = tidy(out)
-    return out if out != text else None
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """Replace text[start:end] with `replacement`; `question` is set when a person must
+    answer it to fill the placeholder the replacement carries."""
+
+    start: int
+    end: int
+    replacement: str
+    question: str | None = None
+
+    @property
+    def needs_input(self) -> bool:
+        return self.question is not None
+
+    def applied_to(self, text: str) -> str:
+        """The whole text with this fix made."""
+        return tidy(text[: self.start] + self.replacement + text[self.end :]).strip()
 
 
-def tidy(text: str) -> str:
-    """Collapse the doubled spaces and stray commas that deleting words leaves behind."""
-    return SPACE_BEFORE_PUNCT_RE.sub("", SPACES_RE.sub(" ", text)).replace(",,", ",")
-
-
-def _edits(text: str, hits: list[Hit], lex: Lexicon) -> list[tuple[int, int, str]]:
-    noted: set[int] = set()
-    return [edit for hit in hits if (edit := edit_for(text, hit, lex, noted)) is not None]
-
-
-def edit_for(text: str, hit: Hit, lex: Lexicon, noted: set[int]) -> Edit | None:
-    """The mechanical edit for one hit as (start, end, replacement), or None when it has
-    none. `noted` holds the ends of spans already given a note (one note per word)."""
-    notes: dict[str, str] = lex.data["rewrite_notes"]
+def fix_for(text: str, hit: Hit, lex: Lexicon) -> Fix | None:
+    """The fix for one finding, or None when it has none."""
     fragment = text[hit.start : hit.end]
-    if hit.code in {"weak_modal", "weak_phrase"} and hit.hint and "..." not in hit.hint:
-        return hit.start, hit.end, _match_case(fragment, hit.hint)
-    if hit.code == "loophole":
+    if hit.code in SWAPPED:
+        return _swap(hit, fragment, hit.hint)
+    if hit.code == "mixed_modals":
+        return _swap(hit, fragment, hit.other)
+    if hit.code in DELETED:
         return _deletion(text, hit.start, hit.end)
-    if _noted(text, hit.end) or fragment.startswith("["):
-        # Already marked (a note follows, or the fragment is a bracketed gap): marking it
-        # again would only grow the text on every refine round.
+    if hit.code == "rationale":
+        return _deletion(text, hit.start, _clause_end(text, hit.end), keep_comma=False)
+    if hit.code == "extra_sentence":
+        return _deletion(text, hit.start, _sentence_end(text, hit.end))
+    if hit.code == "multiple_requirements":
+        return _split(text, hit)
+    if hit.code == "missing_modal":
+        return _binding_modal(text, hit, lex)
+    return _gap(text, hit, lex)
+
+
+def _swap(hit: Hit, fragment: str, replacement: str) -> Fix | None:
+    if not replacement or "..." in replacement or replacement.lower() == fragment.lower():
         return None
-    if hit.code in NOTE_CODES and hit.end not in noted:
-        noted.add(hit.end)
-        note = notes["measure"].format(hint=hit.hint) if hit.hint else notes["measure_nohint"]
-        return hit.start, hit.end, f"{fragment} {note}"
-    if hit.code == "placeholder":
-        return hit.start, hit.end, f"{fragment} {notes['placeholder']}"
-    return None
+    return Fix(hit.start, hit.end, _match_case(fragment, replacement))
 
 
-def _noted(text: str, end: int) -> bool:
-    return text[end:].lstrip(" \t").startswith("[")
-
-
-def _deletion(text: str, start: int, end: int) -> tuple[int, int, str]:
-    """Delete a loophole together with the comma that set it off."""
+def _deletion(text: str, start: int, end: int, *, keep_comma: bool = True) -> Fix | None:
+    """Delete [start, end) with the comma that set it off, so the sentence still reads."""
     before = text[:start].rstrip()
-    if before.endswith(","):
-        return len(before) - 1, end, ""
+    if before.endswith(",") and keep_comma:
+        return Fix(len(before) - 1, end, "")
     after = text[end:]
     stripped = after.lstrip()
     if stripped.startswith(","):
-        return start, end + (len(after) - len(stripped)) + 1, ""
-    return start, end, ""
+        end += len(after) - len(stripped) + 1
+    if start == 0:
+        # Deleting the opening words: the new first word starts the sentence.
+        rest = text[end:].lstrip()
+        first = len(text) - len(rest)
+        return Fix(0, first + 1, rest[:1].upper()) if rest else None
+    return Fix(start, end, "")
+
+
+def _split(text: str, hit: Hit) -> Fix | None:
+    """'... shall A and shall B' -> two sentences, the second repeating subject and modal."""
+    if not text[hit.start : hit.end].strip().isalpha():
+        return None  # the modal of a further sentence: the sentences are already apart
+    end = _sentence_end(text, hit.end)
+    start = _sentence_start(text, hit.start)
+    split = split_sentence(text[start:end], hit.start - start, hit.end - start)
+    return None if split is None else Fix(start, end, split)
+
+
+def _binding_modal(text: str, hit: Hit, lex: Lexicon) -> Fix | None:
+    """'The gateway forwards the order' -> 'The gateway shall forward the order': the first
+    verb the lexicon knows, in its third-person form, becomes modal + base form. Languages
+    whose verbs move (German: 'muss ... weiterleiten') get no mechanical fix."""
+    rule = lex.data.get("fixes", {}).get("missing_modal")
+    if not rule:
+        return None
+    verbs = lex.words("verbs")
+    irregular: dict[str, str] = rule["irregular"]
+    for m in WORD_RE.finditer(text, hit.start, hit.end):
+        word = m.group().lower()
+        base = irregular.get(word) or _base_form(word, verbs)
+        if base is not None and m.start() > hit.start:
+            return Fix(m.start(), m.end(), f"{rule['modal']} {base}")
+    return None
+
+
+def _base_form(word: str, verbs: frozenset[str]) -> str | None:
+    """'forwards' -> 'forward', 'pushes' -> 'push', 'copies' -> 'copy' (known verbs only)."""
+    if not word.endswith("s") or len(word) < 4:
+        return None
+    candidates = [word[:-1], word[:-2], word[:-3] + "y" if word.endswith("ies") else ""]
+    return next((c for c in candidates if c and c in verbs), None)
+
+
+def _gap(text: str, hit: Hit, lex: Lexicon) -> Fix | None:
+    """A placeholder where the missing fact belongs, with the question that fills it."""
+    rule = lex.data.get("fixes", {}).get(hit.code)
+    if not rule:
+        return None
+    end = _clause_end(text, hit.end) if rule.get("to") == "clause_end" else hit.end
+    span = text[hit.start : end]
+    template = rule["gap"] if hit.hint or "gap_nohint" not in rule else rule["gap_nohint"]
+    values = {"fragment": span, "hint": hit.hint, "other": hit.other}
+    replacement = template.format(**values)
+    if replacement == span:
+        return None
+    return Fix(hit.start, end, replacement, rule["question"].format(**values))
+
+
+def _clause_end(text: str, pos: int) -> int:
+    """Where the clause holding pos ends: before the next comma or sentence mark."""
+    match = CLAUSE_END_RE.search(text, pos)
+    return match.start() if match else len(text)
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    match = SENTENCE_END_RE.search(text, pos)
+    return match.start() + 1 if match and match.group() else len(text)
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    marks = [m.end() for m in re.finditer(r"[.!?]\s", text[:pos])]
+    return marks[-1] if marks else 0
 
 
 def _match_case(original: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if original[:1].isupper() else replacement
+
+
+def fixes_for(text: str, hits: list[Hit], lex: Lexicon) -> list[tuple[Hit, Fix]]:
+    """The fix of every hit that has one and changes the text, in text order; a hit whose
+    span overlaps an earlier fix gets none (one edit per stretch of text)."""
+    chosen: list[tuple[Hit, Fix]] = []
+    for hit in hits:
+        fix = fix_for(text, hit, lex)
+        if fix is None or any(_overlap(fix, other) for _, other in chosen):
+            continue
+        if fix.applied_to(text) != text.strip():
+            chosen.append((hit, fix))
+    return chosen
+
+
+def rewrite(text: str, fixes: list[Fix]) -> str | None:
+    """All fixes made on one text; None when there is none."""
+    if not fixes:
+        return None
+    pieces: list[str] = []
+    cursor = 0
+    for fix in sorted(fixes, key=lambda f: (f.start, f.end)):
+        pieces += [text[cursor : fix.start], fix.replacement]
+        cursor = fix.end
+    pieces.append(text[cursor:])
+    return tidy("".join(pieces)).strip()
+
+
+def _overlap(a: Fix, b: Fix) -> bool:
+    return a.start < b.end and b.start < a.end or a.start == b.start

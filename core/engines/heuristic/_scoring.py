@@ -10,10 +10,19 @@ finding alone fails a criterion is its severity's business (core.engines.severit
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from core.engines.severity import RULES
 
 REPEAT_DECAY = 0.5
+
+
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+HitT = TypeVar("HitT", bound=_Coded)
 WEIGHTS: dict[str, dict[str, float]] = {code: rule.weights for code, rule in RULES.items()}
 # Criteria the engine has rules for; any other key gets 1.0 and a "no rule" note.
 RULED = frozenset(c for w in WEIGHTS.values() for c in w)
@@ -23,6 +32,12 @@ def criteria_of(code: str) -> tuple[str, ...]:
     """Criteria a finding code affects, heaviest first."""
     weights = WEIGHTS.get(code, {})
     return tuple(sorted(weights, key=lambda c: -weights[c]))
+
+
+def affecting(hits: Iterable[HitT], criteria: Iterable[str]) -> list[HitT]:
+    """The hits whose code affects at least one of the criteria."""
+    requested = set(criteria)
+    return [h for h in hits if requested.intersection(WEIGHTS.get(h.code, ()))]
 
 
 def score(criterion: str, codes: Iterable[str]) -> float:

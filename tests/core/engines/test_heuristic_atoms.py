@@ -1,10 +1,16 @@
-"""Suggestion atoms of the heuristic engine: mechanical edits, advice, split points, EN and DE."""
+"""Suggestion atoms of the heuristic engine: complete corrections, EN and DE.
+
+Every atom's correction is the whole requirement with one defect removed; where only a
+person knows the missing fact it carries one placeholder, needsInput and the question.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from core.atoms import SuggestionAtom
 from core.engines import heuristic
+from core.engines.edits import merge
 
 ALL = [
     "clarity",
@@ -13,69 +19,156 @@ ALL = [
     "atomicity",
     "completeness",
     "unambiguity",
+    "conciseness",
+    "consistent_terminology",
 ]
 
 
-def _atoms(text: str) -> list[tuple[str, str, bool]]:
-    """(fragment, correction, resolves every criterion it names) per atom."""
-    return [
-        (a.original_fragment, a.correction, all(a.criteria.values()))
-        for a in heuristic.suggest(text, criteria=ALL)
-    ]
+def _atoms(text: str) -> list[SuggestionAtom]:
+    return heuristic.suggest(text, criteria=ALL)
+
+
+def _by_fragment(text: str, fragment: str) -> SuggestionAtom:
+    (atom,) = [a for a in _atoms(text) if a.original_fragment == fragment]
+    return atom
 
 
 @pytest.mark.parametrize(
     ("text", "fragment", "correction"),
     [
-        ("The system should log every login.", "should", "shall"),
-        ("Das System sollte jede Anmeldung protokollieren.", "sollte", "muss"),
-        ("Die Systeme sollten Daten speichern.", "sollten", "müssen"),
-        ("The system shall lock the account, if possible.", ", if possible", ""),
+        ("The system should log every login.", "should", "The system shall log every login."),
+        (
+            "Das System sollte jede Anmeldung protokollieren.",
+            "sollte",
+            "Das System muss jede Anmeldung protokollieren.",
+        ),
+        ("Die Systeme sollten Daten speichern.", "sollten", "Die Systeme müssen Daten speichern."),
+        ("Das System soll Daten speichern.", "soll", "Das System muss Daten speichern."),
+        ("Der Export kann Berichte erzeugen.", "kann", "Der Export muss Berichte erzeugen."),
+        (
+            "The system shall lock the account, if possible.",
+            ", if possible",
+            "The system shall lock the account.",
+        ),
+        (
+            "Das System muss gegebenenfalls eine Warnung anzeigen.",
+            "gegebenenfalls",
+            "Das System muss eine Warnung anzeigen.",
+        ),
+        (
+            "The gateway forwards the order to the warehouse.",
+            "forwards",
+            "The gateway shall forward the order to the warehouse.",
+        ),
+        (
+            "The system shall display the balance and shall print the receipt.",
+            "The system shall display the balance and shall print the receipt.",
+            "The system shall display the balance. The system shall print the receipt.",
+        ),
+        (
+            "Das System muss die Daten speichern und anzeigen.",
+            "Das System muss die Daten speichern und anzeigen.",
+            "Das System muss die Daten speichern. Das System muss die Daten anzeigen.",
+        ),
+        (
+            "In order to save power, the display shall dim after 30 s.",
+            "In order to save power, t",
+            "The display shall dim after 30 s.",
+        ),
     ],
 )
-def test_suggest_heuristic_mechanical_fix_resolves(
+def test_suggest_heuristic_resolving_atom_is_complete_text(
     text: str, fragment: str, correction: str
 ) -> None:
-    assert (fragment, correction, True) in _atoms(text)
+    atom = _by_fragment(text, fragment)
+    assert atom.correction == correction
+    assert not atom.needs_input and atom.question is None
+    assert atom.criteria and all(atom.criteria.values())
 
 
 @pytest.mark.parametrize(
-    ("text", "fragment", "marker"),
+    ("text", "fragment", "gap", "question"),
     [
-        ("The system shall respond fast.", "fast", "[specify:"),
-        ("Das System muss schnell antworten.", "schnell", "[präzisieren:"),
+        ("The system shall respond fast.", "fast", "[measurable bound, e.g.", "fast"),
+        ("Das System muss schnell antworten.", "schnell", "[messbare Grenze, z. B.", "schnell"),
+        ("The service shall work reliably.", "reliably", "[objective criterion", "reliably"),
+        ("Der Server muss stabil laufen.", "stabil", "[objektives Kriterium", "stabil"),
+        (
+            "The uploader shall finish as fast as possible.",
+            "as fast as possible",
+            "[target value with unit]",
+            "as fast as possible",
+        ),
+        (
+            "The new importer shall be faster than the current one.",
+            "faster",
+            "[amount, e.g. 20 %] faster",
+            "faster",
+        ),
+        ("The backup shall not lose records.", "not lose records", "[what shall happen", "not"),
+        (
+            "The system shall comply with the applicable standards.",
+            "standards",
+            "standards [document ID",
+            "standards",
+        ),
+        (
+            "The controller shall minimize the waiting time.",
+            "minimize the waiting time",
+            "to at most [",
+            "target value",
+        ),
     ],
 )
-def test_suggest_heuristic_vague_term_marked_not_resolved(
-    text: str, fragment: str, marker: str
+def test_suggest_heuristic_needs_input_atom_replaces_the_defect(
+    text: str, fragment: str, gap: str, question: str
 ) -> None:
-    (atom,) = [a for a in heuristic.suggest(text, criteria=ALL) if a.original_fragment == fragment]
-    assert atom.correction.startswith(f"{fragment} {marker}")
-    assert atom.criteria["measurability"] is False
-    assert atom.acceptance_criteria and fragment in atom.acceptance_criteria[0]
+    atom = _by_fragment(text, fragment)
+    assert gap in atom.correction
+    assert atom.correction.count("[") == 1  # one clear placeholder
+    outside = atom.correction.split("[")[0] + atom.correction.split("]")[-1]
+    assert question in gap or question not in outside  # replaced, not kept beside a note
+    assert atom.needs_input is True and atom.question and question in atom.question
+    assert not any(atom.criteria.values())
+    assert heuristic.placeholders(atom.correction)  # a gap: never passes until filled
 
 
 @pytest.mark.parametrize(
-    ("text", "joint"),
+    "text",
     [
-        ("The application shall export reports and send them by e-mail.", "and"),
-        ("Das System muss Daten speichern und anzeigen.", "und"),
+        "The system should be fast, if possible.",
+        "Das System sollte schnell und benutzerfreundlich sein.",
+        "The gateway forwards the order and then it is stored and a mail is sent.",
+        "Der Export kann bei Bedarf eine Zusammenfassung erzeugen.",
+        "The system shall display the balance and shall print the receipt.",
+        "Reports shall be able to be generated TBD [open point].",
     ],
 )
-def test_suggest_heuristic_conjunction_is_split_point(text: str, joint: str) -> None:
-    atom = next(a for a in heuristic.suggest(text, criteria=ALL) if a.original_fragment == joint)
-    assert (atom.correction, atom.criteria["atomicity"]) == (joint, False)
+def test_suggest_heuristic_no_atom_is_a_no_op(text: str) -> None:
+    for atom in _atoms(text):
+        assert atom.correction.strip() != text.strip()
+        assert atom.original_fragment and atom.original_fragment in text
+        assert merge(text, [atom]) == atom.correction  # applying it gives the correction
 
 
-def test_suggest_heuristic_second_sentence_modal_is_advice() -> None:
+def test_suggest_heuristic_placeholder_needs_a_person_not_an_atom() -> None:
+    assert _atoms("The timeout shall be TBD.") == []
+
+
+def test_suggest_heuristic_atoms_merge_into_one_text() -> None:
+    text = "Das System sollte schnell und benutzerfreundlich sein."
+    merged = merge(text, _atoms(text))
+    assert merged.startswith("Das System muss [messbare Grenze")
+    assert "schnell" not in merged and "benutzerfreundlich" not in merged.split("]")[-1]
+
+
+def test_suggest_heuristic_second_sentence_needs_no_atom() -> None:
     atoms = heuristic.suggest("The system shall start. The system shall stop.", criteria=ALL)
-    (atom,) = [a for a in atoms if "atomicity" in a.criteria]
-    assert atom.original_fragment == "" and atom.correction
+    assert atoms == []
 
 
 def test_suggest_heuristic_only_requested_criteria() -> None:
-    atoms = heuristic.suggest("The system should be fast.", criteria=["atomicity"])
-    assert atoms == []
+    assert heuristic.suggest("The system should be fast.", criteria=["atomicity"]) == []
     (atom,) = heuristic.suggest("The system should run.", criteria=["testability"])
     assert atom.criteria == {"testability": True}
 
