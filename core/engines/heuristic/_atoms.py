@@ -21,18 +21,23 @@ from core.engines.heuristic._lexicon import Lexicon, load
 from core.engines.heuristic._rewrite import edit_for
 from core.engines.heuristic._scoring import criteria_of
 from core.engines.heuristic._wording import to_finding
+from core.glossary import Glossary
 
 # Codes whose mechanical edit removes the defect; other edits only mark it.
 RESOLVING = frozenset({"weak_modal", "weak_phrase", "loophole"})
 
 
 def suggest(
-    text: str, *, criteria: Sequence[str], language: Language | None = None
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None = None,
+    glossary: Glossary | None = None,
 ) -> list[SuggestionAtom]:
     """Atoms for the defects that affect the requested criteria, in text order."""
     lang: Language = language or detect_language(text)
     lex = load(lang)
-    hits, _ears = analyse(text, lang)
+    hits, _ears = analyse(text, lang, glossary)
     requested = set(criteria)
     atoms: list[SuggestionAtom] = []
     spans: set[tuple[int, int]] = set()

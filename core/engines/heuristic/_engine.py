@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from core.engines.base import Assessment, Language
 from core.engines.heuristic._ears import classify_ears
+from core.engines.heuristic._glossary import drop_defined, project_words
 from core.engines.heuristic._hits import Hit, build_ctx
 from core.engines.heuristic._language import detect_language
 from core.engines.heuristic._lexical import detect_lexical
@@ -16,6 +17,7 @@ from core.engines.heuristic._pronouns import detect_pronouns
 from core.engines.heuristic._rewrite import rewrite
 from core.engines.heuristic._structure import detect_structure
 from core.engines.heuristic._wording import criterion_results, suggestions, to_finding
+from core.glossary import Glossary
 
 # The version goes into every result (`model`): bump it whenever findings or scores change,
 # so stored evaluations say which rules produced them. /2: agreement-based pronoun rules.
@@ -23,16 +25,25 @@ MODEL_NAME = "reqgate-heuristic/2"
 DETECTORS = (detect_lexical, detect_pronouns, detect_passive, detect_structure, detect_measures)
 
 
-def analyse(text: str, language: Language) -> tuple[list[Hit], str]:
-    """All hits in text order (one per code and span) and the EARS pattern."""
+def analyse(
+    text: str, language: Language, glossary: Glossary | None = None
+) -> tuple[list[Hit], str]:
+    """All hits in text order (one per code and span) and the EARS pattern.
+
+    With a project glossary, its weak words are found like list words and its defined
+    terms are not reported as vague (core.engines.heuristic._glossary).
+    """
     lex = load(language)
-    ctx = build_ctx(text, lex)
+    ctx = build_ctx(text, lex, project_words(glossary, language) if glossary else None)
     hits: dict[tuple[str, int, int], Hit] = {}
     for detector in DETECTORS:
         for hit in detector(ctx):
             hits.setdefault((hit.code, hit.start, hit.end), hit)
     hits = _drop_shadowed(hits, text)
-    return sorted(hits.values(), key=lambda h: (h.start, h.end)), classify_ears(ctx)
+    found = sorted(hits.values(), key=lambda h: (h.start, h.end))
+    if glossary:
+        found = drop_defined(found, ctx.doc, glossary, language)
+    return found, classify_ears(ctx)
 
 
 def _drop_shadowed(
@@ -63,11 +74,17 @@ def placeholders(text: str, language: Language | None = None) -> tuple[str, ...]
     return tuple(text[h.start : h.end] for h in hits if h.code == "placeholder")
 
 
-def assess(text: str, *, criteria: Sequence[str], language: Language | None = None) -> Assessment:
+def assess(
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None = None,
+    glossary: Glossary | None = None,
+) -> Assessment:
     """Judge one requirement against the requested criteria, in the requested order."""
     lang: Language = language or detect_language(text)
     lex = load(lang)
-    hits, ears = analyse(text, lang)
+    hits, ears = analyse(text, lang, glossary)
     findings = [to_finding(text, h, lex) for h in hits]
     return Assessment(
         language=lang,
