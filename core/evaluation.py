@@ -17,6 +17,7 @@ from core import engines
 from core.checksums import text_checksum
 from core.criteria import CriterionInfo, list_criteria, resolve_criteria
 from core.engines.base import Assessment, Language
+from core.glossary import Glossary
 from core.parallel import run_ordered
 from core.schemas import (
     BatchValidateCreate,
@@ -27,6 +28,7 @@ from core.schemas import (
     FindingPublic,
     SuggestionPublic,
     ValidatedRequirement,
+    glossary_of,
 )
 from core.scoring import clamp_score, criterion_passed, verdict_for, weighted_score
 from core.settings import Settings
@@ -53,23 +55,41 @@ class Judgement:
 
 
 def judge(
-    text: str, *, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[CriterionInfo],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> Judgement:
     """Assess one text with the configured engine and score it; touches no database."""
     started = time.perf_counter()
     assessment = engines.assess(
-        text, criteria=[c.key for c in criteria], language=language, settings=settings
+        text,
+        criteria=[c.key for c in criteria],
+        language=language,
+        settings=settings,
+        glossary=glossary,
     )
     return _judgement(assessment, criteria, settings, started)
 
 
 async def judge_async(
-    text: str, *, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[CriterionInfo],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> Judgement:
     """judge for coroutines (the engine call is awaited); same result as judge."""
     started = time.perf_counter()
     assessment = await engines.assess_async(
-        text, criteria=[c.key for c in criteria], language=language, settings=settings
+        text,
+        criteria=[c.key for c in criteria],
+        language=language,
+        settings=settings,
+        glossary=glossary,
     )
     return _judgement(assessment, criteria, settings, started)
 
@@ -119,7 +139,11 @@ def evaluate(
     criteria = active_criteria(session, request.criteria_keys)
     language = request.context.language if request.context else None
     result = judge(
-        request.requirement_text, criteria=criteria, language=language, settings=settings
+        request.requirement_text,
+        criteria=criteria,
+        language=language,
+        settings=settings,
+        glossary=glossary_of(request.context),
     ).result
     save_evaluation(
         session, result=result, text_sha256=text_checksum(request.requirement_text), variant=variant
