@@ -28,7 +28,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast, get_args
@@ -91,6 +91,14 @@ class Glossary:
     """A project's terms, in the order given; frozen and hashable, so engines cache on it."""
 
     terms: tuple[GlossaryTerm, ...] = ()
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Engines look their compiled form up by glossary on every call: hash the terms once.
+        object.__setattr__(self, "_hash", hash(self.terms))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __bool__(self) -> bool:
         return bool(self.terms)

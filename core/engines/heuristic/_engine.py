@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from core.engines.base import Assessment, Language
 from core.engines.heuristic._ears import classify_ears
-from core.engines.heuristic._glossary import drop_defined, project_words
+from core.engines.heuristic._glossary import compile_glossary, drop_defined, project_words
 from core.engines.heuristic._hits import Hit, build_ctx
 from core.engines.heuristic._language import detect_language
 from core.engines.heuristic._lexical import detect_lexical
@@ -34,15 +34,16 @@ def analyse(
     terms are not reported as vague (core.engines.heuristic._glossary).
     """
     lex = load(language)
-    ctx = build_ctx(text, lex, project_words(glossary, language) if glossary else None)
+    compiled = compile_glossary(glossary, language) if glossary else None
+    ctx = build_ctx(text, lex, project_words(compiled) if compiled is not None else None)
     hits: dict[tuple[str, int, int], Hit] = {}
     for detector in DETECTORS:
         for hit in detector(ctx):
             hits.setdefault((hit.code, hit.start, hit.end), hit)
     hits = _drop_shadowed(hits, text)
     found = sorted(hits.values(), key=lambda h: (h.start, h.end))
-    if glossary:
-        found = drop_defined(found, ctx.doc, glossary, language)
+    if compiled is not None:
+        found = drop_defined(found, ctx.doc, compiled)
     return found, classify_ears(ctx)
 
 

@@ -83,17 +83,14 @@ def find_terms(doc: Doc, index: Index) -> list[Match]:
     return out
 
 
-def project_words(glossary: Glossary, language: Language) -> Callable[[Doc], list[Match]]:
+def project_words(compiled: Compiled) -> Callable[[Doc], list[Match]]:
     """The matcher build_ctx adds to the lexicon's: the glossary's weak words as matches."""
-    index = compile_glossary(glossary, language).words
-    return lambda doc: find_terms(doc, index)
+    return lambda doc: find_terms(doc, compiled.words)
 
 
-def drop_defined(hits: list[Hit], doc: Doc, glossary: Glossary, language: Language) -> list[Hit]:
+def drop_defined(hits: list[Hit], doc: Doc, compiled: Compiled) -> list[Hit]:
     """The hits without the vagueness findings on (or inside) a defined term."""
-    spans = [
-        (m.start, m.end) for m in find_terms(doc, compile_glossary(glossary, language).defined)
-    ]
+    spans = [(m.start, m.end) for m in find_terms(doc, compiled.defined)]
     if not spans:
         return hits
     return [
