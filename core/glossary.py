@@ -268,5 +268,7 @@ def current_glossary(path: Path) -> Glossary:
             _last_good[path] = read_glossary(path)
         except GlossaryError as exc:
             _broken.add((path, version))
-            log.error("glossary file unusable, last good one kept", extra={"error": str(exc)})
+            # The problem can quote a cell of the file: project vocabulary, so debug only.
+            log.error("glossary file unusable, last good one kept", extra={"file": path.name})
+            log.debug("glossary file problem", extra={"error": str(exc)})
     return _last_good.get(path, Glossary())
