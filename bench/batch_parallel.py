@@ -39,6 +39,7 @@ from core.batch import run_table  # noqa: E402
 from core.batch_payloads import BatchInput  # noqa: E402
 from core.engines import heuristic  # noqa: E402
 from core.engines.base import Assessment, Language  # noqa: E402
+from core.glossary import Glossary  # noqa: E402
 from core.markdown import parse_table, render_table  # noqa: E402
 from core.runtime import open_store  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
@@ -72,10 +73,15 @@ def install_stand_in(latency_s: float) -> None:
     """Replace the engine seam by 'wait like an LLM call, then judge with the heuristic'."""
 
     def assess(
-        text: str, *, criteria: Sequence[str], language: Language | None, settings: Settings
+        text: str,
+        *,
+        criteria: Sequence[str],
+        language: Language | None,
+        settings: Settings,
+        glossary: Glossary | None = None,
     ) -> Assessment:
         time.sleep(latency_s)
-        return heuristic.assess(text, criteria=criteria, language=language)
+        return heuristic.assess(text, criteria=criteria, language=language, glossary=glossary)
 
     engines.assess = assess  # type: ignore[assignment]
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 from sqlmodel import Session
 
 from core import engines
 from core.atoms import SuggestionAtom
-from core.batch_payloads import BatchInput, read_requirements_file
+from core.batch_payloads import BatchInput, read_requirements_file, row_glossary
 from core.batch_schemas import (
     AtomList,
     BatchItemPublic,
@@ -34,6 +34,7 @@ from core.engines.base import Language
 from core.engines.results import EngineMeta
 from core.evaluation import Judgement, active_criteria, judge
 from core.exceptions import ApiError
+from core.glossary import Glossary
 from core.markdown import TableRow, merge_columns
 from core.parallel import Outcome, run_ordered
 from core.schemas import BatchValidateCreate
@@ -51,8 +52,15 @@ ADDED_COLUMNS: dict[Mode, tuple[str, ...]] = {
 }
 ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
-TextItem = tuple[str, Language | None]
 logger = logging.getLogger("reqgate.batch")
+
+
+class TextItem(NamedTuple):
+    """One text to work on, with the language and glossary its row's context gives."""
+
+    text: str
+    language: Language | None = None
+    glossary: Glossary | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +85,17 @@ def item_error(index: int, exc: Exception) -> ItemError:
 
 
 def _row_result(
-    text: str,
-    language: Language | None,
-    *,
-    mode: Mode,
-    criteria: list[CriterionInfo],
-    settings: Settings,
+    item: TextItem, *, mode: Mode, criteria: list[CriterionInfo], settings: Settings
 ) -> RowResult:
     """The engine calls one item needs: evaluate; plus suggest; plus rewrite."""
+    text, language, glossary = item
     if mode == "evaluate":
-        return RowResult(judge(text, criteria=criteria, language=language, settings=settings))
-    suggested = suggest(text, criteria=criteria, language=language, settings=settings)
+        return RowResult(
+            judge(text, criteria=criteria, language=language, settings=settings, glossary=glossary)
+        )
+    suggested = suggest(
+        text, criteria=criteria, language=language, settings=settings, glossary=glossary
+    )
     if mode == "suggest":
         return RowResult(suggested.judgement, suggested.atoms, meta=suggested.meta)
     rewritten = engines.rewrite(
@@ -95,6 +103,7 @@ def _row_result(
         criteria=[c.key for c in criteria],
         language=language or suggested.judgement.result.language,
         settings=settings,
+        glossary=glossary,
     )
     meta = suggested.meta if suggested.meta.fallback_reason else rewritten.meta
     return RowResult(suggested.judgement, suggested.atoms, rewritten.text, meta)
@@ -107,10 +116,10 @@ def judge_all(
     settings: Settings,
     mode: Mode = "suggest",
 ) -> Iterator[Outcome[TextItem, RowResult]]:
-    """Run `mode` for every (text, language), in parallel, yielded in order."""
+    """Run `mode` for every item, in parallel, yielded in order."""
 
     def work(item: TextItem) -> RowResult:
-        return _row_result(item[0], item[1], mode=mode, criteria=criteria, settings=settings)
+        return _row_result(item, mode=mode, criteria=criteria, settings=settings)
 
     return run_ordered(
         work, texts, max_parallel=settings.max_parallel, batch_size=settings.batch_size
@@ -148,13 +157,13 @@ def _saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]]
     def save(session: Session, chunk: list[tuple[TextItem, RowResult]]) -> None:
         save_evaluations(
             session,
-            [(row.judgement.result, text_checksum(item[0])) for item, row in chunk],
+            [(row.judgement.result, text_checksum(item.text)) for item, row in chunk],
             variant=variant,
         )
         session.add_all(
             RewriteRecord(
                 evaluation_id=row.judgement.result.evaluation_id,
-                original_checksum=text_checksum(item[0]),
+                original_checksum=text_checksum(item.text),
                 rewritten_checksum=text_checksum(row.redefined),
                 source="engine",
             )
@@ -202,7 +211,7 @@ def run_table(
     errors: dict[str, ItemError] = {}
     columns: dict[str, dict[str, str]] = {}
     outcomes = judge_all(
-        ((r.text, r.context.get("language")) for r in rows),
+        (TextItem(r.text, r.context.get("language"), row_glossary(r.context)) for r in rows),
         criteria=criteria,
         settings=settings,
         mode=mode,
@@ -234,7 +243,7 @@ def suggest_texts(
     criteria = active_criteria(session, None)
     response = SuggestPublic(items={}, errors={})
     outcomes = judge_all(
-        ((text, None) for text in request.items), criteria=criteria, settings=settings
+        (TextItem(text) for text in request.items), criteria=criteria, settings=settings
     )
     for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=_saver(variant)):
         key = f"REQ_{outcome.index + 1}"

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from core.batch_schemas import (
     ApplyCreate,
     CorrectionTextCreate,
@@ -19,6 +21,7 @@ from core.batch_schemas import (
     RefineCreate,
 )
 from core.exceptions import InvalidRequest, NotFound, UnsupportedMediaType
+from core.glossary import Glossary
 from core.markdown import MalformedTable, Table, parse_table
 from core.payloads import (
     check_body_size,
@@ -27,6 +30,7 @@ from core.payloads import (
     is_json_media_type,
     validate_model,
 )
+from core.schemas import EvaluationContext, glossary_of
 from core.settings import Settings
 
 MARKDOWN_MEDIA_TYPES = frozenset({"text/markdown", "text/x-markdown", "text/plain"})
@@ -64,14 +68,36 @@ def checked_table(markdown: str, settings: Settings) -> Table:
             f"too many rows: {len(table.rows)} > {settings.max_batch_items}",
             {"maxItems": settings.max_batch_items, "count": len(table.rows)},
         )
-    too_long = [
+    problems = [
         (row.line, f"requirementText is longer than {settings.max_requirement_chars} characters")
         for row in table.rows
         if len(row.text) > settings.max_requirement_chars
     ]
-    if too_long:
-        raise MalformedTable(too_long)
+    problems += [
+        (row.line, problem) for row in table.rows if (problem := _bad_glossary(row.context))
+    ]
+    if problems:
+        raise MalformedTable(sorted(problems))
     return table
+
+
+def _bad_glossary(context: dict[str, Any]) -> str | None:
+    """What is wrong with a row's context.glossary (the same limits as a request's), if anything."""
+    if "glossary" not in context:
+        return None
+    try:
+        EvaluationContext.model_validate({"glossary": context["glossary"]})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+        return f"context.{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+    return None
+
+
+def row_glossary(context: dict[str, Any]) -> Glossary | None:
+    """A row's context.glossary, already checked by checked_table, as a Glossary."""
+    if "glossary" not in context:
+        return None
+    return glossary_of(EvaluationContext.model_validate({"glossary": context["glossary"]}))
 
 
 def parse_batch_input(body: bytes, content_type: str | None, settings: Settings) -> BatchInput:

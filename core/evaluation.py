@@ -17,12 +17,14 @@ from core import engines
 from core.checksums import text_checksum
 from core.criteria import CriterionInfo, list_criteria, resolve_criteria
 from core.engines.base import Assessment, CriterionResult, Language
+from core.glossary import Glossary
 from core.schemas import (
     CriterionDetail,
     EvaluationCreate,
     EvaluationPublic,
     FindingPublic,
     SuggestionPublic,
+    glossary_of,
 )
 from core.scoring import (
     capped_criterion_score,
@@ -56,23 +58,41 @@ class Judgement:
 
 
 def judge(
-    text: str, *, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[CriterionInfo],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> Judgement:
     """Assess one text with the configured engine and score it; touches no database."""
     started = time.perf_counter()
     assessment = engines.assess(
-        text, criteria=[c.key for c in criteria], language=language, settings=settings
+        text,
+        criteria=[c.key for c in criteria],
+        language=language,
+        settings=settings,
+        glossary=glossary,
     )
     return _judgement(assessment, criteria, settings, started)
 
 
 async def judge_async(
-    text: str, *, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[CriterionInfo],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> Judgement:
     """judge for coroutines (the engine call is awaited); same result as judge."""
     started = time.perf_counter()
     assessment = await engines.assess_async(
-        text, criteria=[c.key for c in criteria], language=language, settings=settings
+        text,
+        criteria=[c.key for c in criteria],
+        language=language,
+        settings=settings,
+        glossary=glossary,
     )
     return _judgement(assessment, criteria, settings, started)
 
@@ -138,7 +158,11 @@ def evaluate(
     criteria = active_criteria(session, request.criteria_keys)
     language = request.context.language if request.context else None
     result = judge(
-        request.requirement_text, criteria=criteria, language=language, settings=settings
+        request.requirement_text,
+        criteria=criteria,
+        language=language,
+        settings=settings,
+        glossary=glossary_of(request.context),
     ).result
     save_evaluation(
         session, result=result, text_sha256=text_checksum(request.requirement_text), variant=variant

@@ -16,6 +16,7 @@ from core.batch_schemas import RefineCreate, RefineIteration, RefinePublic, Refi
 from core.checksums import text_checksum
 from core.engines import heuristic
 from core.evaluation import active_criteria
+from core.schemas import glossary_of
 from core.settings import Settings
 from core.store.models import RewriteRecord
 from core.store.records import save_evaluation
@@ -71,10 +72,13 @@ def refine(
     """
     criteria = active_criteria(session, request.criteria_keys)
     language = request.context.language if request.context else None
+    glossary = glossary_of(request.context)
     text, applied, previous = request.requirement_text, 0, None
     iterations: list[RefineIteration] = []
     while True:
-        suggested = suggest(text, criteria=criteria, language=language, settings=settings)
+        suggested = suggest(
+            text, criteria=criteria, language=language, settings=settings, glossary=glossary
+        )
         _round(session, suggested, text, previous, variant)
         result = suggested.judgement.result
         gaps = len(heuristic.placeholders(text, result.language))

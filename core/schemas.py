@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.atoms import SuggestionAtom
 from core.engines.base import Language, Priority
 from core.engines.severity import Severity
+from core.glossary import (
+    MAX_DEFINITION_CHARS,
+    MAX_REQUEST_ENTRIES,
+    MAX_TERM_CHARS,
+    Glossary,
+    GlossaryKind,
+    GlossaryTerm,
+    check_term,
+    first_clash,
+)
 from core.scoring import Verdict
 
 
@@ -31,12 +41,50 @@ class ErrorPublic(WireModel):
     request_id: str = Field(alias="requestId")
 
 
+class GlossaryEntry(WireModel):
+    """A project term (core.glossary): defined by the project, or one of its weak words."""
+
+    term: str = Field(min_length=1, max_length=MAX_TERM_CHARS)
+    kind: GlossaryKind = "defined"
+    definition: str = Field(default="", max_length=MAX_DEFINITION_CHARS)
+    language: Language | None = None
+
+    @field_validator("term")
+    @classmethod
+    def _matchable(cls, value: str) -> str:
+        return check_term(value)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _empty_means_both(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def to_term(self) -> GlossaryTerm:
+        return GlossaryTerm(self.term, self.kind, self.definition.strip(), self.language)
+
+
 class EvaluationContext(WireModel):
-    """Optional facts about a requirement; only `language` is interpreted today."""
+    """Optional facts about a requirement: its language and the project's glossary."""
 
     model_config = ConfigDict(extra="allow")
 
     language: Language | None = None
+    glossary: list[GlossaryEntry] | None = Field(default=None, max_length=MAX_REQUEST_ENTRIES)
+
+    @field_validator("glossary")
+    @classmethod
+    def _one_entry_per_term(cls, value: list[GlossaryEntry] | None) -> list[GlossaryEntry] | None:
+        clash = first_clash(entry.to_term() for entry in value or [])
+        if clash is not None:
+            raise ValueError(f"entries {clash[0]} and {clash[1]} name the same term")
+        return value
+
+
+def glossary_of(context: EvaluationContext | None) -> Glossary | None:
+    """The request's glossary entries as a Glossary; None when it has none."""
+    if context is None or not context.glossary:
+        return None
+    return Glossary(tuple(entry.to_term() for entry in context.glossary))
 
 
 class EvaluationCreate(WireModel):

@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.exceptions import ConfigError
+from core.glossary import Glossary, current_glossary, read_glossary
 
 Percent = Annotated[int, Field(ge=0, le=100)]
 Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
     # duplicates (NEAR_DUPLICATE_THRESHOLD).
     near_duplicate_threshold: Threshold = 0.8
     criterion_pass_threshold: Threshold = 0.7
+    # A CSV glossary of the project's defined terms and own weak words (core.glossary).
+    glossary_path: Path | None = None
 
     feature_flag_use_v2: bool = False
     canary_percent: Percent = 0
@@ -106,6 +109,15 @@ class Settings(BaseSettings):
             raise ValueError("must be an existing directory")
         return value
 
+    @field_validator("glossary_path")
+    @classmethod
+    def _glossary_usable(cls, value: Path | None) -> Path | None:
+        """A broken glossary would silently report (or hide) the wrong words; GlossaryError
+        is a ValueError, so the message names GLOSSARY_PATH and the bad line."""
+        if value is not None:
+            read_glossary(value)
+        return value
+
     @field_validator("admin_token")
     @classmethod
     def _refuse_placeholder_token(cls, value: str | None) -> str | None:
@@ -120,6 +132,11 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         """DATABASE_URL when given, else the SQLite file at SQLITE_PATH."""
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def glossary(self) -> Glossary | None:
+        """The GLOSSARY_PATH file's entries, re-read only when the file changes."""
+        return current_glossary(self.glossary_path) if self.glossary_path is not None else None
 
     @property
     def llm_enabled(self) -> bool:

@@ -16,6 +16,7 @@ from core.criteria import CriterionInfo
 from core.engines.base import Language
 from core.engines.results import EngineMeta
 from core.evaluation import Judgement, judge
+from core.glossary import Glossary
 from core.settings import Settings
 
 
@@ -29,14 +30,22 @@ class Suggested:
 
 
 def suggest(
-    text: str, *, criteria: Sequence[CriterionInfo], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[CriterionInfo],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> Suggested:
     """Judge the text and suggest atoms for it; touches no database."""
-    judgement = judge(text, criteria=criteria, language=language, settings=settings)
+    judgement = judge(
+        text, criteria=criteria, language=language, settings=settings, glossary=glossary
+    )
     suggested = engines.suggest(
         text,
         criteria=[c.key for c in criteria],
         language=language or judgement.result.language,
         settings=settings,
+        glossary=glossary,
     )
     return Suggested(judgement, suggested.atoms, suggested.meta)

@@ -24,6 +24,7 @@ from core.engines import fallbacks, heuristic, llm, llm_loop
 from core.engines.base import Assessment, Language
 from core.engines.llm_client import LlmConfig, LlmFailure
 from core.engines.results import ApplyMode, ApplyResult, RewriteResult, SuggestResult
+from core.glossary import Glossary, merge
 from core.metrics import LLM_FALLBACKS
 from core.settings import Settings
 
@@ -108,35 +109,42 @@ def _language(text: str, language: Language | None) -> Language:
     return language or heuristic.detect_language(text)
 
 
-def _assess_job(text: str, criteria: Sequence[str], language: Language | None) -> _Job[Assessment]:
+def _assess_job(
+    text: str, criteria: Sequence[str], language: Language | None, glossary: Glossary | None
+) -> _Job[Assessment]:
     keys, lang = list(criteria), _language(text, language)
     return _Job(
         "evaluate",
-        lambda rt: llm.evaluate(rt, text, keys, lang),
-        lambda: heuristic.assess(text, criteria=keys, language=lang),
+        lambda rt: llm.evaluate(rt, text, keys, lang, glossary),
+        lambda: heuristic.assess(text, criteria=keys, language=lang, glossary=glossary),
     )
 
 
 def _suggest_job(
-    text: str, criteria: Sequence[str], language: Language | None
+    text: str, criteria: Sequence[str], language: Language | None, glossary: Glossary | None
 ) -> _Job[SuggestResult]:
     keys, lang = list(criteria), _language(text, language)
     return _Job(
         "suggest",
-        lambda rt: llm.suggest(rt, text, keys, lang),
-        lambda: fallbacks.suggest(text, keys, lang),
+        lambda rt: llm.suggest(rt, text, keys, lang, glossary),
+        lambda: fallbacks.suggest(text, keys, lang, glossary),
     )
 
 
 def _rewrite_job(
-    text: str, criteria: Sequence[str], language: Language | None
+    text: str, criteria: Sequence[str], language: Language | None, glossary: Glossary | None
 ) -> _Job[RewriteResult]:
     keys, lang = list(criteria), _language(text, language)
     return _Job(
         "rewrite",
-        lambda rt: llm.rewrite(rt, text, keys, lang),
-        lambda: fallbacks.rewrite(text, keys, lang),
+        lambda rt: llm.rewrite(rt, text, keys, lang, glossary),
+        lambda: fallbacks.rewrite(text, keys, lang, glossary),
     )
+
+
+def _glossary(settings: Settings, glossary: Glossary | None) -> Glossary | None:
+    """The GLOSSARY_PATH file's entries with the request's on top."""
+    return merge(settings.glossary, glossary)
 
 
 def _apply_job(
@@ -151,43 +159,82 @@ def _apply_job(
 
 
 def assess(
-    text: str, *, criteria: Sequence[str], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> Assessment:
-    """Judge one requirement on the given criteria with the engine the settings select."""
-    return _run(_assess_job(text, criteria, language), settings)
+    """Judge one requirement on the given criteria with the engine the settings select.
+
+    `glossary` holds the request's project terms; the GLOSSARY_PATH file's are added here.
+    """
+    return _run(_assess_job(text, criteria, language, _glossary(settings, glossary)), settings)
 
 
 async def assess_async(
-    text: str, *, criteria: Sequence[str], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> Assessment:
     """assess for coroutines: same arguments, same result."""
-    return await _run_async(_assess_job(text, criteria, language), settings)
+    return await _run_async(
+        _assess_job(text, criteria, language, _glossary(settings, glossary)), settings
+    )
 
 
 def suggest(
-    text: str, *, criteria: Sequence[str], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> SuggestResult:
     """Selectable corrections (DESIGN §6 atoms) for one requirement."""
-    return _run(_suggest_job(text, criteria, language), settings)
+    return _run(_suggest_job(text, criteria, language, _glossary(settings, glossary)), settings)
 
 
 async def suggest_async(
-    text: str, *, criteria: Sequence[str], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> SuggestResult:
-    return await _run_async(_suggest_job(text, criteria, language), settings)
+    return await _run_async(
+        _suggest_job(text, criteria, language, _glossary(settings, glossary)), settings
+    )
 
 
 def rewrite(
-    text: str, *, criteria: Sequence[str], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> RewriteResult:
     """The requirement rewritten to satisfy the criteria."""
-    return _run(_rewrite_job(text, criteria, language), settings)
+    return _run(_rewrite_job(text, criteria, language, _glossary(settings, glossary)), settings)
 
 
 async def rewrite_async(
-    text: str, *, criteria: Sequence[str], language: Language | None, settings: Settings
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None,
+    settings: Settings,
+    glossary: Glossary | None = None,
 ) -> RewriteResult:
-    return await _run_async(_rewrite_job(text, criteria, language), settings)
+    return await _run_async(
+        _rewrite_job(text, criteria, language, _glossary(settings, glossary)), settings
+    )
 
 
 def apply(

@@ -14,21 +14,27 @@ from core.atoms import SuggestionAtom
 from core.engines import edits, heuristic
 from core.engines.base import Language
 from core.engines.results import ApplyMode, ApplyResult, EngineMeta, RewriteResult, SuggestResult
+from core.glossary import Glossary
 
 
 def heuristic_meta() -> EngineMeta:
     return EngineMeta("heuristic", heuristic.MODEL_NAME)
 
 
-def suggest(text: str, criteria: Sequence[str], language: Language) -> SuggestResult:
+def suggest(
+    text: str, criteria: Sequence[str], language: Language, glossary: Glossary | None = None
+) -> SuggestResult:
     """One atom per located defect that affects a requested criterion, in text order."""
-    atoms = heuristic.suggest(text, criteria=criteria, language=language)
+    atoms = heuristic.suggest(text, criteria=criteria, language=language, glossary=glossary)
     return SuggestResult(tuple(atoms), heuristic_meta())
 
 
-def rewrite(text: str, criteria: Sequence[str], language: Language) -> RewriteResult:
+def rewrite(
+    text: str, criteria: Sequence[str], language: Language, glossary: Glossary | None = None
+) -> RewriteResult:
     """The heuristic engine's rewrite, or the text unchanged when it has none."""
-    rewritten = heuristic.assess(text, criteria=criteria, language=language).rewrite
+    assessment = heuristic.assess(text, criteria=criteria, language=language, glossary=glossary)
+    rewritten = assessment.rewrite
     return RewriteResult((rewritten or text).strip(), heuristic_meta())
 
 

@@ -1,9 +1,10 @@
 """The LLM engine: evaluate, suggest, rewrite and apply with any OpenAI-compatible model.
 
 Coroutines here run on the LLM loop (core.engines.llm_loop) only. Each builds the prompt
-payload, asks llm_client for a structured answer (cached by checksum, criteria, model and
-prompt version), validates it with pydantic and turns it into the engine result types.
-Any problem raises LlmFailure; core.engines answers with the heuristic engine instead.
+payload (with the project glossary's terms, if any), asks llm_client for a structured answer
+(cached by checksum, criteria, glossary checksum, model and prompt version), validates it
+with pydantic and turns it into the engine result types. Any problem raises LlmFailure;
+core.engines answers with the heuristic engine instead.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from core.engines.llm_schemas import (
 from core.engines.prompts import PromptSet, Task, load_prompts
 from core.engines.results import ApplyMode, ApplyResult, EngineMeta, RewriteResult, SuggestResult
 from core.engines.severity import rule_of
+from core.glossary import Glossary
 from core.scoring import clamp_score
 
 log = logging.getLogger("reqgate.llm")
@@ -148,6 +150,12 @@ def _key(runtime: LlmRuntime, task: Task, *parts: object) -> tuple[object, ...]:
     return (task, *parts, runtime.config.model, runtime.prompts.version)
 
 
+def _glossary_payload(glossary: Glossary | None, language: Language) -> list[dict[str, str]]:
+    """The project's terms for the prompt: defined terms not to report, its own weak words."""
+    terms = glossary.for_language(language) if glossary else ()
+    return [{"term": t.term, "kind": t.kind, "definition": t.definition} for t in terms]
+
+
 async def _on_text(
     runtime: LlmRuntime,
     task: Task,
@@ -157,23 +165,32 @@ async def _on_text(
     schema: JsonSchema,
     answer_type: type[AnswerT],
     convert: Callable[[AnswerT], ResultT],
+    glossary: Glossary | None = None,
 ) -> ResultT:
     """Ask about one requirement text (cached), validate the answer and convert it."""
+    terms = _glossary_payload(glossary, language)
 
     async def compute() -> ResultT:
-        payload = {
+        payload: dict[str, Any] = {
             "requirement": text,
             "language": language,
             "criteria": _criteria_payload(criteria, language),
         }
+        if terms:
+            payload["glossary"] = terms
         return convert(await _ask(runtime, task, language, payload, schema, answer_type))
 
-    key = _key(runtime, task, text_checksum(text), tuple(criteria), language)
+    glossary_sum = glossary.checksum(language) if glossary and terms else None
+    key = _key(runtime, task, text_checksum(text), tuple(criteria), language, glossary_sum)
     return await runtime.cache.get_or_compute(key, compute)
 
 
 async def evaluate(
-    runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
+    runtime: LlmRuntime,
+    text: str,
+    criteria: Sequence[str],
+    language: Language,
+    glossary: Glossary | None = None,
 ) -> Assessment:
     """The LLM's assessment of one requirement on the given criteria."""
     return await _on_text(
@@ -185,11 +202,16 @@ async def evaluate(
         evaluate_schema(criteria),
         EvaluationAnswer,
         lambda answer: _assessment(answer, runtime, text, criteria, language),
+        glossary,
     )
 
 
 async def suggest(
-    runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
+    runtime: LlmRuntime,
+    text: str,
+    criteria: Sequence[str],
+    language: Language,
+    glossary: Glossary | None = None,
 ) -> SuggestResult:
     """Selectable corrections (atoms) for one requirement."""
 
@@ -210,11 +232,16 @@ async def suggest(
         suggest_schema(criteria),
         SuggestAnswer,
         convert,
+        glossary,
     )
 
 
 async def rewrite(
-    runtime: LlmRuntime, text: str, criteria: Sequence[str], language: Language
+    runtime: LlmRuntime,
+    text: str,
+    criteria: Sequence[str],
+    language: Language,
+    glossary: Glossary | None = None,
 ) -> RewriteResult:
     """The requirement rewritten to satisfy the criteria."""
 
@@ -224,7 +251,15 @@ async def rewrite(
         return RewriteResult(answer.rewrite.strip(), runtime.meta())
 
     return await _on_text(
-        runtime, "rewrite", text, criteria, language, rewrite_schema(), RewriteAnswer, convert
+        runtime,
+        "rewrite",
+        text,
+        criteria,
+        language,
+        rewrite_schema(),
+        RewriteAnswer,
+        convert,
+        glossary,
     )
 
 

@@ -38,7 +38,13 @@ class FakeEngine:
         self.max_in_flight = 0
 
     def assess(
-        self, text: str, *, criteria: Sequence[str], language: Language | None, settings: object
+        self,
+        text: str,
+        *,
+        criteria: Sequence[str],
+        language: Language | None,
+        settings: object,
+        glossary: object = None,
     ) -> Assessment:
         with self.lock:
             self.calls.append(text)
@@ -68,12 +74,24 @@ class FakeEngine:
         return (atom,)
 
     def suggest(
-        self, text: str, *, criteria: Sequence[str], language: Language | None, settings: object
+        self,
+        text: str,
+        *,
+        criteria: Sequence[str],
+        language: Language | None,
+        settings: object,
+        glossary: object = None,
     ) -> SuggestResult:
         return SuggestResult(self._atoms(text), FAKE_META)
 
     def rewrite(
-        self, text: str, *, criteria: Sequence[str], language: Language | None, settings: object
+        self,
+        text: str,
+        *,
+        criteria: Sequence[str],
+        language: Language | None,
+        settings: object,
+        glossary: object = None,
     ) -> RewriteResult:
         for atom in self._atoms(text):
             text = text.replace(atom.original_fragment, atom.correction, 1)

@@ -3,7 +3,9 @@
 Detects requirement smells (vague and subjective terms, loopholes, weak modals, superlatives,
 comparatives, negatives, agentless passives, ambiguous pronouns, several requirements in one,
 numbers without units, missing measures, placeholders), classifies the EARS pattern and scores
-the quality criteria from the findings. Word lists live in core/lexicons/<lang>.json.
+the quality criteria from the findings. Word lists live in core/lexicons/<lang>.json; a
+project glossary (core.glossary, `glossary=`) adds a project's own weak words and keeps its
+defined terms from being reported as vague.
 
     >>> from core.engines.heuristic import assess
     >>> a = assess("Das System sollte schnell sein.", criteria=["clarity"])

@@ -21,15 +21,20 @@ from core.engines.heuristic._lexicon import Lexicon, load
 from core.engines.heuristic._rewrite import Fix, fixes_for
 from core.engines.heuristic._scoring import affecting, criteria_of
 from core.engines.heuristic._wording import to_finding
+from core.glossary import Glossary
 
 
 def suggest(
-    text: str, *, criteria: Sequence[str], language: Language | None = None
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None = None,
+    glossary: Glossary | None = None,
 ) -> list[SuggestionAtom]:
     """Atoms for the defects that affect the requested criteria, in text order."""
     lang: Language = language or detect_language(text)
     lex = load(lang)
-    hits, _ears = analyse(text, lang)
+    hits, _ears = analyse(text, lang, glossary)
     return atoms_for(text, hits, lex, criteria)
 
 

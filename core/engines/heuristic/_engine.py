@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from core.engines.base import Assessment, Language
 from core.engines.heuristic._ears import classify_ears
+from core.engines.heuristic._glossary import compile_glossary, drop_defined, project_words
 from core.engines.heuristic._hits import Hit, build_ctx
 from core.engines.heuristic._language import detect_language
 from core.engines.heuristic._lexical import detect_lexical
@@ -18,6 +19,7 @@ from core.engines.heuristic._rewrite import fixes_for, rewrite
 from core.engines.heuristic._scoring import affecting
 from core.engines.heuristic._structure import detect_structure
 from core.engines.heuristic._wording import criterion_results, suggestions, to_finding
+from core.glossary import Glossary
 
 # The version goes into every result (`model`): bump it whenever findings or scores change,
 # so stored evaluations say which rules produced them. /2: agreement-based pronoun rules.
@@ -32,16 +34,26 @@ QUOTED_RE = re.compile(
 DETECTORS = (detect_lexical, detect_pronouns, detect_passive, detect_structure, detect_measures)
 
 
-def analyse(text: str, language: Language) -> tuple[list[Hit], str]:
-    """All hits in text order (one per code and span) and the EARS pattern."""
+def analyse(
+    text: str, language: Language, glossary: Glossary | None = None
+) -> tuple[list[Hit], str]:
+    """All hits in text order (one per code and span) and the EARS pattern.
+
+    With a project glossary, its weak words are found like list words and its defined
+    terms are not reported as vague (core.engines.heuristic._glossary).
+    """
     lex = load(language)
-    ctx = build_ctx(text, lex)
+    compiled = compile_glossary(glossary, language) if glossary else None
+    ctx = build_ctx(text, lex, project_words(compiled) if compiled is not None else None)
     hits: dict[tuple[str, int, int], Hit] = {}
     for detector in DETECTORS:
         for hit in detector(ctx):
             hits.setdefault((hit.code, hit.start, hit.end), hit)
     hits = _drop_quoted(_drop_shadowed(hits, text), text)
-    return sorted(hits.values(), key=lambda h: (h.start, h.end)), classify_ears(ctx)
+    found = sorted(hits.values(), key=lambda h: (h.start, h.end))
+    if compiled is not None:
+        found = drop_defined(found, ctx.doc, compiled)
+    return found, classify_ears(ctx)
 
 
 def _drop_shadowed(
@@ -86,11 +98,17 @@ def placeholders(text: str, language: Language | None = None) -> tuple[str, ...]
     return tuple(text[h.start : h.end] for h in hits if h.code == "placeholder")
 
 
-def assess(text: str, *, criteria: Sequence[str], language: Language | None = None) -> Assessment:
+def assess(
+    text: str,
+    *,
+    criteria: Sequence[str],
+    language: Language | None = None,
+    glossary: Glossary | None = None,
+) -> Assessment:
     """Judge one requirement against the requested criteria, in the requested order."""
     lang: Language = language or detect_language(text)
     lex = load(lang)
-    hits, ears = analyse(text, lang)
+    hits, ears = analyse(text, lang, glossary)
     findings = [to_finding(text, h, lex) for h in hits]
     return Assessment(
         language=lang,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -43,10 +44,15 @@ class Ctx:
         return self.doc.clause_bounds[self.doc.clause_of[i]]
 
 
-def build_ctx(text: str, lex: Lexicon) -> Ctx:
-    """Tokenise and match once; every detector then works on the same context."""
+def build_ctx(text: str, lex: Lexicon, extra: Callable[[Doc], list[Match]] | None = None) -> Ctx:
+    """Tokenise and match once; every detector then works on the same context.
+
+    `extra` adds matches of words outside the lexicon (a project glossary); they come first,
+    so where both name the same span, the extra match's hint is the one kept.
+    """
     doc = build_doc(text, lex.words("abbreviations"))
-    groups = by_category(find_matches(doc, lex))
+    matches = find_matches(doc, lex)
+    groups = by_category(extra(doc) + matches if extra is not None else matches)
     modal = {
         m.first for cat in ("_binding", "weak_modal", "weak_phrase") for m in groups.get(cat, [])
     }

@@ -84,7 +84,7 @@ def load(language: Language) -> Lexicon:
                 raw.append(rf"(?<![\w-])({term[3:]})")
                 meta.append((category, hint))
             else:
-                entries.extend(_expand(category, term, hint))
+                entries.extend(expand_term(category, term, hint))
     # One pass for all raw patterns: each alternative is one capturing group, so
     # m.lastindex names the entry that matched.
     pattern = re.compile("|".join(raw), re.IGNORECASE) if raw else None
@@ -99,7 +99,7 @@ def _named_lists(data: dict[str, Any]) -> list[tuple[str, list[Any]]]:
     return lists
 
 
-def _expand(category: str, term: str, hint: str) -> list[Entry]:
+def expand_term(category: str, term: str, hint: str) -> list[Entry]:
     """Turn one written term into token entries, expanding '~' to adjective endings."""
     endings = ADJECTIVE_ENDINGS if term.endswith("~") else ("",)
     base = term.rstrip("~")

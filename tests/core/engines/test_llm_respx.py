@@ -15,6 +15,7 @@ import respx
 
 from core import engines
 from core.engines.base import Assessment
+from core.glossary import Glossary, GlossaryTerm
 from core.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.core.engines.conftest import BASE_URL
@@ -294,3 +295,34 @@ def test_assess_mock_mode_never_calls_llm(
     assert _assess_sync(settings).engine == "heuristic"
     assert _assess_async(settings).fallback_reason is None
     assert route.call_count == 0
+
+
+def test_assess_llm_glossary_in_payload_and_cache_key(
+    llm_settings: Settings, mock_llm: respx.Router, caplog: pytest.LogCaptureFixture
+) -> None:
+    route = mock_llm.post("/chat/completions").mock(side_effect=lambda _: completion(answer()))
+    glossary = Glossary(
+        (
+            GlossaryTerm("schnell", "defined", "Antwort in unter 200 ms"),
+            GlossaryTerm("asap", "vague_term", language="en"),
+        )
+    )
+
+    def ask(terms: Glossary | None) -> None:
+        engines.assess(
+            TEXT, criteria=CRITERIA, language="de", settings=llm_settings, glossary=terms
+        )
+
+    with caplog.at_level(logging.DEBUG):
+        ask(None)
+        ask(glossary)
+        ask(glossary)  # answered from the cache
+    assert route.call_count == 2
+    plain, with_terms = (
+        json.loads(c.request.content)["messages"][1]["content"] for c in route.calls
+    )
+    assert "glossary" not in json.loads(plain)
+    assert json.loads(with_terms)["glossary"] == [
+        {"term": "schnell", "kind": "defined", "definition": "Antwort in unter 200 ms"}
+    ]  # the English-only entry is left out of a German request
+    assert not leaked(caplog.records, "Zebra", "Antwort in unter")
