@@ -5,7 +5,8 @@ complete requirement with that one defect removed, so a client can put it in pla
 original, and corrections/apply merges several. Where only a person knows the missing fact
 the correction carries one placeholder in its place, `needsInput` is true and `question`
 says what to answer; `criteria[key]` is true only when the atom alone satisfies the
-criterion. A finding without a fix gets no atom: no atom is a no-op.
+criterion (a split into two sentences satisfies atomicity only through apply(split), so it
+says false). A finding without a fix gets no atom: no atom is a no-op.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from core.engines.heuristic._engine import analyse
 from core.engines.heuristic._hits import Hit
 from core.engines.heuristic._language import detect_language
 from core.engines.heuristic._lexicon import Lexicon, load
-from core.engines.heuristic._rewrite import Fix, fixes_for
+from core.engines.heuristic._rewrite import SPLITTING, Fix, fixes_for
 from core.engines.heuristic._scoring import affecting, criteria_of
 from core.engines.heuristic._wording import to_finding
 from core.glossary import Glossary
@@ -56,7 +57,8 @@ def _atom(text: str, hit: Hit, fix: Fix, lex: Lexicon, requested: set[str]) -> S
         correction=fix.applied_to(text),
         acceptance_criteria=[template.format(fragment=finding.fragment)],
         criteria=dict.fromkeys(
-            (key for key in criteria_of(hit.code) if key in requested), not fix.needs_input
+            (key for key in criteria_of(hit.code) if key in requested),
+            not fix.needs_input and hit.code not in SPLITTING,
         ),
         notes=finding.message,
         needs_input=True if fix.needs_input else None,

@@ -23,6 +23,9 @@ SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)|$")
 WORD_RE = re.compile(r"[^\W\d_][\w'-]*")
 # Codes whose fix deletes the fragment ("if possible", "basically").
 DELETED = frozenset({"loophole", "filler"})
+# Codes whose fix cuts the text into two sentences: still two requirements in one text
+# until apply(split) makes them two.
+SPLITTING = frozenset({"multiple_requirements"})
 # Codes whose fix swaps the fragment for the lexicon's binding form ("should" -> "shall").
 SWAPPED = frozenset({"weak_modal", "weak_phrase", "ambiguous_modal"})
 
@@ -84,8 +87,12 @@ def _deletion(text: str, start: int, end: int, *, keep_comma: bool = True) -> Fi
     if start == 0:
         # Deleting the opening words: the new first word starts the sentence.
         rest = text[end:].lstrip()
+        if not rest:
+            return None
+        word = WORD_RE.match(rest)
+        first_word = word.group() if word else rest[:1]
         first = len(text) - len(rest)
-        return Fix(0, first + 1, rest[:1].upper()) if rest else None
+        return Fix(0, first + len(first_word), first_word[:1].upper() + first_word[1:])
     return Fix(start, end, "")
 
 
