@@ -87,14 +87,18 @@ def _result(
     feedback: dict[str, str] = lex.data["feedback"]
     name = lex.data["criterion_names"].get(criterion, criterion)
     value = score(criterion, (f.code for f in own))
+    # The findings that fail the criterion on their own come first and say so.
+    failing = [f for f in own if criterion in f.fails]
+    ordered = failing + [f for f in own if criterion not in f.fails]
     parts = []
-    for f in own[:MAX_REASONS]:
+    for f in ordered[:MAX_REASONS]:
         if id(f) not in reasons:
             reasons[id(f)] = _reason(f, lex)
         parts.append(reasons[id(f)])
     if len(own) > MAX_REASONS:
         parts.append(feedback["more"].format(n=len(own) - MAX_REASONS))
-    text = feedback["issues"].format(name=name, reasons="; ".join(parts))
+    template = feedback["fails"] if failing else feedback["issues"]
+    text = template.format(name=name, reasons="; ".join(parts))
     return CriterionResult(criterion, value, text, tuple(own))
 
 

@@ -181,11 +181,30 @@ def test_assess_too_short_text_fails_completeness(text: str) -> None:
     assert finding.code == "too_short" and text[finding.start : finding.end] == finding.fragment
 
 
-def test_feedback_names_at_most_four_reasons() -> None:
+def test_feedback_names_at_most_four_reasons_failing_first() -> None:
     text = "The system should be fast, simple, intuitive, robust and flexible."
     feedback = assess(text, criteria=["clarity"]).results[0].feedback
-    assert feedback.startswith("Clarity: weak modal 'should'; vague term 'fast';")
+    assert feedback.startswith("Clarity fails: subjective term 'simple';")
     assert feedback.endswith("and 2 more.")
+
+
+@pytest.mark.parametrize(
+    ("text", "criterion", "expected"),
+    [
+        (
+            "Der Export kann bei Bedarf eine Zusammenfassung erzeugen.",
+            "testability",
+            "Verifizierbarkeit nicht erfüllt: schwaches Modalverb „kann“; Hintertür „bei Bedarf“.",
+        ),
+        ("The system shall be fast.", "measurability", "Measurability fails: vague term 'fast'."),
+        ("The system shall be fast.", "clarity", "Clarity: vague term 'fast'."),
+    ],
+)
+def test_feedback_failing_criterion_names_its_findings_in_language(
+    text: str, criterion: str, expected: str
+) -> None:
+    (result,) = assess(text, criteria=[criterion]).results
+    assert result.feedback == expected
 
 
 def test_suggest_weak_modal_with_high_priority() -> None:

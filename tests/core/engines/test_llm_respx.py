@@ -14,8 +14,11 @@ import pytest
 import respx
 
 from core import engines
+from core.criteria import CriterionInfo
 from core.engines.base import Assessment
+from core.evaluation import judge
 from core.glossary import Glossary, GlossaryTerm
+from core.schemas import EvaluationPublic
 from core.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.core.engines.conftest import BASE_URL
@@ -326,3 +329,43 @@ def test_assess_llm_glossary_in_payload_and_cache_key(
         {"term": "schnell", "kind": "defined", "definition": "Antwort in unter 200 ms"}
     ]  # the English-only entry is left out of a German request
     assert not leaked(caplog.records, "Zebra", "Antwort in unter")
+
+
+def _judge_llm(settings: Settings, keys: list[str]) -> EvaluationPublic:
+    criteria = [CriterionInfo(key, key, "", 1.0, True) for key in keys]
+    return judge(TEXT, criteria=criteria, language="de", settings=settings).result
+
+
+def test_judge_llm_verdict_fails_when_any_criterion_fails(
+    llm_settings: Settings, mock_llm: respx.Router
+) -> None:
+    """Same rule as the heuristic engine: a mean above VERDICT_THRESHOLD does not pass
+    while one requested criterion fails."""
+    results = [
+        {"criterion": "clarity", "score": 0.95, "feedback": "ok", "findings": []},
+        {"criterion": "testability", "score": 0.5, "feedback": "schwach", "findings": []},
+        {"criterion": "measurability", "score": 0.95, "feedback": "ok", "findings": []},
+    ]
+    mock_llm.post("/chat/completions").mock(return_value=completion(answer(results=results)))
+    result = _judge_llm(llm_settings, ["clarity", "testability", "measurability"])
+    assert result.engine == "llm" and result.score >= 0.7
+    assert result.verdict == "fail"
+    assert [d.passed for d in result.details] == [True, False, True]
+
+
+def test_judge_llm_known_major_code_fails_its_criterion(
+    llm_settings: Settings, mock_llm: respx.Router
+) -> None:
+    """A model that scores testability 0.9 but reports the weak modal 'sollte' there gets
+    the same cap as the heuristic engine: below CRITERION_PASS_THRESHOLD, failed."""
+    finding = {"code": "weak_modal", "message": "schwach", "fragment": "sollte"}
+    results = [
+        {"criterion": "clarity", "score": 0.9, "feedback": "ok", "findings": []},
+        {"criterion": "testability", "score": 0.9, "feedback": "ok", "findings": [finding]},
+    ]
+    mock_llm.post("/chat/completions").mock(return_value=completion(answer(results=results)))
+    result = _judge_llm(llm_settings, CRITERIA)
+    clarity, testability = result.details
+    assert clarity.passed and (not testability.passed) and testability.score < 0.7
+    assert testability.findings[0].severity == "major"
+    assert result.verdict == "fail"
