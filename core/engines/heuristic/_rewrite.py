@@ -57,7 +57,7 @@ def fix_for(text: str, hit: Hit, lex: Lexicon) -> Fix | None:
     if hit.code == "mixed_modals":
         return _swap(hit, fragment, hit.other)
     if hit.code in DELETED:
-        return _deletion(text, hit.start, hit.end)
+        return _reordered(text, _deletion(text, hit.start, hit.end), lex)
     if hit.code == "rationale":
         return _deletion(text, hit.start, _clause_end(text, hit.end), keep_comma=False)
     if hit.code == "extra_sentence":
@@ -76,7 +76,12 @@ def _swap(hit: Hit, fragment: str, replacement: str) -> Fix | None:
 
 
 def _deletion(text: str, start: int, end: int, *, keep_comma: bool = True) -> Fix | None:
-    """Delete [start, end) with the comma that set it off, so the sentence still reads."""
+    """Delete [start, end) with the comma that set it off, so the sentence still reads (and
+    keep the full stop of a deleted 'etc.' that ended it)."""
+    if text[start:end].endswith(".") and not text[end:].strip():
+        before = text[:start].rstrip()
+        cut = len(before) - 1 if before.endswith(",") else start
+        return Fix(cut, end, ".")
     before = text[:start].rstrip()
     if before.endswith(",") and keep_comma:
         return Fix(len(before) - 1, end, "")
@@ -94,6 +99,23 @@ def _deletion(text: str, start: int, end: int, *, keep_comma: bool = True) -> Fi
         first = len(text) - len(rest)
         return Fix(0, first + len(first_word), first_word[:1].upper() + first_word[1:])
     return Fix(start, end, "")
+
+
+def _reordered(text: str, fix: Fix | None, lex: Lexicon) -> Fix | None:
+    """German puts the finite verb second: once a fronted 'Bei Bedarf' is deleted, 'Muss das
+    System ...' must become 'Das System muss ...' (subject: up to its first noun)."""
+    if fix is None or fix.start != 0 or not lex.data.get("verb_second"):
+        return fix
+    rest = fix.replacement + text[fix.end :]
+    words = rest.split(" ")
+    if len(words) < 3 or words[0].lower() not in lex.words("modal_words"):
+        return fix
+    noun = next((i for i in range(2, len(words)) if words[i][:1].isupper()), None)
+    if noun is None:
+        return fix
+    subject = " ".join(words[1 : noun + 1])
+    moved = f"{subject[:1].upper()}{subject[1:]} {words[0].lower()} {' '.join(words[noun + 1 :])}"
+    return Fix(0, len(text), moved)
 
 
 def _split(text: str, hit: Hit) -> Fix | None:

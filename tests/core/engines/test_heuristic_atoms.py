@@ -61,6 +61,16 @@ def _by_fragment(text: str, fragment: str) -> SuggestionAtom:
             "The gateway shall forward the order to the warehouse.",
         ),
         (
+            "Bei Bedarf muss das Controlling-System einen Bericht erzeugen.",
+            "Bei Bedarf muss das Controlling-System einen Bericht erzeugen.",
+            "Das Controlling-System muss einen Bericht erzeugen.",  # verb second again
+        ),
+        (
+            "The partner API shall accept orders in JSON, XML, etc.",
+            ", etc.",
+            "The partner API shall accept orders in JSON, XML.",
+        ),
+        (
             "In order to save power, the display shall dim after 30 s.",
             "In order to save power, the",
             "The display shall dim after 30 s.",
