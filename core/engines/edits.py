@@ -54,11 +54,13 @@ def edit_of(text: str, atom: SuggestionAtom) -> Edit | None:
     fragment, correction = atom.original_fragment.strip(), atom.correction.strip()
     if not fragment or is_split_point(atom):
         return None
-    if fragment == text.strip():
-        return (0, len(text), correction) if correction else None
     start, end = _differing_span(text, correction)
     if correction and end - start <= len(fragment) + _SLACK:
+        # The span that really changes, even when the fragment is the whole text: a split
+        # changes only its joint, so it combines with an atom elsewhere in the sentence.
         return start, end, correction[start : len(correction) - (len(text) - end)]
+    if fragment == text.strip():
+        return (0, len(text), correction) if correction else None
     whole = _reads_as_whole(text, correction)
     found = _whole_words(fragment).search(text)
     if found is not None and not whole:
@@ -127,24 +129,33 @@ def _sentence(part: str) -> str:
     return f"{part[:1].upper()}{part[1:]}." if part else ""
 
 
-def split_sentence(text: str, start: int, end: int) -> str | None:
+def split_sentence(
+    text: str, start: int, end: int, binding: dict[str, str] | None = None
+) -> str | None:
     """The sentence `text` cut at the conjunction text[start:end] into two sentences; each
     names the subject and modal verb, and a verb or object the two parts shared goes to
-    both ('shall display and print the receipt', 'muss die Daten speichern und anzeigen')."""
+    both ('shall display and print the receipt', 'muss die Daten speichern und anzeigen').
+    `binding` maps a weak modal to the binding one the repeated subject gets ('should' ->
+    'shall'), so the new sentence does not copy a defect."""
     left, right = text[:start].rstrip(" ,"), text[end:].strip()
     lead = _LEAD.match(left + " ")
     if lead is None or not left or not right.rstrip(".!? "):
         return None
+    lead_text = lead.group(1)
+    subject, _, modal = lead_text.rpartition(" ")
+    if binding and modal.lower() in binding:
+        lead_text = f"{subject} {binding[modal.lower()]}".strip()
     left_words, right_words = left.split(), right.rstrip(".!? ").split()
     modal_ends_left = _MODAL_FIRST.match(left_words[-2]) if len(left_words) >= 2 else None
     if len(right_words) == 1 and not modal_ends_left:
-        second = " ".join([*left_words[:-1], right_words[0]])  # "speichern und anzeigen"
+        middle = left_words[len(lead_text.split()) : -1]  # "speichern und anzeigen"
+        second = " ".join([lead_text, *middle, right_words[0]])
     elif _MODAL_FIRST.match(right):
-        second = f"{lead.group(1).rsplit(' ', 1)[0]} {right}"  # "and shall print"
+        second = f"{subject} {right}"  # "and shall print"
     elif _LEAD.match(right + " "):
         second = right
     else:
-        second = f"{lead.group(1)} {right}"
+        second = f"{lead_text} {right}"
     first = left
     if modal_ends_left and len(right_words) > 1:
         first = " ".join([left, *right_words[1:]])  # "shall display and print the receipt"

@@ -63,7 +63,7 @@ def fix_for(text: str, hit: Hit, lex: Lexicon) -> Fix | None:
     if hit.code == "extra_sentence":
         return _deletion(text, hit.start, _sentence_end(text, hit.end))
     if hit.code == "multiple_requirements":
-        return _split(text, hit)
+        return _split(text, hit, lex)
     if hit.code == "missing_modal":
         return _binding_modal(text, hit, lex)
     return _gap(text, hit, lex)
@@ -118,14 +118,48 @@ def _reordered(text: str, fix: Fix | None, lex: Lexicon) -> Fix | None:
     return Fix(0, len(text), moved)
 
 
-def _split(text: str, hit: Hit) -> Fix | None:
-    """'... shall A and shall B' -> two sentences, the second repeating subject and modal."""
-    if not text[hit.start : hit.end].strip().isalpha():
+def _split(text: str, hit: Hit, lex: Lexicon) -> Fix | None:
+    """'... shall A and shall B' -> two sentences, the second repeating subject and the
+    binding modal."""
+    if text[hit.start : hit.end].strip().lower() in lex.words("modal_words"):
         return None  # the modal of a further sentence: the sentences are already apart
     end = _sentence_end(text, hit.end)
     start = _sentence_start(text, hit.start)
-    split = split_sentence(text[start:end], hit.start - start, hit.end - start)
-    return None if split is None else Fix(start, end, split)
+    split = split_sentence(
+        text[start:end], hit.start - start, hit.end - start, _binding_modals(lex)
+    )
+    return None if split is None else _narrowed(text, start, end, split)
+
+
+def _narrowed(text: str, start: int, end: int, replacement: str) -> Fix:
+    """The fix reduced to the characters it really changes (the joint of a split, not the
+    whole sentence), so it does not collide with a fix elsewhere in the sentence."""
+    old = text[start:end]
+    head = 0
+    while head < min(len(old), len(replacement)) and old[head] == replacement[head]:
+        head += 1
+    tail = 0
+    while (
+        tail < min(len(old), len(replacement)) - head
+        and old[len(old) - 1 - tail] == replacement[len(replacement) - 1 - tail]
+    ):
+        tail += 1
+    # Whole words: widen to the word edges, so the fragment reads as words ("and").
+    while head > 0 and old[head - 1].isalnum():
+        head -= 1
+    while tail > 0 and old[len(old) - tail].isalnum():
+        tail -= 1
+    return Fix(start + head, end - tail, replacement[head : len(replacement) - tail])
+
+
+def _binding_modals(lex: Lexicon) -> dict[str, str]:
+    """Weak modal -> the binding one that replaces it, where both are one word."""
+    entries = [*lex.data["terms"]["weak_modal"], *lex.data["terms"].get("ambiguous_modal", [])]
+    return {
+        entry["t"]: entry["hint"]
+        for entry in entries
+        if isinstance(entry, dict) and " " not in entry["t"] and " " not in entry.get("hint", " ")
+    }
 
 
 def _binding_modal(text: str, hit: Hit, lex: Lexicon) -> Fix | None:

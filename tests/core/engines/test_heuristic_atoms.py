@@ -152,7 +152,8 @@ def test_suggest_heuristic_needs_input_atom_replaces_the_defect(
 )
 def test_suggest_heuristic_split_atom_cuts_into_sentences(text: str, correction: str) -> None:
     (atom,) = [a for a in _atoms(text) if "atomicity" in a.criteria]
-    assert (atom.original_fragment, atom.correction) == (text, correction)
+    assert atom.correction == correction
+    assert atom.original_fragment in text and len(atom.original_fragment) < len(text) / 2
     assert atom.criteria["atomicity"] is False  # two requirements until apply(split)
     assert apply_atoms(text, [atom], "split") == correction.replace(". ", ".\n").split("\n")
 
@@ -173,6 +174,28 @@ def test_suggest_heuristic_no_atom_is_a_no_op(text: str) -> None:
         assert atom.correction.strip() != text.strip()
         assert atom.original_fragment and atom.original_fragment in text
         assert merge(text, [atom]) == atom.correction  # applying it gives the correction
+
+
+@pytest.mark.parametrize(
+    ("text", "merged"),
+    [
+        (
+            "The system should export PDF and send mail.",
+            "The system shall export PDF. The system shall send mail.",
+        ),
+        (
+            "Das System sollte die Daten speichern und anzeigen.",
+            "Das System muss die Daten speichern. Das System muss die Daten anzeigen.",
+        ),
+    ],
+)
+def test_suggest_heuristic_split_and_modal_combine(text: str, merged: str) -> None:
+    """The split changes only its joint and gives the new sentence the binding modal, so
+    it merges with the modal atom of the same sentence."""
+    atoms = heuristic.suggest(text, criteria=["testability", "atomicity"])
+    assert len(atoms) == 2
+    assert merge(text, atoms) == merged
+    assert apply_atoms(text, atoms, "split") == merged.replace(". ", ".\n").split("\n")
 
 
 def test_suggest_heuristic_placeholder_needs_a_person_not_an_atom() -> None:
