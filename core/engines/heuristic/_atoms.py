@@ -24,6 +24,10 @@ from core.engines.heuristic._scoring import affecting, criteria_of
 from core.engines.heuristic._wording import to_finding
 from core.glossary import Glossary
 
+# As many as the LLM engine may return (llm_schemas.SuggestAnswer): each atom carries the
+# whole text, so a long text full of defects must not multiply into megabytes.
+MAX_ATOMS = 20
+
 
 def suggest(
     text: str,
@@ -44,7 +48,7 @@ def atoms_for(
 ) -> list[SuggestionAtom]:
     """The atoms of hits already found (one analysis serves assess and suggest)."""
     requested = set(criteria)
-    fixes = fixes_for(text, affecting(hits, requested), lex)
+    fixes = fixes_for(text, affecting(hits, requested), lex)[:MAX_ATOMS]
     return [_atom(text, hit, fix, lex, requested) for hit, fix in fixes]
 
 

@@ -7,6 +7,7 @@ finding already contains it ("possible" inside "if possible").
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from core.engines.heuristic._hits import Ctx, Hit
@@ -291,11 +292,15 @@ def _opens_consequence(ctx: Ctx, end: int) -> bool:
 
 
 def _binding_elsewhere(ctx: Ctx, m: Match) -> bool:
-    """A binding modal in the match's sentence, outside the match's clause."""
+    """A binding modal in the match's sentence, outside the match's clause (counted by
+    bisection over the sorted positions, so many matches stay linear-log)."""
     doc = ctx.doc
     lo, hi = ctx.clause_span(m.first)
     s_lo, s_hi = doc.sentences[doc.sentence_of(m.first)]
-    return any(s_lo <= b.first < s_hi and not lo <= b.first < hi for b in ctx.matches("_binding"))
+    firsts = [b.first for b in ctx.matches("_binding")]  # in text order
+    in_sentence = bisect.bisect_left(firsts, s_hi) - bisect.bisect_left(firsts, s_lo)
+    in_clause = bisect.bisect_left(firsts, hi) - bisect.bisect_left(firsts, lo)
+    return in_sentence > in_clause
 
 
 def _limited_permission(ctx: Ctx, m: Match) -> bool:

@@ -11,6 +11,7 @@ would change nothing, gets no fix (its advice stays in the evaluation's suggesti
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -224,14 +225,20 @@ def _match_case(original: str, replacement: str) -> str:
 
 def fixes_for(text: str, hits: list[Hit], lex: Lexicon) -> list[tuple[Hit, Fix]]:
     """The fix of every hit that has one and changes the text, in text order; a hit whose
-    span overlaps an earlier fix gets none (one edit per stretch of text)."""
+    fix overlaps an earlier one gets none (one edit per stretch of text). Linear-log: the
+    chosen spans stay sorted, so each new one is checked against its two neighbours."""
     chosen: list[tuple[Hit, Fix]] = []
+    spans: list[tuple[int, int]] = []
     for hit in hits:
         fix = fix_for(text, hit, lex)
-        if fix is None or any(_overlap(fix, other) for _, other in chosen):
+        if fix is None or text[fix.start : fix.end] == fix.replacement:
             continue
-        if fix.applied_to(text) != text.strip():
-            chosen.append((hit, fix))
+        at = bisect.bisect_left(spans, (fix.start, fix.end))
+        neighbours = spans[max(0, at - 1) : at + 1]
+        if any(_overlap((fix.start, fix.end), span) for span in neighbours):
+            continue
+        spans.insert(at, (fix.start, fix.end))
+        chosen.append((hit, fix))
     return chosen
 
 
@@ -248,5 +255,5 @@ def rewrite(text: str, fixes: list[Fix]) -> str | None:
     return tidy("".join(pieces)).strip()
 
 
-def _overlap(a: Fix, b: Fix) -> bool:
-    return a.start < b.end and b.start < a.end or a.start == b.start
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return (a[0] < b[1] and b[0] < a[1]) or a[0] == b[0]

@@ -3,6 +3,8 @@ modals, overlong sentences, too little text, and two names for one thing."""
 
 from __future__ import annotations
 
+import bisect
+
 from core.engines.heuristic._hits import Ctx, Hit
 from core.engines.heuristic._match import Match
 
@@ -83,15 +85,14 @@ def _sentences_with_modals(ctx: Ctx) -> list[Hit]:
         modal = next((j for j in range(lo, hi) if j in ctx.modal_tokens), None)
         if seen_one and modal is not None:
             hits.append(Hit("multiple_requirements", ctx.doc.starts[modal], ctx.doc.ends[modal]))
-        elif seen_one and _words_between(ctx, lo, hi) >= MIN_WORDS:
-            last = max(j for j in ctx.doc.words if lo <= j < hi)
-            hits.append(Hit("extra_sentence", ctx.doc.starts[lo], ctx.doc.ends[last]))
+        elif seen_one:
+            words = ctx.doc.words  # sorted token indices of the words
+            first, end = bisect.bisect_left(words, lo), bisect.bisect_left(words, hi)
+            if end - first >= MIN_WORDS:
+                last = words[end - 1]
+                hits.append(Hit("extra_sentence", ctx.doc.starts[lo], ctx.doc.ends[last]))
         seen_one = seen_one or modal is not None
     return hits
-
-
-def _words_between(ctx: Ctx, lo: int, hi: int) -> int:
-    return sum(1 for j in ctx.doc.words if lo <= j < hi)
 
 
 def _missing_modal(ctx: Ctx) -> list[Hit]:

@@ -11,6 +11,7 @@ import pytest
 from core.atoms import SuggestionAtom
 from core.engines import heuristic
 from core.engines.edits import apply_atoms, merge
+from core.engines.heuristic._atoms import MAX_ATOMS
 
 ALL = [
     "clarity",
@@ -223,3 +224,11 @@ def test_suggest_heuristic_only_requested_criteria() -> None:
 def test_suggest_heuristic_clean_requirement_no_atoms() -> None:
     text = "When a user logs in, the system shall record the login time within 2 s."
     assert heuristic.suggest(text, criteria=ALL) == []
+
+
+def test_suggest_heuristic_long_defective_text_is_bounded() -> None:
+    """Each atom carries the whole text: a 5,000-character text full of defects gets at most
+    MAX_ATOMS of them, not one per finding."""
+    text = ("The system should be fast, if possible. " * 125)[:5000]
+    atoms = heuristic.suggest(text, criteria=ALL)
+    assert 0 < len(atoms) <= MAX_ATOMS
