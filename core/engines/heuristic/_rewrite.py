@@ -14,10 +14,12 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import cache
 
-from core.engines.edits import split_sentence, tidy
+from core.engines.base import Language
+from core.engines.edits import common_affixes, split_sentence, tidy
 from core.engines.heuristic._hits import Hit
-from core.engines.heuristic._lexicon import Lexicon
+from core.engines.heuristic._lexicon import Lexicon, load
 
 CLAUSE_END_RE = re.compile(r"[,;:.!?]|$")
 SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)|$")
@@ -136,15 +138,7 @@ def _narrowed(text: str, start: int, end: int, replacement: str) -> Fix:
     """The fix reduced to the characters it really changes (the joint of a split, not the
     whole sentence), so it does not collide with a fix elsewhere in the sentence."""
     old = text[start:end]
-    head = 0
-    while head < min(len(old), len(replacement)) and old[head] == replacement[head]:
-        head += 1
-    tail = 0
-    while (
-        tail < min(len(old), len(replacement)) - head
-        and old[len(old) - 1 - tail] == replacement[len(replacement) - 1 - tail]
-    ):
-        tail += 1
+    head, tail = common_affixes(old, replacement)
     # Whole words: widen to the word edges, so the fragment reads as words ("and").
     while head > 0 and old[head - 1].isalnum():
         head -= 1
@@ -154,8 +148,14 @@ def _narrowed(text: str, start: int, end: int, replacement: str) -> Fix:
 
 
 def _binding_modals(lex: Lexicon) -> dict[str, str]:
+    return _binding_modals_of(lex.language)
+
+
+@cache
+def _binding_modals_of(language: Language) -> dict[str, str]:
     """Weak modal -> the binding one that replaces it, where both are one word."""
-    entries = [*lex.data["terms"]["weak_modal"], *lex.data["terms"].get("ambiguous_modal", [])]
+    terms = load(language).data["terms"]
+    entries = [*terms["weak_modal"], *terms.get("ambiguous_modal", [])]
     return {
         entry["t"]: entry["hint"]
         for entry in entries
