@@ -229,7 +229,13 @@ def fixes_for(text: str, hits: list[Hit], lex: Lexicon) -> list[tuple[Hit, Fix]]
     chosen spans stay sorted, so each new one is checked against its two neighbours."""
     chosen: list[tuple[Hit, Fix]] = []
     spans: list[tuple[int, int]] = []
+    split: set[int] = set()  # sentences already cut once: the next cut is the next round's
     for hit in hits:
+        if hit.code in SPLITTING:
+            sentence = _sentence_start(text, hit.start)
+            if sentence in split:
+                continue
+            split.add(sentence)
         fix = fix_for(text, hit, lex)
         if fix is None or text[fix.start : fix.end] == fix.replacement:
             continue
