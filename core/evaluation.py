@@ -103,15 +103,16 @@ def _judgement(
     weights = {c.key: c.weight for c in criteria}
     details = [_detail(r, settings.criterion_pass_threshold) for r in assessment.results]
     mean = weighted_score((d.score, weights.get(d.criterion, 1.0)) for d in details)
-    blocker = any(f.severity == "blocker" for r in assessment.results for f in r.findings)
+    blocker = assessment.unfinished or any(
+        f.severity == "blocker" for r in assessment.results for f in r.findings
+    )
     score = capped_overall_score(
         mean, blocker=blocker, verdict_threshold=settings.verdict_threshold
     )
+    passed = not assessment.unfinished and all(d.passed for d in details)
     result = EvaluationPublic(
         evaluation_id=new_id(),
-        verdict=verdict_for(
-            score, settings.verdict_threshold, all_passed=all(d.passed for d in details)
-        ),
+        verdict=verdict_for(score, settings.verdict_threshold, all_passed=passed),
         score=score,
         latency_ms=round((time.perf_counter() - started) * 1000),
         model=assessment.model,

@@ -65,3 +65,6 @@ class Assessment:
     model: str = "heuristic"
     fallback_reason: str | None = None
     extras: dict[str, str] = field(default_factory=dict)
+    # The text holds a placeholder (TBD, a bracketed gap), whichever criteria were asked:
+    # it is unfinished, so it never passes.
+    unfinished: bool = False

@@ -28,6 +28,7 @@ from core.criteria import load_catalogue
 from core.engines import llm_loop
 from core.engines.base import Assessment, CriterionResult, Finding, Language, Suggestion
 from core.engines.cache import AnswerCache
+from core.engines.heuristic import placeholders
 from core.engines.llm_client import LlmClient, LlmConfig, LlmFailure
 from core.engines.llm_schemas import (
     ApplyAnswer,
@@ -319,6 +320,8 @@ def _assessment(
         engine="llm",
         model=runtime.config.model,
         extras={"promptVersion": runtime.prompts.version},
+        # The same placeholder rule as the heuristic engine, whatever the model said.
+        unfinished=bool(placeholders(text, language)),
     )
 
 

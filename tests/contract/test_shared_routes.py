@@ -147,3 +147,39 @@ def test_request_id_inbound_kept_and_insane_replaced(target: Target) -> None:
     replaced = target.request("GET", "/api/v1/criteria", headers={"X-Request-Id": "a b<script>"})
     assert replaced.headers["X-Request-Id"] != "a b<script>"
     assert len(replaced.headers["X-Request-Id"]) == 32
+
+
+def test_create_evaluation_german_seeds_pass_and_fail(target: Target) -> None:
+    good = target.request("POST", "/api/v1/evaluations", json=GERMAN_SEED).body
+    assert good["verdict"] == "pass"
+    bad = target.request(
+        "POST",
+        "/api/v1/evaluations",
+        json={
+            **GERMAN_SEED,
+            "requirementText": "Das System sollte schnell und benutzerfreundlich sein.",
+        },
+    ).body
+    flagged = {f["fragment"] for d in bad["details"] for f in d["findings"]}
+    assert bad["verdict"] == "fail"
+    assert {"sollte", "schnell", "benutzerfreundlich"} <= flagged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The export shall finish within TBD seconds.",
+        "Das System muss die Daten innerhalb von [Wert] ms speichern.",
+        "The report shall be sent to the [recipient].",
+    ],
+)
+@pytest.mark.parametrize("criteria", [None, ["design_independence"], ["atomicity", "conciseness"]])
+def test_create_evaluation_placeholder_never_passes(
+    target: Target, text: str, criteria: list[str] | None
+) -> None:
+    """Whatever criteria are asked for, an unfinished text fails and stays below release."""
+    body: dict[str, object] = {"requirementText": text}
+    if criteria is not None:
+        body["criteriaKeys"] = criteria
+    reply = target.request("POST", "/api/v1/evaluations", json=body).body
+    assert reply["verdict"] == "fail" and reply["score"] < 0.7

@@ -118,4 +118,5 @@ def assess(
         engine="heuristic",
         model=MODEL_NAME,
         extras={"ears": ears},
+        unfinished=any(h.code == "placeholder" for h in hits),
     )
