@@ -80,6 +80,12 @@ def _replaced(text: str, language: str) -> str:
     return "".join([*out, text[cursor:]])
 
 
+def _one_replaced(text: str, match: re.Match[str], replacement: str) -> str:
+    before = text[: match.start()]
+    before = before.rstrip() if replacement.startswith(";") else before
+    return before + replacement + text[match.end() :]
+
+
 def _criterion(key: str, text: str, language: str) -> dict[str, Any]:
     own = [(fragment, rule) for fragment, rule in _hits(text, language) if key in rule[2]]
     score = 0.95 - 0.3 * len(own)
@@ -113,11 +119,15 @@ def suggest(payload: dict[str, Any]) -> dict[str, Any]:
     text, language = payload["requirement"], payload.get("language", "en")
     keys = [c["key"] for c in payload.get("criteria", [])]
     atoms = []
-    for fragment, (replacement, code, hurt, metric) in _hits(text, language):
+    for match, (replacement, code, hurt, metric) in _located(text, language):
+        fragment = match.group(0)
         atoms.append(
             {
                 "original_fragment": fragment,
-                "correction": replacement,
+                # A conforming model: the whole requirement with this one word replaced.
+                "correction": _one_replaced(text, match, replacement),
+                "needsInput": False,
+                "question": None,
                 "acceptance_criteria": [f"{code}: '{replacement}' verified by test"],
                 "metrics": [metric] if metric else [],
                 "criteria": {key: key in hurt for key in keys},
@@ -134,12 +144,17 @@ def rewrite(payload: dict[str, Any]) -> dict[str, Any]:
 def apply(payload: dict[str, Any]) -> dict[str, Any]:
     original, corrections = payload["requirement"], payload.get("corrections", [])
 
+    rules = _REPLACEMENTS.get(payload.get("language", "en"), _REPLACEMENTS["en"])
+
     def applied(text: str, atom: dict[str, Any]) -> str:
         fragment = atom.get("original_fragment") or ""
         if not fragment:
             return text
+        correction = str(atom.get("correction", ""))
+        if correction.split()[:1] == original.split()[:1] and fragment.lower() in rules:
+            correction = rules[fragment.lower()][0]  # a whole-text correction: its own rule
         pattern = re.compile(rf"(?<!\w){re.escape(fragment)}(?!\w)")
-        return pattern.sub(lambda _m: str(atom.get("correction", "")), text, count=1)
+        return pattern.sub(lambda _m: correction, text, count=1)
 
     merged = original
     for atom in corrections:

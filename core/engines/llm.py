@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from core.atoms import SuggestionAtom
 from core.checksums import text_checksum
 from core.criteria import load_catalogue
-from core.engines import llm_loop
+from core.engines import edits, llm_loop
 from core.engines.base import Assessment, CriterionResult, Finding, Language, Suggestion
 from core.engines.cache import AnswerCache
 from core.engines.heuristic import placeholders
@@ -217,12 +217,8 @@ async def suggest(
     """Selectable corrections (atoms) for one requirement."""
 
     def convert(answer: SuggestAnswer) -> SuggestResult:
-        atoms = tuple(
-            _known_criteria(atom, criteria)
-            for atom in answer.suggestions
-            if atom.correction.strip()
-        )
-        return SuggestResult(atoms, runtime.meta())
+        atoms = (_complete(_known_criteria(atom, criteria), text) for atom in answer.suggestions)
+        return SuggestResult(tuple(atom for atom in atoms if atom is not None), runtime.meta())
 
     return await _on_text(
         runtime,
@@ -358,6 +354,26 @@ def _locate(code: str, message: str, fragment: str, text: str, criterion: str) -
         (criterion,),
         rule.severity if fails else "minor",
         fails,
+    )
+
+
+def _complete(atom: SuggestionAtom, text: str) -> SuggestionAtom | None:
+    """The atom as DESIGN §6 promises it, whatever the model wrote: `correction` the whole
+    requirement with the fix made (a model that answered a fragment's replacement gets it
+    merged in), `needsInput` only when true and with its question; None for a no-op."""
+    if not atom.correction.strip():
+        return None
+    corrected = edits.merge(text, [atom])
+    if corrected == text.strip():
+        log.info("llm atom: dropped a correction that changes nothing")
+        return None
+    asks = bool(atom.needs_input and atom.question)
+    return atom.model_copy(
+        update={
+            "correction": corrected,
+            "needs_input": True if asks else None,
+            "question": atom.question if asks else None,
+        }
     )
 
 

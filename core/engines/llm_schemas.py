@@ -72,6 +72,8 @@ def suggest_schema(criteria: Sequence[str]) -> JsonSchema:
             "metrics": _array(metric),
             "criteria": _object({key: {"type": "boolean"} for key in criteria}),
             "notes": _STRING,
+            "needsInput": {"type": "boolean"},
+            "question": {"type": ["string", "null"]},
         }
     )
     return _object({"suggestions": _array(atom)})

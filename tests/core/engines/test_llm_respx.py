@@ -369,3 +369,33 @@ def test_judge_llm_known_major_code_fails_its_criterion(
     assert clarity.passed and (not testability.passed) and testability.score < 0.7
     assert testability.findings[0].severity == "major"
     assert result.verdict == "fail"
+
+
+def test_suggest_llm_atoms_become_complete_corrections(
+    llm_settings: Settings, mock_llm: respx.Router
+) -> None:
+    """Whatever the model writes, clients get DESIGN §6 atoms: a fragment's replacement is
+    merged into the whole text, a no-op is dropped, needsInput only when true."""
+    atoms = [
+        {
+            "original_fragment": "sollte",
+            "correction": "muss",
+            "needsInput": False,
+            "question": None,
+        },
+        {"original_fragment": "schnell", "correction": "schnell", "needsInput": False},
+        {
+            "original_fragment": "benutzerfreundlich",
+            "correction": TEXT.replace("benutzerfreundlich", "[Kriterium]"),
+            "needsInput": True,
+            "question": "Welches Kriterium?",
+        },
+    ]
+    mock_llm.post("/chat/completions").mock(
+        return_value=completion(json.dumps({"suggestions": atoms}))
+    )
+    result = engines.suggest(TEXT, criteria=CRITERIA, language="de", settings=llm_settings)
+    first, second = result.atoms
+    assert first.correction == TEXT.replace("sollte", "muss") and first.needs_input is None
+    assert second.needs_input is True and second.question == "Welches Kriterium?"
+    assert second.correction == TEXT.replace("benutzerfreundlich", "[Kriterium]")
