@@ -24,13 +24,19 @@ from pathlib import Path
 
 from scipy.stats import mannwhitneyu, spearmanr  # type: ignore[import-untyped]
 
-from core.criteria import CriterionInfo, catalogue_keys, load_catalogue, resolve_criteria
+from core.criteria import (
+    CriterionInfo,
+    catalogue_criteria,
+    catalogue_keys,
+    resolve_criteria,
+)
 from core.engines.heuristic import analyse, assess
 from core.evaluation import judge
 from core.schemas import EvaluationPublic
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+Flagged = Callable[[int, str], bool]  # (row, smell column) -> flagged?
 # DS1 column -> the engine's finding codes that mean the same smell.
 DS1_CATEGORIES = {
     "Subjective_lang.": ("subjective_term",),
@@ -93,22 +99,37 @@ def ds1(data: Path) -> None:
     arta = read_csv(folder / "baselines" / "DS1_pred_ARTA.csv")
     smella = read_csv(folder / "baselines" / "DS1_pred_SmellaStyleDict.csv")
     ours = [{h.code for h in analyse(r["Requirement_text"], "en")[0]} for r in gold]
-    systems: dict[str, Callable[[int, str], bool]] = {
-        "ours": lambda i, col: bool(ours[i] & set(DS1_CATEGORIES[col])),
-        "ARTA": lambda i, col: arta[i][col].strip() != "-",
-        "Smella": lambda i, col: smella[i][col].strip() != "-",
+    systems: dict[str, Flagged] = {
+        "ours": by_codes(ours),
+        "ARTA": by_output(arta),
+        "Smella": by_output(smella),
     }
+    smell_table(f"DS1 ({len(gold)} requirements), requirement-level P/R/F1", gold, systems)
+
+
+def by_codes(codes: list[set[str]]) -> Flagged:
+    """A system that flags a smell when one of its finding codes was reported."""
+    return lambda i, col: bool(codes[i] & set(DS1_CATEGORIES[col]))
+
+
+def by_output(rows: list[dict[str, str]]) -> Flagged:
+    """A baseline tool's output file: '-' means not flagged."""
+    return lambda i, col: rows[i][col].strip() != "-"
+
+
+def smell_table(title: str, gold: list[dict[str, str]], systems: dict[str, Flagged]) -> None:
+    """One P/R/F1 row per smell (and micro over the eight), one column per system."""
     totals = {name: [0, 0, 0] for name in systems}
-    print(f"\nDS1 ({len(gold)} requirements), requirement-level P/R/F1")
+    print(f"\n{title}")
     print(f"| smell | gold+ | {' | '.join(f'{n} P/R/F1' for n in systems)} |")
     print("|---|---:|" + "---:|" * len(systems))
     for col in DS1_CATEGORIES:
         truth = [r[col].strip() != "-" for r in gold]
         cells = []
         for name, flagged in systems.items():
-            tp, fp, fn = confusion(truth, [flagged(i, col) for i in range(len(gold))])
-            totals[name] = [a + b for a, b in zip(totals[name], (tp, fp, fn), strict=True)]
-            cells.append("{:.2f}/{:.2f}/**{:.3f}**".format(*prf(tp, fp, fn)))
+            counts = confusion(truth, [flagged(i, col) for i in range(len(gold))])
+            totals[name] = [a + b for a, b in zip(totals[name], counts, strict=True)]
+            cells.append("{:.2f}/{:.2f}/**{:.3f}**".format(*prf(*counts)))
         print(f"| {col} | {sum(truth)} | {' | '.join(cells)} |")
     micro = " | ".join("{:.2f}/{:.2f}/**{:.3f}**".format(*prf(*totals[n])) for n in systems)
     print(f"| micro (8 smells) | | {micro} |")
@@ -199,14 +220,9 @@ def expert_score(row: dict[str, str]) -> float | None:
     return None if row["score"] in ("", "na", "nan") else float(row["score"])
 
 
-def catalogue_criteria(keys: Sequence[str] | None) -> list[CriterionInfo]:
+def german_criteria(keys: Sequence[str] | None) -> list[CriterionInfo]:
     """The active default criteria (German names) as the service resolves them, no database."""
-    available = [
-        CriterionInfo(row.key, row.name_de, row.description_de, row.weight, row.active)
-        for row in load_catalogue()
-        if row.active
-    ]
-    return resolve_criteria(available, keys)
+    return resolve_criteria(catalogue_criteria("de"), keys)
 
 
 def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float:
@@ -242,7 +258,7 @@ def verdict(data: Path) -> None:
     rated = [(r["requirement"], g) for r in german_rows(data) if (g := expert_score(r)) is not None]
     engine = "llm" if settings.llm_enabled else "heuristic"
     for keys in VERDICT_SETS:
-        criteria = catalogue_criteria(keys)
+        criteria = german_criteria(keys)
         name = "/".join(keys) if keys else f"all {len(criteria)} active criteria"
         judged = [
             (outcomes(judge(text, criteria=criteria, language="de", settings=settings).result), g)

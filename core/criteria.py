@@ -99,19 +99,23 @@ def _read_active(session: Session) -> dict[str, list[CriterionInfo]]:
     rows = session.exec(
         select(Criterion).where(Criterion.active == True).order_by(col(Criterion.position))  # noqa: E712
     ).all()
-    return {
-        language: [
-            CriterionInfo(
-                key=row.key,
-                name=row.name_de if language == "de" else row.name_en,
-                description=row.description_de if language == "de" else row.description_en,
-                weight=row.weight,
-                active=row.active,
-            )
-            for row in rows
-        ]
-        for language in ("en", "de")
-    }
+    return {language: [_info(row, language) for row in rows] for language in ("en", "de")}
+
+
+def _info(row: Criterion, language: str) -> CriterionInfo:
+    return CriterionInfo(
+        key=row.key,
+        name=row.name_de if language == "de" else row.name_en,
+        description=row.description_de if language == "de" else row.description_en,
+        weight=row.weight,
+        active=row.active,
+    )
+
+
+def catalogue_criteria(language: str = "en") -> list[CriterionInfo]:
+    """The active criteria of the default catalogue, as the API lists them, without a
+    database (benchmarks and tests judge with exactly what a fresh service would)."""
+    return [_info(row, language) for row in load_catalogue() if row.active]
 
 
 def list_criteria(session: Session, *, language: str = "en") -> list[CriterionInfo]:

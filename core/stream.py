@@ -21,12 +21,11 @@ from sqlmodel import Session
 from core.batch import item_error, saved
 from core.checksums import text_checksum
 from core.evaluation import active_criteria
-from core.parallel import run_ordered
 from core.schemas import BatchValidateCreate, to_wire
 from core.settings import Settings
 from core.similarity import near_duplicates
 from core.store.records import save_evaluations
-from core.validation import Validated, to_validated, validate_one
+from core.validation import Validated, to_validated, validate_all
 
 NDJSON = "application/x-ndjson"
 SSE = "text/event-stream"
@@ -57,17 +56,7 @@ def stream_events(
 
     with Session(engine, expire_on_commit=False) as session:
         criteria = active_criteria(session, None)
-        outcomes = run_ordered(
-            lambda text: validate_one(
-                text,
-                criteria=criteria,
-                settings=settings,
-                with_suggestions=request.include_suggestions,
-            ),
-            request.items,
-            max_parallel=settings.max_parallel,
-            batch_size=settings.batch_size,
-        )
+        outcomes = validate_all(request, criteria=criteria, settings=settings)
         for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=save):
             processed += 1
             if outcome.result is None:

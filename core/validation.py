@@ -8,7 +8,7 @@ atoms on to corrections/apply.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlmodel import Session
 
@@ -16,7 +16,7 @@ from core.atoms import SuggestionAtom
 from core.checksums import text_checksum
 from core.criteria import CriterionInfo
 from core.evaluation import Judgement, active_criteria, judge
-from core.parallel import run_ordered
+from core.parallel import Outcome, run_ordered
 from core.schemas import BatchValidateCreate, CriterionVerdict, ValidatedRequirement
 from core.settings import Settings
 from core.store.records import save_evaluations
@@ -35,24 +35,26 @@ def validate_one(
     return suggested.judgement, suggested.atoms
 
 
+def validate_all(
+    request: BatchValidateCreate, *, criteria: Sequence[CriterionInfo], settings: Settings
+) -> Iterator[Outcome[str, Validated]]:
+    """Every item validated in parallel (MAX_PARALLEL), yielded in input order."""
+    return run_ordered(
+        lambda text: validate_one(
+            text, criteria=criteria, settings=settings, with_suggestions=request.include_suggestions
+        ),
+        request.items,
+        max_parallel=settings.max_parallel,
+        batch_size=settings.batch_size,
+    )
+
+
 def validate_batch(
     *, session: Session, settings: Settings, request: BatchValidateCreate, variant: str
 ) -> list[ValidatedRequirement]:
     """Evaluate a list of texts against all active criteria; one transaction stores them all."""
     criteria = active_criteria(session, None)
-    outcomes = list(
-        run_ordered(
-            lambda text: validate_one(
-                text,
-                criteria=criteria,
-                settings=settings,
-                with_suggestions=request.include_suggestions,
-            ),
-            request.items,
-            max_parallel=settings.max_parallel,
-            batch_size=settings.batch_size,
-        )
-    )
+    outcomes = list(validate_all(request, criteria=criteria, settings=settings))
     failure = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
     if failure is not None:
         raise failure

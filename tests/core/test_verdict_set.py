@@ -17,7 +17,7 @@ from typing import Literal, TypedDict
 
 import pytest
 
-from core.criteria import CriterionInfo, load_catalogue
+from core.criteria import catalogue_criteria
 from core.evaluation import Judgement, judge
 from core.settings import Settings, load_settings
 
@@ -53,21 +53,6 @@ def fragment_span(text: str, fragment: str) -> tuple[int, int] | None:
     return None if match is None else match.span()
 
 
-def default_criteria(language: str) -> list[CriterionInfo]:
-    """The active criteria of the default catalogue, as the API lists them (no database)."""
-    return [
-        CriterionInfo(
-            key=row.key,
-            name=row.name_de if language == "de" else row.name_en,
-            description=row.description_de if language == "de" else row.description_en,
-            weight=row.weight,
-            active=row.active,
-        )
-        for row in load_catalogue()
-        if row.active
-    ]
-
-
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
     settings: Settings = load_settings(
@@ -76,7 +61,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
         mock_mode=True,
         openai_api_key=None,
     )
-    criteria = {language: default_criteria(language) for language in ("en", "de")}
+    criteria = {language: catalogue_criteria(language) for language in ("en", "de")}
     return [
         Outcome(
             item,
