@@ -65,6 +65,10 @@ class Assessment:
     model: str = "heuristic"
     fallback_reason: str | None = None
     extras: dict[str, str] = field(default_factory=dict)
-    # The text holds a placeholder (TBD, a bracketed gap), whichever criteria were asked:
-    # it is unfinished, so it never passes.
-    unfinished: bool = False
+    # The placeholders the text holds (TBD, bracketed gaps), whichever criteria were asked:
+    # a text with any is unfinished, so it never passes.
+    placeholders: tuple[str, ...] = ()
+
+    @property
+    def unfinished(self) -> bool:
+        return bool(self.placeholders)

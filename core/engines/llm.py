@@ -317,7 +317,7 @@ def _assessment(
         model=runtime.config.model,
         extras={"promptVersion": runtime.prompts.version},
         # The same placeholder rule as the heuristic engine, whatever the model said.
-        unfinished=bool(placeholders(text, language)),
+        placeholders=placeholders(text, language),
     )
 
 

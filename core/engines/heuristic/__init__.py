@@ -13,13 +13,15 @@ defined terms from being reported as vague.
     ['weak_modal', 'vague_term']
 """
 
-from core.engines.heuristic._atoms import suggest
-from core.engines.heuristic._engine import MODEL_NAME, analyse, assess, placeholders
+from core.engines.heuristic._analysis import Analysis, analysis, assess, placeholders, suggest
+from core.engines.heuristic._engine import MODEL_NAME, analyse
 from core.engines.heuristic._language import detect_language
 
 __all__ = [
     "MODEL_NAME",
+    "Analysis",
     "analyse",
+    "analysis",
     "assess",
     "detect_language",
     "placeholders",

@@ -14,39 +14,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.atoms import SuggestionAtom
-from core.engines.base import Language
-from core.engines.heuristic._engine import analyse
 from core.engines.heuristic._hits import Hit
-from core.engines.heuristic._language import detect_language
-from core.engines.heuristic._lexicon import Lexicon, load
+from core.engines.heuristic._lexicon import Lexicon
 from core.engines.heuristic._rewrite import SPLITTING, Fix, fixes_for
 from core.engines.heuristic._scoring import affecting, criteria_of
 from core.engines.heuristic._wording import to_finding
-from core.glossary import Glossary
 
 # As many as the LLM engine may return (llm_schemas.SuggestAnswer): each atom carries the
 # whole text, so a long text full of defects must not multiply into megabytes.
 MAX_ATOMS = 20
 
 
-def suggest(
-    text: str,
-    *,
-    criteria: Sequence[str],
-    language: Language | None = None,
-    glossary: Glossary | None = None,
-) -> list[SuggestionAtom]:
-    """Atoms for the defects that affect the requested criteria, in text order."""
-    lang: Language = language or detect_language(text)
-    lex = load(lang)
-    hits, _ears = analyse(text, lang, glossary)
-    return atoms_for(text, hits, lex, criteria)
-
-
 def atoms_for(
     text: str, hits: list[Hit], lex: Lexicon, criteria: Sequence[str]
 ) -> list[SuggestionAtom]:
-    """The atoms of hits already found (one analysis serves assess and suggest)."""
+    """The atoms of the hits of one analysis, for the requested criteria, in text order."""
     requested = set(criteria)
     fixes = fixes_for(text, affecting(hits, requested), lex)[:MAX_ATOMS]
     return [_atom(text, hit, fix, lex, requested) for hit, fix in fixes]

@@ -1,24 +1,19 @@
-"""The heuristic engine: run the detectors, score the criteria, word the advice."""
+"""The heuristic engine's detection: every detector over one text, hits in text order."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-from core.engines.base import Assessment, Language
+from core.engines.base import Language
 from core.engines.heuristic._ears import classify_ears
 from core.engines.heuristic._glossary import compile_glossary, drop_defined, project_words
 from core.engines.heuristic._hits import Hit, build_ctx
-from core.engines.heuristic._language import detect_language
 from core.engines.heuristic._lexical import detect_lexical
 from core.engines.heuristic._lexicon import load
 from core.engines.heuristic._measures import detect_measures
 from core.engines.heuristic._passive import detect_passive
 from core.engines.heuristic._pronouns import detect_pronouns
-from core.engines.heuristic._rewrite import fixes_for, rewrite
-from core.engines.heuristic._scoring import affecting
 from core.engines.heuristic._structure import detect_structure
-from core.engines.heuristic._wording import criterion_results, suggestions, to_finding
 from core.glossary import Glossary
 
 # The version goes into every result (`model`): bump it whenever findings or scores change,
@@ -89,34 +84,3 @@ def _drop_quoted(
     if not quoted:
         return hits
     return {k: h for k, h in hits.items() if not any(s < k[1] and k[2] < e for s, e in quoted)}
-
-
-def placeholders(text: str, language: Language | None = None) -> tuple[str, ...]:
-    """The placeholders left in a text (TBD, TODO, bracketed gaps), in text order: a text
-    with any of them is not finished, whatever its score."""
-    hits, _ears = analyse(text, language or detect_language(text))
-    return tuple(text[h.start : h.end] for h in hits if h.code == "placeholder")
-
-
-def assess(
-    text: str,
-    *,
-    criteria: Sequence[str],
-    language: Language | None = None,
-    glossary: Glossary | None = None,
-) -> Assessment:
-    """Judge one requirement against the requested criteria, in the requested order."""
-    lang: Language = language or detect_language(text)
-    lex = load(lang)
-    hits, ears = analyse(text, lang, glossary)
-    findings = [to_finding(text, h, lex) for h in hits]
-    return Assessment(
-        language=lang,
-        results=criterion_results(criteria, findings, lex),
-        suggestions=suggestions(text, hits, lex, ears),
-        rewrite=rewrite(text, [fix for _, fix in fixes_for(text, affecting(hits, criteria), lex)]),
-        engine="heuristic",
-        model=MODEL_NAME,
-        extras={"ears": ears},
-        unfinished=any(h.code == "placeholder" for h in hits),
-    )

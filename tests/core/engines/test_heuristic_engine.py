@@ -35,7 +35,9 @@ def fragments(a: Assessment) -> set[str]:
 def test_export_public_names() -> None:
     assert heuristic.__all__ == [
         "MODEL_NAME",
+        "Analysis",
         "analyse",
+        "analysis",
         "assess",
         "detect_language",
         "placeholders",
