@@ -15,7 +15,6 @@ from typing import Literal, NamedTuple, TypeVar
 
 from sqlmodel import Session
 
-from core import engines
 from core.atoms import SuggestionAtom
 from core.batch_payloads import BatchInput, read_requirements_file, row_glossary
 from core.batch_schemas import (
@@ -94,17 +93,16 @@ def _row_result(
             judge(text, criteria=criteria, language=language, settings=settings, glossary=glossary)
         )
     suggested = suggest(
-        text, criteria=criteria, language=language, settings=settings, glossary=glossary
-    )
-    if mode == "suggest":
-        return RowResult(suggested.judgement, suggested.atoms, meta=suggested.meta)
-    rewritten = engines.rewrite(
         text,
-        criteria=[c.key for c in criteria],
-        language=language or suggested.judgement.result.language,
+        criteria=criteria,
+        language=language,
         settings=settings,
         glossary=glossary,
+        with_rewrite=mode == "rewrite",
     )
+    rewritten = suggested.rewrite
+    if rewritten is None:
+        return RowResult(suggested.judgement, suggested.atoms, meta=suggested.meta)
     meta = suggested.meta if suggested.meta.fallback_reason else rewritten.meta
     return RowResult(suggested.judgement, suggested.atoms, rewritten.text, meta)
 

@@ -51,10 +51,12 @@ def active_criteria(session: Session, requested: Sequence[str] | None) -> list[C
 
 @dataclass(frozen=True, slots=True)
 class Judgement:
-    """An engine's assessment turned into the public result, plus the engine's rewrite."""
+    """An engine's assessment turned into the public result, plus the engine's rewrite and
+    the placeholders the text holds."""
 
     result: EvaluationPublic
     rewrite: str | None
+    placeholders: tuple[str, ...] = ()
 
 
 def judge(
@@ -74,32 +76,13 @@ def judge(
         settings=settings,
         glossary=glossary,
     )
-    return _judgement(assessment, criteria, settings, started)
+    return judgement_of(assessment, criteria, settings, started)
 
 
-async def judge_async(
-    text: str,
-    *,
-    criteria: Sequence[CriterionInfo],
-    language: Language | None,
-    settings: Settings,
-    glossary: Glossary | None = None,
-) -> Judgement:
-    """judge for coroutines (the engine call is awaited); same result as judge."""
-    started = time.perf_counter()
-    assessment = await engines.assess_async(
-        text,
-        criteria=[c.key for c in criteria],
-        language=language,
-        settings=settings,
-        glossary=glossary,
-    )
-    return _judgement(assessment, criteria, settings, started)
-
-
-def _judgement(
+def judgement_of(
     assessment: Assessment, criteria: Sequence[CriterionInfo], settings: Settings, started: float
 ) -> Judgement:
+    """Score an engine's assessment (DESIGN §6 rules) into the public result."""
     weights = {c.key: c.weight for c in criteria}
     details = [_detail(r, settings.criterion_pass_threshold) for r in assessment.results]
     mean = weighted_score((d.score, weights.get(d.criterion, 1.0)) for d in details)
@@ -125,7 +108,7 @@ def _judgement(
             SuggestionPublic(text=s.text, priority=s.priority) for s in assessment.suggestions
         ],
     )
-    return Judgement(result, assessment.rewrite)
+    return Judgement(result, assessment.rewrite, assessment.placeholders)
 
 
 def _detail(result: CriterionResult, threshold: float) -> CriterionDetail:

@@ -14,7 +14,6 @@ from sqlmodel import Session
 from core import engines
 from core.batch_schemas import RefineCreate, RefineIteration, RefinePublic, RefineStop
 from core.checksums import text_checksum
-from core.engines import heuristic
 from core.evaluation import active_criteria
 from core.schemas import glossary_of
 from core.settings import Settings
@@ -81,7 +80,7 @@ def refine(
         )
         _round(session, suggested, text, previous, variant)
         result = suggested.judgement.result
-        gaps = len(heuristic.placeholders(text, result.language))
+        gaps = len(suggested.judgement.placeholders)
         iterations.append(
             RefineIteration(
                 iteration=len(iterations),

@@ -7,6 +7,7 @@ core.engines, so the LLM answers when it is configured and the heuristic engine 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,8 +15,8 @@ from core import engines
 from core.atoms import SuggestionAtom
 from core.criteria import CriterionInfo
 from core.engines.base import Language
-from core.engines.results import EngineMeta
-from core.evaluation import Judgement, judge
+from core.engines.results import EngineMeta, RewriteResult
+from core.evaluation import Judgement, judgement_of
 from core.glossary import Glossary
 from core.settings import Settings
 
@@ -27,6 +28,7 @@ class Suggested:
     judgement: Judgement
     atoms: tuple[SuggestionAtom, ...]
     meta: EngineMeta
+    rewrite: RewriteResult | None = None  # with_rewrite: the engine's rewrite
 
 
 def suggest(
@@ -36,16 +38,20 @@ def suggest(
     language: Language | None,
     settings: Settings,
     glossary: Glossary | None = None,
+    with_rewrite: bool = False,
 ) -> Suggested:
-    """Judge the text and suggest atoms for it; touches no database."""
-    judgement = judge(
-        text, criteria=criteria, language=language, settings=settings, glossary=glossary
-    )
-    suggested = engines.suggest(
+    """Judge the text and suggest atoms for it (and rewrite it, when asked) from one review
+    of the text; touches no database."""
+    started = time.perf_counter()
+    review = engines.review(
         text,
         criteria=[c.key for c in criteria],
-        language=language or judgement.result.language,
+        language=language,
         settings=settings,
         glossary=glossary,
+        with_atoms=True,
+        with_rewrite=with_rewrite,
     )
-    return Suggested(judgement, suggested.atoms, suggested.meta)
+    assert review.atoms is not None  # asked for
+    judgement = judgement_of(review.assessment, criteria, settings, started)
+    return Suggested(judgement, review.atoms.atoms, review.atoms.meta, review.rewrite)

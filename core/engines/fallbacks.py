@@ -12,30 +12,22 @@ from collections.abc import Sequence
 
 from core.atoms import SuggestionAtom
 from core.engines import edits, heuristic
-from core.engines.base import Language
 from core.engines.results import ApplyMode, ApplyResult, EngineMeta, RewriteResult, SuggestResult
-from core.glossary import Glossary
 
 
 def heuristic_meta() -> EngineMeta:
     return EngineMeta("heuristic", heuristic.MODEL_NAME)
 
 
-def suggest(
-    text: str, criteria: Sequence[str], language: Language, glossary: Glossary | None = None
-) -> SuggestResult:
+def suggest(analysis: heuristic.Analysis, criteria: Sequence[str]) -> SuggestResult:
     """One atom per located defect that affects a requested criterion, in text order."""
-    atoms = heuristic.suggest(text, criteria=criteria, language=language, glossary=glossary)
-    return SuggestResult(tuple(atoms), heuristic_meta())
+    return SuggestResult(tuple(analysis.atoms(criteria)), heuristic_meta())
 
 
-def rewrite(
-    text: str, criteria: Sequence[str], language: Language, glossary: Glossary | None = None
-) -> RewriteResult:
+def rewrite(analysis: heuristic.Analysis, criteria: Sequence[str]) -> RewriteResult:
     """The heuristic engine's rewrite, or the text unchanged when it has none."""
-    assessment = heuristic.assess(text, criteria=criteria, language=language, glossary=glossary)
-    rewritten = assessment.rewrite
-    return RewriteResult((rewritten or text).strip(), heuristic_meta())
+    rewritten = analysis.rewrite(criteria)
+    return RewriteResult((rewritten or analysis.text).strip(), heuristic_meta())
 
 
 def apply(original: str, atoms: Sequence[SuggestionAtom], mode: ApplyMode) -> ApplyResult:

@@ -47,15 +47,17 @@ def test_refine_improves_until_pass(fake_engine: FakeEngine, settings: Settings)
 
 
 def test_refine_placeholder_left_never_passes(fake_engine: FakeEngine, settings: Settings) -> None:
-    """The engine scores the bracketed gap as fine: the placeholder check still holds."""
+    """The engine scores the bracketed gap as fine, but the text holds a placeholder: its
+    evaluation fails (DESIGN §6: text with a placeholder never passes) and refine stops,
+    since only a person can fill it."""
     result, _, _ = _refine(settings, "A bad requirement.")
     last = result.iterations[-1]
     assert (last.text, last.verdict, last.placeholders) == (
         "A [measurable bound] requirement.",
-        "pass",
+        "fail",
         1,
     )
-    assert (result.verdict, result.stop_reason) == ("fail", "placeholders")
+    assert (result.verdict, result.stop_reason) == ("fail", "needs_input")
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ import pytest
 import gateway.app
 from core import engines
 from core.criteria import CriterionInfo
-from core.evaluation import judge, judge_async
+from core.evaluation import judge
 from core.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.utils.llm import configure_fake, fake_llm_server, fake_stats, leaked, reset_llm
@@ -228,42 +228,29 @@ def test_evaluate_llm_fault_answers_heuristic_on_both_variants(
         assert "promptVersion" not in body
 
 
-def _core_results(settings: Settings, path: str) -> dict[str, Any]:
-    """suggest, rewrite, merge and split of one text on the sync or async path, cache cold."""
+def _core_results(settings: Settings) -> dict[str, Any]:
+    """suggest, rewrite, merge and split of one text, cache cold."""
     reset_llm()
     kwargs: dict[str, Any] = {"criteria": CRITERIA, "language": None, "settings": settings}
-    if path == "sync":
-        suggested = engines.suggest(GERMAN, **kwargs)
-        rewritten = engines.rewrite(GERMAN, **kwargs)
-        merged = engines.apply(GERMAN, suggested.atoms, "merge", settings=settings)
-        split = engines.apply(GERMAN, suggested.atoms, "split", settings=settings)
-    else:
-
-        async def run() -> tuple[Any, ...]:
-            suggested = await engines.suggest_async(GERMAN, **kwargs)
-            return (
-                suggested,
-                await engines.rewrite_async(GERMAN, **kwargs),
-                await engines.apply_async(GERMAN, suggested.atoms, "merge", settings=settings),
-                await engines.apply_async(GERMAN, suggested.atoms, "split", settings=settings),
-            )
-
-        suggested, rewritten, merged, split = asyncio.run(run())
+    suggested = engines.suggest(GERMAN, **kwargs)
+    rewritten = engines.rewrite(GERMAN, **kwargs)
+    merged = engines.apply(GERMAN, suggested.atoms, "merge", settings=settings)
+    split = engines.apply(GERMAN, suggested.atoms, "split", settings=settings)
     return {"suggest": suggested, "rewrite": rewritten, "merge": merged, "split": split}
 
 
-def test_suggest_rewrite_apply_llm_same_on_sync_and_async(
+def test_suggest_rewrite_apply_llm_repeatable_from_a_cold_cache(
     llm_settings: Settings, fake_url: str
 ) -> None:
-    sync, asynchronous = _core_results(llm_settings, "sync"), _core_results(llm_settings, "async")
-    assert sync == asynchronous
-    assert all(result.meta.engine == "llm" for result in sync.values())
-    atoms = sync["suggest"].atoms
+    first, again = _core_results(llm_settings), _core_results(llm_settings)
+    assert first == again
+    assert all(result.meta.engine == "llm" for result in first.values())
+    atoms = first["suggest"].atoms
     assert {a.original_fragment for a in atoms} >= {"sollte", "schnell"}
     assert any(a.metrics for a in atoms)
-    (merged,) = sync["merge"].items
+    (merged,) = first["merge"].items
     assert "muss" in merged and "sollte" not in merged
-    assert len(sync["split"].items) == 2  # the fake splits where "und" became "; ..."
+    assert len(first["split"].items) == 2  # the fake splits where "und" became "; ..."
     assert fake_stats(fake_url)["tasks"] == {"suggest": 2, "rewrite": 2, "apply": 4}
 
 
@@ -329,17 +316,15 @@ def test_evaluate_llm_429_burst_retried_to_success(
     assert body["engine"] == "llm"
 
 
-def test_judge_sync_and_async_agree(llm_settings: Settings) -> None:
+def test_judge_llm_repeatable_from_a_cold_cache(llm_settings: Settings) -> None:
     criteria = [CriterionInfo(key, key, "", 1.0, True) for key in CRITERIA]
     reset_llm()
-    sync = judge(GERMAN, criteria=criteria, language="de", settings=llm_settings).result
+    first = judge(GERMAN, criteria=criteria, language="de", settings=llm_settings).result
     reset_llm()
-    asynchronous = asyncio.run(
-        judge_async(GERMAN, criteria=criteria, language="de", settings=llm_settings)
-    ).result
+    again = judge(GERMAN, criteria=criteria, language="de", settings=llm_settings).result
     exclude = {"evaluation_id", "latency_ms"}
-    assert sync.model_dump(exclude=exclude) == asynchronous.model_dump(exclude=exclude)
-    assert sync.engine == "llm"
+    assert first.model_dump(exclude=exclude) == again.model_dump(exclude=exclude)
+    assert first.engine == "llm"
 
 
 def test_exit_closes_llm_sessions_without_error(fake_url: str) -> None:

@@ -14,7 +14,7 @@ import respx
 
 from core import engines
 from core.atoms import SuggestionAtom
-from core.engines import fallbacks, llm, llm_loop
+from core.engines import fallbacks, heuristic, llm, llm_loop
 from core.engines.cache import AnswerCache
 from core.engines.llm_client import LlmConfig, retry_after_s
 from core.engines.prompts import load_prompts
@@ -153,7 +153,7 @@ def test_engine_status_says_why(
 
 
 def test_fallback_suggest_atoms_from_findings() -> None:
-    result = fallbacks.suggest(TEXT, ["clarity", "testability"], "en")
+    result = fallbacks.suggest(heuristic.analysis(TEXT, "en"), ["clarity", "testability"])
     assert result.meta.engine == "heuristic" and result.atoms
     for atom in result.atoms:
         assert atom.original_fragment in TEXT
@@ -184,7 +184,7 @@ def test_suggest_rewrite_apply_fall_back_with_reason(
     before = fallback_count("upstream_error")
     atoms = engines.suggest(TEXT, criteria=["clarity"], language=None, settings=llm_settings)
     rewritten = engines.rewrite(TEXT, criteria=["clarity"], language=None, settings=llm_settings)
-    applied = asyncio.run(engines.apply_async(TEXT, atoms.atoms, "merge", settings=llm_settings))
+    applied = engines.apply(TEXT, atoms.atoms, "merge", settings=llm_settings)
     for meta in (atoms.meta, rewritten.meta, applied.meta):
         assert (meta.engine, meta.fallback_reason) == ("heuristic", "upstream_error")
     assert fallback_count("upstream_error") == before + 3

@@ -3,7 +3,6 @@ failure mode ending in the heuristic answer with its reason and counter."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -48,15 +47,9 @@ def _assess_sync(settings: Settings) -> Assessment:
     return engines.assess(TEXT, criteria=CRITERIA, language="de", settings=settings)
 
 
-def _assess_async(settings: Settings) -> Assessment:
-    return asyncio.run(
-        engines.assess_async(TEXT, criteria=CRITERIA, language="de", settings=settings)
-    )
-
-
-@pytest.fixture(params=["sync", "async"])
-def assess(request: pytest.FixtureRequest) -> Assess:
-    return _assess_sync if request.param == "sync" else _assess_async
+@pytest.fixture
+def assess() -> Assess:
+    return _assess_sync
 
 
 def _times(n: int, make: Callable[[], httpx.Response]) -> Callable[[], list[httpx.Response]]:
@@ -282,7 +275,7 @@ def test_assess_llm_repeated_request_hits_cache(
     llm_settings: Settings, mock_llm: respx.Router
 ) -> None:
     route = mock_llm.post("/chat/completions").mock(return_value=completion(answer()))
-    first, second = _assess_sync(llm_settings), _assess_async(llm_settings)
+    first, second = _assess_sync(llm_settings), _assess_sync(llm_settings)
     assert first == second
     assert route.call_count == 1
     other = engines.assess(TEXT, criteria=["clarity"], language="de", settings=llm_settings)
@@ -296,7 +289,7 @@ def test_assess_mock_mode_never_calls_llm(
     route = mock_llm.post("/chat/completions").mock(return_value=completion(answer()))
     settings = make_settings(mock_mode=True, openai_base_url=BASE_URL)
     assert _assess_sync(settings).engine == "heuristic"
-    assert _assess_async(settings).fallback_reason is None
+    assert _assess_sync(settings).fallback_reason is None
     assert route.call_count == 0
 
 
