@@ -19,15 +19,19 @@ import re
 from collections.abc import Sequence
 
 from core.atoms import SuggestionAtom
+from core.engines.heuristic._lexicon import load
 
 SPLIT_CRITERION = "atomicity"
+# The modal verbs of both languages' lexicons, longest first (one word each).
+_MODALS = "|".join(
+    re.escape(word)
+    for word in sorted(load("en").words("modal_words") | load("de").words("modal_words"), key=len)[
+        ::-1
+    ]
+)
 # Subject and modal verb of a requirement ("The application shall"), repeated in split parts.
-_LEAD = re.compile(
-    r"^(.*?\b(?:shall|must|will|should|muss|müssen|soll|sollen|wird|werden|sollte)\b)\s", re.I
-)
-_MODAL_FIRST = re.compile(
-    r"^(?:shall|must|will|should|muss|müssen|soll|sollen|wird|werden|sollte)\b", re.I
-)
+_LEAD = re.compile(rf"^(.*?\b(?:{_MODALS})\b)\s", re.I)
+_MODAL_FIRST = re.compile(rf"^(?:{_MODALS})\b", re.I)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\[\"'„])")
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+(?=[,.;:!?])")

@@ -61,8 +61,12 @@ class Lexicon:
     sets: dict[str, frozenset[str]]
 
     def words(self, key: str) -> frozenset[str]:
-        """Return a named word set (lower case), empty when the list does not exist."""
-        return self.sets.get(key, frozenset())
+        """Return a named word set (lower case). An unknown name is an error, not an empty
+        set: a typo must not silently switch a rule off."""
+        try:
+            return self.sets[key]
+        except KeyError:
+            raise KeyError(f"lexicon {self.language!r} has no word list {key!r}") from None
 
     def text(self, group: str, key: str) -> str:
         """Return a message template from the data file."""
@@ -150,6 +154,8 @@ def _sets(data: dict[str, Any]) -> dict[str, frozenset[str]]:
             "relative_pronouns",
             "consequence_openers",
             "outside_references",
+            "separable_prefixes",
+            "participle_prefixes",
         )
     }
     sets.update({f"pron_{k}": _lower(v) for k, v in pron.items() if isinstance(v, list)})

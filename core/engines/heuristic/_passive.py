@@ -12,29 +12,6 @@ from core.engines.heuristic._hits import Ctx, Hit
 
 # The agent ("by the operator") and a clause-final participle follow within this many tokens.
 AGENT_WINDOW = 15
-GERMAN_PREFIXES = ("ge", "be", "er", "ver", "ent", "zer", "über", "unter", "miss")
-GERMAN_SEPARABLE = (
-    "an",
-    "ab",
-    "auf",
-    "aus",
-    "ein",
-    "vor",
-    "zu",
-    "nach",
-    "mit",
-    "frei",
-    "fest",
-    "her",
-    "hin",
-    "um",
-    "zurück",
-    "weg",
-    "dar",
-    "bereit",
-    "hoch",
-    "zusammen",
-)
 
 
 def detect_passive(ctx: Ctx) -> list[Hit]:
@@ -118,8 +95,9 @@ def _german_participle(ctx: Ctx, i: int, *, strict: bool) -> bool:
         return False
     if low.endswith("iert"):
         return True
-    stem = next((low[len(p) :] for p in GERMAN_SEPARABLE if low.startswith(p + "ge")), low)
-    has_prefix = stem.startswith(GERMAN_PREFIXES)
+    separable = ctx.lex.words("separable_prefixes")
+    stem = next((low[len(p) :] for p in separable if low.startswith(p + "ge")), low)
+    has_prefix = stem.startswith(tuple(ctx.lex.words("participle_prefixes")))
     if strict:
         return has_prefix and (low.endswith("t") or stem.startswith("ge"))
     return has_prefix and low.endswith(("t", "en"))

@@ -40,13 +40,6 @@ from core.engines.heuristic._text import SENTENCE_MARKS, is_word
 MIN_CANDIDATES = 2
 NOUN_REACH = 3  # German: a determiner with no noun in the next three words is a pronoun
 SUBJECT_REACH = 8  # centering looks for the subject among a sentence's first words
-STOP_AFTER_PRONOUN = frozenset(
-    {"is", "are", "was", "were", "has", "have", "had", "does", "do", "means", "includes",
-     "requires", "allows", "applies", "of", "in", "for", "to", "with", "by", "on", "at"}
-)  # fmt: skip
-SUCH = frozenset({"such", "solche", "solcher", "solches", "solchen", "solchem"})
-SUBSTITUTES = frozenset({"that", "those", "these"})  # English demonstratives standing for a noun
-CLAUSE_START = frozenset({",", ".", ";", "and", "or"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +61,10 @@ class Words:
     expletive_complements: frozenset[str]
     expletive_reach: int
     modal: frozenset[str]
+    stop_after: frozenset[str]  # a word after a demonstrative that shows it stands alone
+    such: frozenset[str]
+    substitutes: frozenset[str]  # demonstratives standing for a noun ("that of")
+    clause_start: frozenset[str]
 
 
 @cache
@@ -95,6 +92,10 @@ def words(language: Language) -> Words:
         expletive_complements=w("expletive_adjectives") | w("expletive_next"),
         expletive_reach=lex.data["pronouns"].get("expletive_reach", 1),
         modal=lex.words("modal_words"),
+        stop_after=w("stop_after"),
+        such=w("such"),
+        substitutes=w("substitutes"),
+        clause_start=w("clause_start"),
     )
 
 
@@ -124,7 +125,7 @@ def _unclear(ctx: Ctx, g: Grammar, w: Words, i: int, found: Candidates) -> bool:
     if tok in w.displaced and _displaced(ctx, g, i, found):
         return True
     if tok in w.demonstrative:
-        return _standalone(ctx, g, w, i) or _substitute(ctx, g, i)
+        return _standalone(ctx, g, w, i) or _substitute(ctx, g, w, i)
     if tok in w.relative:
         lo, _ = _window(ctx, i)
         return _sentential(ctx, g, i) and found.count(lo, i) >= MIN_CANDIDATES
@@ -195,15 +196,15 @@ def _standalone(ctx: Ctx, g: Grammar, w: Words, i: int) -> bool:
     """A demonstrative stands alone when no noun follows it (then it is a pronoun)."""
     lowers = ctx.doc.lowers
     nxt = lowers[i + 1] if i + 1 < len(lowers) else "."
-    if lowers[i] in SUCH:
+    if lowers[i] in w.such:
         return nxt not in {"as", "that", "wie", "dass"}
     if g.german:
         return lowers[i] == "dies" or not _noun_follows(ctx, g, i)
     if lowers[i] == "that":
-        return (i == 0 or lowers[i - 1] in CLAUSE_START) and (nxt in w.modal or _verb(ctx, i + 1))
+        return (i == 0 or lowers[i - 1] in w.clause_start) and (nxt in w.modal or _verb(ctx, i + 1))
     if lowers[i] == "this" and _verb(ctx, i + 1):
         return True
-    return not is_word(nxt) or nxt in w.modal or nxt in STOP_AFTER_PRONOUN
+    return not is_word(nxt) or nxt in w.modal or nxt in w.stop_after
 
 
 def _verb(ctx: Ctx, j: int) -> bool:
@@ -213,10 +214,10 @@ def _verb(ctx: Ctx, j: int) -> bool:
     return j < len(doc.lowers) and doc.text[doc.starts[j]].islower() and plural_form(doc.lowers[j])
 
 
-def _substitute(ctx: Ctx, g: Grammar, i: int) -> bool:
+def _substitute(ctx: Ctx, g: Grammar, w: Words, i: int) -> bool:
     """'that of the server', 'those defined in section 4': the demonstrative replaces a noun."""
     lowers = ctx.doc.lowers
-    if g.german or lowers[i] not in SUBSTITUTES or i + 2 >= len(lowers):
+    if g.german or lowers[i] not in w.substitutes or i + 2 >= len(lowers):
         return False
     nxt, after = lowers[i + 1], lowers[i + 2]
     if nxt in g.partitive_links:

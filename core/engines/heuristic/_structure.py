@@ -11,7 +11,6 @@ from core.engines.heuristic._match import Match
 MIN_WORDS = 3
 # German infinitives/participles joined by und/oder at the clause end: "speichern und anzeigen".
 GERMAN_VERB_ENDINGS = ("en", "ern", "eln", "t")
-SEPARABLE_PREFIXES = ("um", "an", "ab", "auf", "aus", "ein", "vor", "nach", "fest", "dar", "zu")
 # After "and" + verb these words show a noun use ("display of"), not a second action.
 NOT_AN_ACTION_AFTER = frozenset({"of", "and", "or", ",", "."})
 GERMAN_CLAUSE_END = frozenset({".", ",", ";", "werden", "können", "sein", "müssen", "wird", "!"})
@@ -110,15 +109,16 @@ def _german_zu_infinitive(ctx: Ctx) -> bool:
     lowers = ctx.doc.lowers
     if ctx.lex.language != "de" or not {"ist", "sind", "hat", "haben"} & set(lowers):
         return False
-    return any(_zu_infinitive(lowers, i) for i in range(len(lowers)))
+    prefixes = tuple(ctx.lex.words("separable_prefixes"))
+    return any(_zu_infinitive(lowers, i, prefixes) for i in range(len(lowers)))
 
 
-def _zu_infinitive(lowers: tuple[str, ...], i: int) -> bool:
+def _zu_infinitive(lowers: tuple[str, ...], i: int, prefixes: tuple[str, ...]) -> bool:
     """'zu prüfen' or a separable verb with infix 'zu' ('umzusetzen', 'anzuzeigen')."""
     tok = lowers[i]
     if tok == "zu":
         return i + 1 < len(lowers) and lowers[i + 1].endswith("en")
-    return tok.endswith("en") and tok.startswith(SEPARABLE_PREFIXES) and "zu" in tok[2:-2]
+    return tok.endswith("en") and tok.startswith(prefixes) and "zu" in tok[2:-2]
 
 
 def _mixed_modals(ctx: Ctx) -> list[Hit]:

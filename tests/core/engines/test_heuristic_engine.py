@@ -17,6 +17,7 @@ from core.criteria import catalogue_keys
 from core.engines.base import Assessment, Language
 from core.engines.heuristic import MODEL_NAME, assess, detect_language
 from core.engines.heuristic._lexical import LEXICAL_CODES
+from core.engines.heuristic._lexicon import load as heuristic_lexicon
 from core.engines.heuristic._scoring import WEIGHTS
 
 ALL = catalogue_keys()
@@ -336,3 +337,12 @@ def test_placeholders_ignore_citations_and_text_inside_gaps() -> None:
     assert heuristic.placeholders(text, "en") == ("[a fast value to be agreed]",)
     codes = {f.code for r in assess(text, criteria=ALL, language="en").results for f in r.findings}
     assert "vague_term" not in codes and "placeholder" in codes
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_lexicon_unknown_word_list_is_an_error(language: Language) -> None:
+    """A typo in a list name must fail loudly, not switch a rule off with an empty set."""
+    lex = heuristic_lexicon(language)
+    assert lex.words("modal_words")
+    with pytest.raises(KeyError, match="no word list 'modal_wrods'"):
+        lex.words("modal_wrods")
