@@ -24,7 +24,7 @@ from pathlib import Path
 
 from scipy.stats import mannwhitneyu, spearmanr  # type: ignore[import-untyped]
 
-from core.criteria import (
+from core.catalogue import (
     CriterionInfo,
     catalogue_criteria,
     catalogue_keys,

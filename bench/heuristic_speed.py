@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable
 
-from core.criteria import catalogue_keys
+from core.catalogue import catalogue_keys
 from core.engines.heuristic import assess
 
 CRITERIA = catalogue_keys()

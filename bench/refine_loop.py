@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from core.batch_schemas import RefineCreate, RefinePublic
-from core.criteria import catalogue_keys
+from core.catalogue import catalogue_keys
 from core.engines import heuristic
 from core.engines.base import Language
 from core.refine import refine

@@ -27,8 +27,8 @@ from core.batch_schemas import (
     ItemError,
     SuggestPublic,
 )
+from core.catalogue import CriterionInfo
 from core.checksums import text_checksum
-from core.criteria import CriterionInfo
 from core.engines.base import Language
 from core.engines.results import EngineMeta
 from core.evaluation import Judgement, active_criteria, judge

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from core import engines
+from core.catalogue import CriterionInfo, resolve_criteria
 from core.checksums import text_checksum
-from core.criteria import CriterionInfo, list_criteria, resolve_criteria
 from core.engines.base import Assessment, CriterionResult, Language
 from core.glossary import Glossary
 from core.schemas import (
@@ -35,6 +35,7 @@ from core.scoring import (
     weighted_score,
 )
 from core.settings import Settings
+from core.store.criteria import list_criteria
 from core.store.models import new_id
 from core.store.records import save_evaluation
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from core.criteria import sync_criteria
 from core.settings import Settings
+from core.store.criteria import sync_criteria
 from core.store.db import create_tables, get_engine
 
 

@@ -82,6 +82,8 @@ class Settings(BaseSettings):
 
     qdrant_url: str | None = None
     qdrant_path: Path = Path("./data/qdrant")
+    # The collection and the embeddings are the knowledge base's (issue 13), which nothing
+    # reads yet; kept because that open issue builds them with these names and defaults.
     qdrant_collection: str = "requirements_v2"
     embeddings_provider: Literal["hash", "openai"] = "hash"
     embeddings_model: str = "text-embedding-3-small"

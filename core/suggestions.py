@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from core import engines
 from core.atoms import SuggestionAtom
-from core.criteria import CriterionInfo
+from core.catalogue import CriterionInfo
 from core.engines.base import Language
 from core.engines.results import EngineMeta, RewriteResult
 from core.evaluation import Judgement, judgement_of

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from sqlmodel import Session
 
 from core.atoms import SuggestionAtom
+from core.catalogue import CriterionInfo
 from core.checksums import text_checksum
-from core.criteria import CriterionInfo
 from core.evaluation import Judgement, active_criteria, judge
 from core.parallel import Outcome, run_ordered
 from core.schemas import BatchValidateCreate, CriterionVerdict, ValidatedRequirement

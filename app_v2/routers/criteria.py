@@ -4,9 +4,9 @@ from fastapi import APIRouter
 
 from app_v2.deps import SessionDep
 from app_v2.openapi import BODY_ERRORS
-from core.criteria import list_criteria
 from core.payloads import parse_language
 from core.schemas import CriteriaPublic, CriterionPublic
+from core.store.criteria import list_criteria
 
 router = APIRouter(prefix="/api/v1", tags=["criteria"])
 

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.atoms import SuggestionAtom
+from core.catalogue import load_entries
 from core.checksums import text_checksum
-from core.criteria import load_catalogue
 from core.engines import edits, llm_loop
 from core.engines.base import Assessment, CriterionResult, Finding, Language, Suggestion
 from core.engines.cache import AnswerCache
@@ -115,8 +115,11 @@ def _close_at_exit() -> None:
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, dict[Language, tuple[str, str]]]:
     return {
-        row.key: {"en": (row.name_en, row.description_en), "de": (row.name_de, row.description_de)}
-        for row in load_catalogue()
+        entry.key: {
+            "en": (entry.name_en, entry.description_en),
+            "de": (entry.name_de, entry.description_de),
+        }
+        for entry in load_entries()
     }
 
 

@@ -13,11 +13,11 @@ from sqlmodel import Session, func, select
 from core.batch import run_table, saved, suggest_texts
 from core.batch_payloads import BatchInput, checked_table
 from core.checksums import text_checksum
-from core.criteria import sync_criteria
 from core.parallel import Outcome
 from core.runtime import open_store
 from core.schemas import BatchValidateCreate
 from core.settings import Settings
+from core.store.criteria import sync_criteria
 from core.store.models import Evaluation, RewriteRecord
 from tests.utils.engines import FakeEngine
 

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session
 
 from core.batch_schemas import ApplyCreate, CorrectionTextCreate, SuggestionAtom
+from core.catalogue import CriterionInfo
 from core.corrections import apply_corrections, save_manual_correction
-from core.criteria import CriterionInfo
 from core.exceptions import NotFound
 from core.runtime import open_store
 from core.settings import Settings

@@ -17,7 +17,7 @@ from typing import Literal, TypedDict
 
 import pytest
 
-from core.criteria import catalogue_criteria
+from core.catalogue import catalogue_criteria
 from core.evaluation import Judgement, judge
 from core.settings import Settings, load_settings
 

@@ -21,7 +21,7 @@ import pytest
 
 import gateway.app
 from core import engines
-from core.criteria import CriterionInfo
+from core.catalogue import CriterionInfo
 from core.evaluation import judge
 from core.settings import Settings
 from tests.conftest import SettingsFactory

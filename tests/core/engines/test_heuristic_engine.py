@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core.engines.heuristic as heuristic
-from core.criteria import catalogue_keys
+from core.catalogue import catalogue_keys
 from core.engines.base import Assessment, Language
 from core.engines.heuristic import MODEL_NAME, assess, detect_language
 from core.engines.heuristic._lexical import LEXICAL_CODES

@@ -13,7 +13,7 @@ import pytest
 import respx
 
 from core import engines
-from core.criteria import CriterionInfo
+from core.catalogue import CriterionInfo
 from core.engines.base import Assessment
 from core.evaluation import judge
 from core.glossary import Glossary, GlossaryTerm

@@ -9,10 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from cli.main import main
-from core.criteria import sync_criteria
 from core.evaluation import evaluate
 from core.schemas import EvaluationCreate
 from core.settings import Settings
+from core.store.criteria import sync_criteria
 from core.store.db import create_tables, get_engine
 from core.store.models import Evaluation, EvaluationDetail, SuggestionRecord, utcnow
 from core.store.purge import purge_older_than

@@ -1,0 +1,70 @@
+"""The criteria catalogue's database copy: sync from core/criteria.json, cached snapshot.
+
+`sync_criteria` brings the table in line with the JSON at start-up (new keys added,
+changed fields updated, removed keys deactivated), so editing the JSON and restarting is
+how the catalogue changes. `list_criteria` is what the API serves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from cachetools import TTLCache, cached
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from core.catalogue import CATALOGUE_PATH, CatalogueEntry, CriterionInfo, load_entries
+from core.store.db import session_scope
+from core.store.models import Criterion
+
+SNAPSHOT_TTL_S = 5.0
+# database URL -> active criteria per language, read at most every SNAPSHOT_TTL_S
+_snapshots: TTLCache[str, dict[str, list[CriterionInfo]]] = TTLCache(maxsize=16, ttl=SNAPSHOT_TTL_S)
+_snapshots_lock = threading.Lock()
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> list[Criterion]:
+    """The JSON catalogue as (unsaved) Criterion rows, in file order."""
+    return [Criterion(**asdict(entry)) for entry in load_entries(path)]
+
+
+def sync_criteria(engine: Engine, catalogue: Sequence[Criterion] | None = None) -> None:
+    """Make the criterion table match the catalogue; keys no longer listed are deactivated."""
+    wanted = {row.key: row for row in (catalogue or load_catalogue())}
+    with session_scope(engine) as session:
+        for existing in session.exec(select(Criterion)).all():
+            fresh = wanted.pop(existing.key, None)
+            if fresh is None:
+                existing.active = False
+                continue
+            for field in Criterion.model_fields:
+                setattr(existing, field, getattr(fresh, field))
+        session.add_all(wanted.values())
+    with _snapshots_lock:
+        _snapshots.pop(str(engine.url), None)
+
+
+def _database(session: Session) -> str:
+    return str(session.get_bind().engine.url)  # .engine: a session may be bound to a Connection
+
+
+@cached(_snapshots, key=_database, lock=_snapshots_lock)
+def _read_active(session: Session) -> dict[str, list[CriterionInfo]]:
+    rows = session.exec(
+        select(Criterion).where(Criterion.active == True).order_by(col(Criterion.position))  # noqa: E712
+    ).all()
+    entries = [CatalogueEntry(**row.model_dump()) for row in rows]
+    return {language: [entry.info(language) for entry in entries] for language in ("en", "de")}
+
+
+def list_criteria(session: Session, *, language: str = "en") -> list[CriterionInfo]:
+    """The active criteria in catalogue order, named in the given language.
+
+    Read from the database at most every SNAPSHOT_TTL_S per database: the catalogue only
+    changes at start-up, and on SQLite every transaction, reads too, queues on the write
+    lock, so a read per request would stretch every writer's wait.
+    """
+    return list(_read_active(session)["de" if language == "de" else "en"])
