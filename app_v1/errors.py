@@ -9,7 +9,7 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from core.exceptions import ApiError, InternalError
-from core.http_errors import error_for_status
+from core.http_errors import error_body, error_for_status
 from core.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
 
 REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
@@ -37,7 +37,8 @@ def _tag_response(response: Response) -> Response:
 
 
 def _error_response(error: ApiError) -> tuple[Response, int]:
-    return jsonify(error.to_body(request_id())), error.status
+    body = error_body(error.code, error.message, request_id(), error.details)
+    return jsonify(body), error.status
 
 
 def _handle_http_exception(exc: HTTPException) -> tuple[Response, int]:

@@ -8,6 +8,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.exceptions import ApiError, InternalError
+from core.http_errors import error_body
 from core.logging import request_id_var
 from gateway.context import SCOPE_KEY, RequestInfo
 
@@ -52,15 +53,16 @@ class RequestContextMiddleware:
 
     @staticmethod
     async def _send_error(error: ApiError, info: RequestInfo, send: Send) -> None:
-        body = json.dumps(error.to_body(info.request_id)).encode()
+        body = error_body(error.code, error.message, info.request_id, error.details)
+        encoded = json.dumps(body).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": error.status,
                 "headers": [
                     (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
+                    (b"content-length", str(len(encoded)).encode()),
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": encoded})
