@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from core.exceptions import ApiError, InternalError
-from core.http_errors import error_for_status
+from core.http_errors import error_body, error_for_status
 from core.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
 
+REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
 logger = logging.getLogger("reqgate.v1")
 
 
+def request_id() -> str:
+    """The request's id: the client's X-Request-Id if sane, else a new one; bound once."""
+    if "request_id" not in g:
+        # the environ carries the id the gateway's middleware bound, or the client's alone
+        # under gunicorn
+        g.request_id = sane_request_id(request.environ.get(REQUEST_ID_ENVIRON))
+        request_id_var.set(g.request_id)
+    return cast(str, g.request_id)  # g is untyped
+
+
 def _bind_request_id() -> None:
-    g.request_id = sane_request_id(request.headers.get(REQUEST_ID_HEADER))
-    request_id_var.set(g.request_id)
+    request_id()  # a before_request hook that returned a value would answer the request
 
 
 def _tag_response(response: Response) -> Response:
-    response.headers[REQUEST_ID_HEADER] = g.get("request_id") or sane_request_id(None)
+    response.headers[REQUEST_ID_HEADER] = request_id()
     response.headers["X-Variant"] = "v1"
     return response
 
 
 def _error_response(error: ApiError) -> tuple[Response, int]:
-    return jsonify(error.to_body(g.get("request_id", "-"))), error.status
+    body = error_body(error.code, error.message, request_id(), error.details)
+    return jsonify(body), error.status
 
 
 def _handle_http_exception(exc: HTTPException) -> tuple[Response, int]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app_v2 import openapi
-from app_v2.middleware import RequestIdMiddleware
 from app_v2.routers import api_router
 from core.runtime import open_store
 from core.settings import Settings, get_settings
 from edge import errors
+from edge.request_id import RequestIdMiddleware
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -21,5 +21,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     openapi.install(app)
     app.include_router(api_router)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, headers={"X-Variant": "v2"})
     return app

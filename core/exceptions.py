@@ -38,14 +38,6 @@ class ApiError(ReqgateError):
         self.message = message
         self.details = details
 
-    def to_body(self, request_id: str) -> dict[str, Any]:
-        """The one error shape of the API (DESIGN §6)."""
-        body: dict[str, Any] = {"error": self.code, "message": self.message}
-        if self.details is not None:
-            body["details"] = self.details
-        body["requestId"] = request_id
-        return body
-
 
 class InvalidRequest(ApiError):
     code, status = "invalid_request", 400

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.exceptions import ApiError, InternalError, InvalidRequest
-from core.http_errors import error_for_status
+from core.http_errors import error_body, error_for_status
 from core.logging import request_id_var
 
 logger = logging.getLogger("reqgate.edge")
@@ -18,7 +18,8 @@ logger = logging.getLogger("reqgate.edge")
 
 def error_response(request: Request, error: ApiError) -> JSONResponse:
     """The error as JSON; the request id comes from the context the edge middleware set."""
-    return JSONResponse(error.to_body(request_id_var.get()), status_code=error.status)
+    body = error_body(error.code, error.message, request_id_var.get(), error.details)
+    return JSONResponse(body, status_code=error.status)
 
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:

@@ -14,6 +14,7 @@ import app_v2.main
 from core.runtime import open_store
 from core.settings import Settings
 from core.store.flags import sync_env_flags
+from edge.request_id import RequestIdMiddleware
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
 from gateway.middleware.access_log import AccessLogMiddleware
@@ -52,8 +53,8 @@ def create_app(
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics
     )
-    return RequestContextMiddleware(
-        AccessLogMiddleware(with_cors(router, settings), metrics=metrics)
+    return RequestIdMiddleware(
+        RequestContextMiddleware(AccessLogMiddleware(with_cors(router, settings), metrics=metrics))
     )
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.replay import BodyTape
+
 logger = logging.getLogger("reqgate.fallback")
 
 
@@ -23,41 +25,21 @@ class _Attempt:
     """One v2 attempt: records the request body it reads, holds back a failing answer."""
 
     def __init__(self, receive: Receive, send: Send, max_replay_bytes: int) -> None:
-        self._receive, self._send = receive, send
-        self.max_replay_bytes = max_replay_bytes
-        self.read: list[Message] = []
-        self.read_bytes = 0
-        self.replayable = True
+        self._send = send
+        self.tape = BodyTape(receive, max_replay_bytes)
         self.forwarded = False
         self.failed_status: int | None = None
         self.clock = _Clock()
 
-    async def receive(self) -> Message:
-        message = await self._receive()
-        if self.replayable:
-            self.read.append(message)
-            self.read_bytes += len(message.get("body", b""))
-            self.replayable = self.read_bytes <= self.max_replay_bytes
-        return message
-
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            if message["status"] >= 500 and self.replayable:
+            if message["status"] >= 500 and self.tape.replayable:
                 self.failed_status = message["status"]
             else:
                 self.forwarded = True
                 self.clock.settled = True  # the timeout covers the wait for a start
         if self.failed_status is None:
             await self._send(message)
-
-    def replay(self) -> Receive:
-        """A receive that returns what v2 read, then the rest of the client's body."""
-        pending = list(self.read)
-
-        async def receive() -> Message:
-            return pending.pop(0) if pending else await self._receive()
-
-        return receive
 
 
 class _Clock:
@@ -147,14 +129,14 @@ async def serve_with_fallback(
     clock = attempt.clock
     deadlines.watch(clock)
     try:
-        await v2(dict(scope), attempt.receive, attempt.send)
+        await v2(dict(scope), attempt.tape.receive, attempt.send)
     except asyncio.CancelledError:
         if not clock.timed_out or clock.task is None:
             raise
         clock.task.uncancel()
         cause = "timeout"
     except Exception:
-        if attempt.forwarded or not attempt.replayable:
+        if attempt.forwarded or not attempt.tape.replayable:
             raise
         logger.warning("v2 raised; serving v1", exc_info=True)
         cause = "exception"
@@ -164,11 +146,11 @@ async def serve_with_fallback(
         cause = "status"
     if cause is None:
         return None
-    if not attempt.replayable:
+    if not attempt.tape.replayable:
         raise RuntimeError(f"v2 failed ({cause}) and the body is too large to replay")
     logger.warning(
         "v2 failed; serving v1", extra={"cause": cause, "v2Status": attempt.failed_status}
     )
     on_fallback(cause)
-    await v1(dict(scope), attempt.replay(), send)
+    await v1(dict(scope), attempt.tape.replay(then=receive), send)
     return cause

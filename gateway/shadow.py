@@ -18,6 +18,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.metrics import GatewayMetrics
+from gateway.replay import BodyTape, disconnected
 
 MAX_IN_FLIGHT = 16
 # Fields that differ on every call (ids, timings) and so between variants too.
@@ -37,9 +38,9 @@ def normalized(value: Any) -> Any:
 class _Copy:
     """What passed through one exchange: request messages, response status and JSON body."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, receive: Receive = disconnected) -> None:
         self.limit = limit
-        self.request: list[Message] = []
+        self.request = BodyTape(receive)
         self.status = 0
         self.json = False
         self.body = bytearray()
@@ -54,14 +55,6 @@ class _Copy:
             self.body += message.get("body", b"")
             self.complete = self.complete and len(self.body) <= self.limit
 
-    def replay(self) -> Receive:
-        pending = list(self.request)
-
-        async def receive() -> Message:
-            return pending.pop(0) if pending else {"type": "http.disconnect"}
-
-        return receive
-
 
 class Shadow:
     def __init__(self, metrics: GatewayMetrics, *, max_bytes: int) -> None:
@@ -74,19 +67,13 @@ class Shadow:
 
     def tap(self, receive: Receive, send: Send) -> tuple[_Copy, Receive, Send]:
         """Receive and send callables that copy what passes, for a later mirror()."""
-        copy = _Copy(self.max_bytes)
-
-        async def tapped_receive() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                copy.request.append(message)
-            return message
+        copy = _Copy(self.max_bytes, receive)
 
         async def tapped_send(message: Message) -> None:
             copy.record_response(message)
             await send(message)
 
-        return copy, tapped_receive, tapped_send
+        return copy, copy.request.receive, tapped_send
 
     def mirror(self, copy: _Copy, other: ASGIApp, scope: Scope, route: str) -> None:
         """Start the background comparison (the client already has its answer)."""
@@ -103,7 +90,7 @@ class Shadow:
             mirror.record_response(message)
 
         try:
-            await other(scope, primary.replay(), collect)
+            await other(scope, primary.request.replay(disconnected), collect)
             same = mirror.status == primary.status and normalized(
                 json.loads(mirror.body)
             ) == normalized(json.loads(primary.body))

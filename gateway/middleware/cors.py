@@ -7,6 +7,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 
 from core.exceptions import InvalidRequest
+from core.http_errors import error_body
 from core.logging import request_id_var
 
 
@@ -19,4 +20,5 @@ class JsonCorsMiddleware(CORSMiddleware):
             return response
         reason = bytes(response.body).decode("utf-8", "replace")
         error = InvalidRequest(f"CORS preflight refused: {reason}")
-        return JSONResponse(error.to_body(request_id_var.get()), status_code=error.status)
+        body = error_body(error.code, error.message, request_id_var.get())
+        return JSONResponse(body, status_code=error.status)

@@ -1,4 +1,4 @@
-"""Request id, routing headers on every response, and the last-resort error answer."""
+"""Routing headers on every response, and the last-resort error answer."""
 
 from __future__ import annotations
 
@@ -8,29 +8,21 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.exceptions import ApiError, InternalError
-from core.logging import request_id_var, sane_request_id
+from core.http_errors import error_body
+from core.logging import request_id_var
 from gateway.context import SCOPE_KEY, RequestInfo
 
-REQUEST_ID_KEY = b"x-request-id"
 TAG_NAMES = frozenset({b"x-request-id", b"x-variant", b"x-variant-reason", b"x-variant-bucket"})
 logger = logging.getLogger("reqgate.gateway")
 
 
-def _inbound_request_id(scope: Scope) -> str | None:
-    headers: list[tuple[bytes, bytes]] = scope["headers"]  # the ASGI spec's shape
-    for name, value in headers:
-        if name == REQUEST_ID_KEY:
-            return value.decode("latin-1")
-    return None
-
-
 class RequestContextMiddleware:
-    """Binds a sane request id for the apps and the logs, and tags the response start.
+    """Puts a RequestInfo in the scope for the router, and tags the response start with it.
 
-    The id is rewritten in the scope so that v1 and v2 (and a remote v2) see the id the
-    client will see. Tags come from the RequestInfo the router fills in, so 404s, errors
-    and fallbacks carry them too. An exception before the response started becomes the
-    one error shape (503 for an unreachable upstream, else 500), never a connection reset.
+    Runs inside edge's RequestIdMiddleware, which has bound the request id. Tags come from
+    the RequestInfo the router fills in, so 404s, errors and fallbacks carry them too. An
+    exception before the response started becomes the one error shape (503 for an
+    unreachable upstream, else 500), never a connection reset.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -40,15 +32,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        inbound = _inbound_request_id(scope)
-        request_id = sane_request_id(inbound)
-        info = RequestInfo(request_id)
-        if inbound is None:
-            headers = [*scope["headers"], (REQUEST_ID_KEY, request_id.encode())]
-        else:
-            headers = [(k, v) for k, v in scope["headers"] if k != REQUEST_ID_KEY]
-            headers.append((REQUEST_ID_KEY, request_id.encode()))
-        token = request_id_var.set(request_id)
+        info = RequestInfo(request_id_var.get())
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -58,7 +42,7 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app({**scope, "headers": headers, SCOPE_KEY: info}, receive, send_tagged)
+            await self.app({**scope, SCOPE_KEY: info}, receive, send_tagged)
         except Exception as exc:
             if info.status:
                 raise  # the response has started: only dropping the connection is left
@@ -66,20 +50,19 @@ class RequestContextMiddleware:
                 logger.exception("unhandled error in the gateway")
                 exc = InternalError()
             await self._send_error(exc, info, send_tagged)
-        finally:
-            request_id_var.reset(token)
 
     @staticmethod
     async def _send_error(error: ApiError, info: RequestInfo, send: Send) -> None:
-        body = json.dumps(error.to_body(info.request_id)).encode()
+        body = error_body(error.code, error.message, info.request_id, error.details)
+        encoded = json.dumps(body).encode()
         await send(
             {
                 "type": "http.response.start",
                 "status": error.status,
                 "headers": [
                     (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
+                    (b"content-length", str(len(encoded)).encode()),
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": encoded})

@@ -1,0 +1,63 @@
+"""The request id (DESIGN §3): the client's if sane, else a new one, on every response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.logging import request_id_var, sane_request_id
+
+REQUEST_ID_KEY = b"x-request-id"
+
+
+def _inbound_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
+    for name, value in headers:
+        if name == REQUEST_ID_KEY:
+            return value.decode("latin-1")
+    return None
+
+
+class RequestIdMiddleware:
+    """Binds a sane request id for the app, its handlers and every log line.
+
+    The id is rewritten in the scope's headers, so that the app (and anything it forwards
+    the request to) sees the id the client will see; it is set in `request_id_var` for the
+    logs, and echoed as X-Request-Id on the response start, errors and 404s included.
+    `headers` are fixed response headers set beside it (v2 tags itself X-Variant: v2).
+    Pure ASGI, nothing buffered, so streams stay streams.
+    """
+
+    def __init__(self, app: ASGIApp, *, headers: Mapping[str, str] | None = None) -> None:
+        self.app = app
+        self.fixed = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
+        ]
+        self.replaced = frozenset({REQUEST_ID_KEY, *(name for name, _ in self.fixed)})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers: list[tuple[bytes, bytes]] = scope["headers"]  # the ASGI spec's shape
+        inbound = _inbound_request_id(headers)
+        request_id = sane_request_id(inbound)
+        tags = [(REQUEST_ID_KEY, request_id.encode()), *self.fixed]
+        if inbound is None:
+            headers = [*headers, tags[0]]
+        else:
+            headers = [(k, v) for k, v in headers if k != REQUEST_ID_KEY]
+            headers.append(tags[0])
+        replaced = self.replaced
+        token = request_id_var.set(request_id)
+
+        async def send_tagged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k not in replaced]
+                message["headers"] = kept + tags
+            await send(message)
+
+        try:
+            await self.app({**scope, "headers": headers}, receive, send_tagged)
+        finally:
+            request_id_var.reset(token)
