@@ -8,7 +8,7 @@ from flask import Flask, current_app, g, request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.payloads import check_body_size, decode_json
+from core.contract.bodies import check_body_size, decode_json
 from core.settings import Settings
 
 

@@ -8,8 +8,9 @@ from typing import cast
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from core.contract.errors import error_for_status
+from core.contract.wire import error_body
 from core.exceptions import ApiError, InternalError
-from core.http_errors import error_body, error_for_status
 from core.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
 
 REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"

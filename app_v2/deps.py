@@ -8,7 +8,7 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from core.payloads import check_body_size, decode_json
+from core.contract.bodies import check_body_size, decode_json
 from core.settings import Settings
 
 

@@ -1,7 +1,7 @@
 """The OpenAPI document of v2, completed with what FastAPI cannot see.
 
-The routes read their bodies as raw bytes and core parses them (core.payloads), so that v1 and
-v2 refuse bad input with identical errors. FastAPI therefore knows neither the body models nor
+The routes read their bodies as raw bytes and core parses them (core.contract.bodies), so v1
+and v2 refuse bad input with identical errors. FastAPI therefore knows neither the body models nor
 the errors they raise: `json_body` and `BODY_ERRORS` declare them per route, and `install`
 moves the body models' nested schemas into components and drops FastAPI's 422 responses, which
 edge.errors answers as 400 invalid_request.
@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from core.schemas import ErrorPublic
+from core.contract.wire import ErrorPublic
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 MARKDOWN_MEDIA_TYPE = "text/markdown"

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from core import engines  # noqa: E402
 from core.batch import run_table  # noqa: E402
-from core.batch_payloads import BatchInput  # noqa: E402
+from core.contract.bodies import BatchInput  # noqa: E402
 from core.engines import heuristic  # noqa: E402
 from core.engines.base import Assessment, Language  # noqa: E402
 from core.glossary import Glossary  # noqa: E402

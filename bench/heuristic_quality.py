@@ -30,9 +30,9 @@ from core.catalogue import (
     catalogue_keys,
     resolve_criteria,
 )
+from core.contract.evaluations import EvaluationPublic
 from core.engines.heuristic import analyse, assess
 from core.evaluation import judge
-from core.schemas import EvaluationPublic
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from core.batch_schemas import RefineCreate, RefinePublic
 from core.catalogue import catalogue_keys
+from core.contract.batch import RefineCreate, RefinePublic
 from core.engines import heuristic
 from core.engines.base import Language
 from core.refine import refine

@@ -19,11 +19,11 @@ from sqlmodel import Session
 from tqdm import tqdm
 
 from core.batch import Mode, run_table
-from core.batch_payloads import BatchInput, read_requirements_file
-from core.batch_schemas import BatchPublic
+from core.contract.batch import BatchPublic
+from core.contract.bodies import BatchInput, read_requirements_file
+from core.contract.wire import to_wire
 from core.exceptions import ApiError, ConfigError
 from core.runtime import open_store
-from core.schemas import to_wire
 from core.settings import Settings, get_settings
 
 IN_MEMORY_DB = "sqlite://"

@@ -1,7 +1,7 @@
 """The suggestion atom (DESIGN §6): the unit of suggest and apply, shared by engines and routes.
 
-The one definition: core.batch_schemas re-exports it for the routes. It lives apart from
-core.schemas (which imports core.engines) so the engines can use it without an import cycle.
+The one definition: core.contract.batch re-exports it for the routes. It lives apart from
+core.contract (which imports core.engines) so the engines can use it without an import cycle.
 
 Metric values are finite numbers. A numeric string ("99.9") is accepted and becomes the
 number, because clients of the original API sent values as strings; any other string is

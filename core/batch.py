@@ -16,8 +16,9 @@ from typing import Literal, NamedTuple, TypeVar
 from sqlmodel import Session
 
 from core.atoms import SuggestionAtom
-from core.batch_payloads import BatchInput, read_requirements_file, row_glossary
-from core.batch_schemas import (
+from core.catalogue import CriterionInfo
+from core.checksums import text_checksum
+from core.contract.batch import (
     AtomList,
     BatchItemPublic,
     BatchPublic,
@@ -27,8 +28,8 @@ from core.batch_schemas import (
     ItemError,
     SuggestPublic,
 )
-from core.catalogue import CriterionInfo
-from core.checksums import text_checksum
+from core.contract.bodies import BatchInput, read_requirements_file, row_glossary
+from core.contract.evaluations import BatchValidateCreate
 from core.engines.base import Language
 from core.engines.results import EngineMeta
 from core.evaluation import Judgement, active_criteria, judge
@@ -36,7 +37,6 @@ from core.exceptions import ApiError
 from core.glossary import Glossary
 from core.markdown import TableRow, merge_columns
 from core.parallel import Outcome, run_ordered
-from core.schemas import BatchValidateCreate
 from core.settings import Settings
 from core.similarity import near_duplicates
 from core.store.models import RewriteRecord

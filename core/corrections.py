@@ -10,7 +10,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core import engines
-from core.batch_schemas import (
+from core.checksums import text_checksum
+from core.contract.batch import (
     ApplyCreate,
     ApplyPublic,
     CorrectionSavedPublic,
@@ -18,7 +19,6 @@ from core.batch_schemas import (
     EngineUsed,
     RewrittenItem,
 )
-from core.checksums import text_checksum
 from core.exceptions import NotFound
 from core.settings import Settings
 from core.store.models import Evaluation, RewriteRecord, new_id

@@ -16,9 +16,7 @@ from sqlmodel import Session
 from core import engines
 from core.catalogue import CriterionInfo, resolve_criteria
 from core.checksums import text_checksum
-from core.engines.base import Assessment, CriterionResult, Language
-from core.glossary import Glossary
-from core.schemas import (
+from core.contract.evaluations import (
     CriterionDetail,
     EvaluationCreate,
     EvaluationPublic,
@@ -26,6 +24,8 @@ from core.schemas import (
     SuggestionPublic,
     glossary_of,
 )
+from core.engines.base import Assessment, CriterionResult, Language
+from core.glossary import Glossary
 from core.scoring import (
     capped_criterion_score,
     capped_overall_score,

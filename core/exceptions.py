@@ -8,6 +8,7 @@ ReqgateError
     ├── Unauthorized       401 unauthorized
     ├── Forbidden          403 forbidden
     ├── NotFound           404 not_found
+    ├── MethodNotAllowed   405 method_not_allowed
     ├── Conflict           409 conflict
     ├── PayloadTooLarge    413 payload_too_large
     ├── UnsupportedMediaType 415 unsupported_media_type
@@ -57,6 +58,10 @@ class Forbidden(ApiError):
 
 class NotFound(ApiError):
     code, status = "not_found", 404
+
+
+class MethodNotAllowed(ApiError):
+    code, status = "method_not_allowed", 405
 
 
 class Conflict(ApiError):

@@ -12,10 +12,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core import engines
-from core.batch_schemas import RefineCreate, RefineIteration, RefinePublic, RefineStop
 from core.checksums import text_checksum
+from core.contract.batch import RefineCreate, RefineIteration, RefinePublic, RefineStop
+from core.contract.evaluations import glossary_of
 from core.evaluation import active_criteria
-from core.schemas import glossary_of
 from core.settings import Settings
 from core.store.models import RewriteRecord
 from core.store.records import save_evaluation

@@ -15,7 +15,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
-from core.batch_schemas import DuplicatePair
+from core.contract.batch import DuplicatePair
 
 DEFAULT_THRESHOLD = 0.8
 # A table of near-identical rows would otherwise answer with n^2 / 2 pairs.

@@ -10,7 +10,6 @@ client went away) cancels the items not yet started.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Generator
 from typing import Any
@@ -20,26 +19,14 @@ from sqlmodel import Session
 
 from core.batch import item_error, saved
 from core.checksums import text_checksum
+from core.contract.evaluations import BatchValidateCreate
+from core.contract.framing import encode_event
+from core.contract.wire import to_wire
 from core.evaluation import active_criteria
-from core.schemas import BatchValidateCreate, to_wire
 from core.settings import Settings
 from core.similarity import near_duplicates
 from core.store.records import save_evaluations
 from core.validation import Validated, to_validated, validate_all
-
-NDJSON = "application/x-ndjson"
-SSE = "text/event-stream"
-
-
-def wants_sse(accept: str | None) -> bool:
-    """SSE iff the client asks for text/event-stream; NDJSON otherwise."""
-    return SSE in (accept or "").lower()
-
-
-def encode_event(event: dict[str, Any], *, sse: bool) -> bytes:
-    """One event as an NDJSON line or an SSE `data:` message."""
-    data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-    return f"data: {data}\n\n".encode() if sse else f"{data}\n".encode()
 
 
 def stream_events(

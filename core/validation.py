@@ -15,9 +15,9 @@ from sqlmodel import Session
 from core.atoms import SuggestionAtom
 from core.catalogue import CriterionInfo
 from core.checksums import text_checksum
+from core.contract.evaluations import BatchValidateCreate, CriterionVerdict, ValidatedRequirement
 from core.evaluation import Judgement, active_criteria, judge
 from core.parallel import Outcome, run_ordered
-from core.schemas import BatchValidateCreate, CriterionVerdict, ValidatedRequirement
 from core.settings import Settings
 from core.store.records import save_evaluations
 from core.suggestions import suggest

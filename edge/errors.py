@@ -9,8 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.contract.errors import error_for_status
+from core.contract.wire import error_body
 from core.exceptions import ApiError, InternalError, InvalidRequest
-from core.http_errors import error_body, error_for_status
 from core.logging import request_id_var
 
 logger = logging.getLogger("reqgate.edge")

@@ -6,8 +6,8 @@ from flask import Blueprint, request
 
 from app_v1.context import current_settings, get_db, raw_body
 from core.batch import Mode, demo_requirements, run_table
-from core.batch_payloads import parse_batch_input
-from core.schemas import to_wire
+from core.contract.bodies import parse_batch_input
+from core.contract.wire import to_wire
 
 bp = Blueprint("batch", __name__, url_prefix="/api/v1")
 

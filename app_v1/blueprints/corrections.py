@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from app_v1.context import current_settings, get_db, json_body
-from core.batch_payloads import parse_apply, parse_correction_text
+from core.contract.bodies import parse_apply, parse_correction_text
+from core.contract.wire import to_wire
 from core.corrections import apply_corrections, save_manual_correction
-from core.schemas import to_wire
 
 bp = Blueprint("corrections", __name__, url_prefix="/api/v1/corrections")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from app_v1.context import get_db
-from core.payloads import parse_language
-from core.schemas import CriteriaPublic, CriterionPublic, to_wire
+from core.contract.bodies import parse_language
+from core.contract.evaluations import CriteriaPublic, CriterionPublic
+from core.contract.wire import to_wire
 from core.store.criteria import list_criteria
 
 bp = Blueprint("criteria", __name__, url_prefix="/api/v1")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from app_v1.context import current_settings, get_db, json_body
+from core.contract.bodies import parse_evaluation
+from core.contract.wire import to_wire
 from core.evaluation import evaluate
-from core.payloads import parse_evaluation
-from core.schemas import to_wire
 
 bp = Blueprint("evaluations", __name__, url_prefix="/api/v1")
 

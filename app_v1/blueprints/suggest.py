@@ -6,9 +6,10 @@ from flask import Blueprint, Response, request
 
 from app_v1.context import current_settings, db_engine, get_db, json_body
 from core.batch import suggest_texts
-from core.payloads import parse_batch_validate
-from core.schemas import to_wire
-from core.stream import NDJSON, SSE, stream_body, wants_sse
+from core.contract.bodies import parse_batch_validate
+from core.contract.framing import NDJSON, SSE, wants_sse
+from core.contract.wire import to_wire
+from core.stream import stream_body
 
 bp = Blueprint("validate_stream", __name__, url_prefix="/api/v1/validate")
 

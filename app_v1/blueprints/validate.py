@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from app_v1.context import current_settings, get_db, json_body
-from core.payloads import parse_batch_validate
-from core.schemas import to_wire
+from core.contract.bodies import parse_batch_validate
+from core.contract.wire import to_wire
 from core.validation import validate_batch
 
 bp = Blueprint("validate", __name__, url_prefix="/api/v1/validate")

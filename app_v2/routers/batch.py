@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from app_v2.deps import RawBody, SessionDep, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
 from core.batch import ADDED_COLUMNS, Mode, demo_requirements, run_table
-from core.batch_payloads import parse_batch_input
-from core.batch_schemas import BatchPublic, DemoRequirementsPublic, MarkdownCreate
-from core.schemas import ErrorPublic
+from core.contract.batch import BatchPublic, DemoRequirementsPublic, MarkdownCreate
+from core.contract.bodies import parse_batch_input
+from core.contract.wire import ErrorPublic
 
 router = APIRouter(prefix="/api/v1", tags=["batch"])
 MISSING_FILE = {"model": ErrorPublic, "description": "no file at REQUIREMENTS_MD_PATH"}

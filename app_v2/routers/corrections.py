@@ -4,13 +4,13 @@ from fastapi import APIRouter
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
-from core.batch_payloads import parse_apply, parse_correction_text
-from core.batch_schemas import (
+from core.contract.batch import (
     ApplyCreate,
     ApplyPublic,
     CorrectionSavedPublic,
     CorrectionTextCreate,
 )
+from core.contract.bodies import parse_apply, parse_correction_text
 from core.corrections import apply_corrections, save_manual_correction
 
 router = APIRouter(prefix="/api/v1/corrections", tags=["corrections"])

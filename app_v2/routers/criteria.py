@@ -4,8 +4,8 @@ from fastapi import APIRouter
 
 from app_v2.deps import SessionDep
 from app_v2.openapi import BODY_ERRORS
-from core.payloads import parse_language
-from core.schemas import CriteriaPublic, CriterionPublic
+from core.contract.bodies import parse_language
+from core.contract.evaluations import CriteriaPublic, CriterionPublic
 from core.store.criteria import list_criteria
 
 router = APIRouter(prefix="/api/v1", tags=["criteria"])

@@ -4,9 +4,9 @@ from fastapi import APIRouter
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
+from core.contract.bodies import parse_evaluation
+from core.contract.evaluations import EvaluationCreate, EvaluationPublic
 from core.evaluation import evaluate
-from core.payloads import parse_evaluation
-from core.schemas import EvaluationCreate, EvaluationPublic
 
 router = APIRouter(prefix="/api/v1", tags=["evaluations"])
 

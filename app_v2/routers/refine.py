@@ -4,8 +4,8 @@ from fastapi import APIRouter
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
-from core.batch_payloads import parse_refine
-from core.batch_schemas import RefineCreate, RefinePublic
+from core.contract.batch import RefineCreate, RefinePublic
+from core.contract.bodies import parse_refine
 from core.refine import refine
 
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])

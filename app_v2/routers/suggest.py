@@ -10,10 +10,11 @@ from starlette.concurrency import run_in_threadpool
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
 from core.batch import suggest_texts
-from core.batch_schemas import SuggestPublic
-from core.payloads import parse_batch_validate
-from core.schemas import BatchValidateCreate
-from core.stream import NDJSON, SSE, stream_body, wants_sse
+from core.contract.batch import SuggestPublic
+from core.contract.bodies import parse_batch_validate
+from core.contract.evaluations import BatchValidateCreate
+from core.contract.framing import NDJSON, SSE, wants_sse
+from core.stream import stream_body
 
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
 

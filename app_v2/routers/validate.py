@@ -4,8 +4,8 @@ from fastapi import APIRouter
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
-from core.payloads import parse_batch_validate
-from core.schemas import BatchValidateCreate, ValidatedRequirement
+from core.contract.bodies import parse_batch_validate
+from core.contract.evaluations import BatchValidateCreate, ValidatedRequirement
 from core.validation import validate_batch
 
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])

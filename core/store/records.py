@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from core.checksums import text_checksum
-from core.schemas import EvaluationPublic
+from core.contract.evaluations import EvaluationPublic
 from core.store.models import Evaluation, EvaluationDetail, SuggestionRecord, new_id, utcnow
 
 Rows = dict[str, list[dict[str, Any]]]

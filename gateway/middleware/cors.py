@@ -6,8 +6,8 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse, Response
 
+from core.contract.wire import error_body
 from core.exceptions import InvalidRequest
-from core.http_errors import error_body
 from core.logging import request_id_var
 
 

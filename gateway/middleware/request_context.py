@@ -7,8 +7,8 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.contract.wire import error_body
 from core.exceptions import ApiError, InternalError
-from core.http_errors import error_body
 from core.logging import request_id_var
 from gateway.context import SCOPE_KEY, RequestInfo
 

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 import app_v2.main
-from core.schemas import ErrorPublic
+from core.contract.wire import ErrorPublic
 from core.settings import Settings
 
 ERROR_REF = "#/components/schemas/ErrorPublic"

@@ -7,14 +7,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from core import atoms, batch_schemas
+from core import atoms
 from core.atoms import SuggestionAtom, SuggestionMetric
-from core.schemas import to_wire
+from core.contract import batch as contract_batch
+from core.contract.wire import to_wire
 
 
 def test_atom_model_single_definition_reexported() -> None:
-    assert batch_schemas.SuggestionAtom is atoms.SuggestionAtom
-    assert batch_schemas.SuggestionMetric is atoms.SuggestionMetric
+    assert contract_batch.SuggestionAtom is atoms.SuggestionAtom
+    assert contract_batch.SuggestionMetric is atoms.SuggestionMetric
 
 
 @pytest.mark.parametrize(

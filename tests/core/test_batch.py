@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from core.batch import run_table, saved, suggest_texts
-from core.batch_payloads import BatchInput, checked_table
 from core.checksums import text_checksum
+from core.contract.bodies import BatchInput, checked_table
+from core.contract.evaluations import BatchValidateCreate
 from core.parallel import Outcome
 from core.runtime import open_store
-from core.schemas import BatchValidateCreate
 from core.settings import Settings
 from core.store.criteria import sync_criteria
 from core.store.models import Evaluation, RewriteRecord

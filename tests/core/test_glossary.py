@@ -12,8 +12,9 @@ import pytest
 from sqlmodel import Session
 
 from core.batch import run_table
-from core.batch_payloads import BatchInput, checked_table
-from core.batch_schemas import RefineCreate
+from core.contract.batch import RefineCreate
+from core.contract.bodies import BatchInput, checked_table, parse_evaluation
+from core.contract.evaluations import EvaluationCreate, glossary_of
 from core.evaluation import evaluate
 from core.exceptions import ConfigError, InvalidRequest
 from core.glossary import (
@@ -26,10 +27,8 @@ from core.glossary import (
     parse_csv,
     read_glossary,
 )
-from core.payloads import parse_evaluation
 from core.refine import refine
 from core.runtime import open_store
-from core.schemas import EvaluationCreate, glossary_of
 from core.settings import Settings, load_settings
 
 SettingsFactory = Callable[..., Settings]

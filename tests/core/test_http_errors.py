@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.http_errors import error_body
+from core.contract.wire import error_body
 
 
 def test_build_error_body_without_details() -> None:

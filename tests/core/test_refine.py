@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from core.batch_schemas import RefineCreate
+from core.contract.batch import RefineCreate
 from core.refine import refine
 from core.runtime import open_store
 from core.settings import Settings

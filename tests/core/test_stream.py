@@ -6,10 +6,11 @@ import json
 
 import pytest
 
+from core.contract.evaluations import BatchValidateCreate
+from core.contract.framing import encode_event, wants_sse
 from core.runtime import open_store
-from core.schemas import BatchValidateCreate
 from core.settings import Settings
-from core.stream import encode_event, stream_body, stream_events, wants_sse
+from core.stream import stream_body, stream_events
 from tests.utils.engines import FakeEngine
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from core.batch_schemas import ApplyCreate, CorrectionTextCreate, SuggestionAtom
+from core.atoms import SuggestionAtom
 from core.catalogue import CriterionInfo
+from core.contract.batch import ApplyCreate, CorrectionTextCreate
 from core.corrections import apply_corrections, save_manual_correction
 from core.exceptions import NotFound
 from core.runtime import open_store

@@ -14,10 +14,10 @@ import respx
 
 from core import engines
 from core.catalogue import CriterionInfo
+from core.contract.evaluations import EvaluationPublic
 from core.engines.base import Assessment
 from core.evaluation import judge
 from core.glossary import Glossary, GlossaryTerm
-from core.schemas import EvaluationPublic
 from core.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.core.engines.conftest import BASE_URL

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from core.contract.evaluations import EvaluationCreate
 from core.evaluation import evaluate
-from core.schemas import EvaluationCreate
 from core.settings import Settings
 from core.store.criteria import list_criteria, load_catalogue, sync_criteria
 from core.store.db import create_db_engine, create_tables

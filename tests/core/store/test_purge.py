@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from cli.main import main
+from core.contract.evaluations import EvaluationCreate
 from core.evaluation import evaluate
-from core.schemas import EvaluationCreate
 from core.settings import Settings
 from core.store.criteria import sync_criteria
 from core.store.db import create_tables, get_engine

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session
 
 from core.batch import run_table
-from core.batch_payloads import BatchInput, checked_table
-from core.batch_schemas import RefineCreate
+from core.contract.batch import RefineCreate
+from core.contract.bodies import BatchInput, checked_table
 from core.engines.heuristic import _analysis
 from core.refine import refine
 from core.runtime import open_store

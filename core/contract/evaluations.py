@@ -1,16 +1,17 @@
-"""Request and response models of the shared routes (DESIGN §6), used by v1 and v2 alike.
+"""Request and response models of criteria, evaluations and validate/batch (DESIGN §6).
 
 Field aliases are the wire names (camelCase); Python code uses snake_case. Limits that
-depend on settings (text length, batch size) are checked in core.payloads, not here.
+depend on settings (text length, batch size) are checked in core.contract.bodies.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from core.atoms import SuggestionAtom
+from core.contract.wire import WireModel
 from core.engines.base import Language, Priority
 from core.engines.severity import Severity
 from core.glossary import (
@@ -24,21 +25,6 @@ from core.glossary import (
     first_clash,
 )
 from core.scoring import Verdict
-
-
-class WireModel(BaseModel):
-    """camelCase on the wire, snake_case in code; unknown request fields are ignored."""
-
-    model_config = ConfigDict(populate_by_name=True, extra="ignore")
-
-
-class ErrorPublic(WireModel):
-    """The one error body of every route on v1, v2 and the gateway (DESIGN §6)."""
-
-    error: str = Field(description="stable code, e.g. invalid_request or payload_too_large")
-    message: str
-    details: object | None = None
-    request_id: str = Field(alias="requestId")
 
 
 class GlossaryEntry(WireModel):
@@ -162,8 +148,3 @@ class ValidatedRequirement(WireModel):
     verdict: Verdict
     # With includeSuggestions: atoms, exactly the validate/suggest shape (DESIGN §6).
     suggestions: list[SuggestionAtom] | None = None
-
-
-def to_wire(model: BaseModel) -> dict[str, object]:
-    """The JSON-ready dict both variants send: aliases, no None-valued optional fields."""
-    return model.model_dump(mode="json", by_alias=True, exclude_none=True)

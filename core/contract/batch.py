@@ -1,6 +1,6 @@
 """Request and response models of the batch, suggestion and correction routes (DESIGN §6).
 
-Kept apart from core.schemas so the batch work and the engine work can change in parallel.
+The other resource families of the contract; core.contract.evaluations holds the shared ones.
 The suggestion atom (core.atoms) keeps the snake_case wire names DESIGN §6 gives it.
 """
 
@@ -13,8 +13,9 @@ from pydantic import Field
 # The one atom model lives in core.atoms (the engines need it too); re-exported for routes.
 from core.atoms import SuggestionAtom
 from core.atoms import SuggestionMetric as SuggestionMetric
+from core.contract.evaluations import EvaluationContext, EvaluationPublic
+from core.contract.wire import WireModel
 from core.engines.results import EngineMeta, EngineName
-from core.schemas import EvaluationContext, EvaluationPublic, WireModel
 from core.scoring import Verdict
 
 

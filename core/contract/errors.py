@@ -1,34 +1,16 @@
-"""The HTTP side of core's errors, free of any web framework.
-
-The one error body of DESIGN §6, which every renderer (v1, v2, the gateway) sends, and the
-API error for a bare HTTP status raised by a framework (unknown route, wrong method...).
-"""
+"""A framework's bare HTTP status (unknown route, wrong method...) as the project's error."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from core.exceptions import (
     ApiError,
     InternalError,
     InvalidRequest,
+    MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-
-
-def error_body(code: str, message: str, request_id: str, details: Any = None) -> dict[str, Any]:
-    """The one error shape of the API: `details` only when there are some."""
-    body: dict[str, Any] = {"error": code, "message": message}
-    if details is not None:
-        body["details"] = details
-    body["requestId"] = request_id
-    return body
-
-
-class MethodNotAllowed(ApiError):
-    code, status = "method_not_allowed", 405
 
 
 def error_for_status(status: int) -> ApiError:

@@ -1,0 +1,40 @@
+"""The wire form every route shares: camelCase models, the one error body, JSON-ready dicts.
+
+DESIGN §6: the same error body on v1, v2 and the gateway, `details` only when there are
+some; the renderers (app_v1, edge, the gateway's middleware) all build it here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WireModel(BaseModel):
+    """camelCase on the wire, snake_case in code; unknown request fields are ignored."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+class ErrorPublic(WireModel):
+    """The one error body of every route on v1, v2 and the gateway (DESIGN §6)."""
+
+    error: str = Field(description="stable code, e.g. invalid_request or payload_too_large")
+    message: str
+    details: object | None = None
+    request_id: str = Field(alias="requestId")
+
+
+def error_body(code: str, message: str, request_id: str, details: Any = None) -> dict[str, Any]:
+    """The one error shape of the API: `details` only when there are some."""
+    body: dict[str, Any] = {"error": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    body["requestId"] = request_id
+    return body
+
+
+def to_wire(model: BaseModel) -> dict[str, object]:
+    """The JSON-ready dict both variants send: aliases, no None-valued optional fields."""
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
