@@ -1,4 +1,4 @@
-"""JSON log lines: the time stamp, and LogLine writing what the standard path writes."""
+"""JSON log lines: the time stamp, the fields, and LogLine going the standard path."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def _standard_line(logger: logging.Logger, message: str, fields: dict[str, objec
 
 
 def _without_ts(line: str) -> str:
-    return re.sub(r'^\{"ts": "[^"]*"', '{"ts": ""', line)
+    return re.sub(r'^\{"ts": ?"[^"]*"', '{"ts": ""', line)
 
 
 def _write(logger: logging.Logger, fields: dict[str, object], level: int = logging.INFO) -> None:
@@ -89,20 +89,14 @@ def _write(logger: logging.Logger, fields: dict[str, object], level: int = loggi
 )
 def test_write_log_line_same_as_standard_path(
     stream_logger: tuple[logging.Logger, io.StringIO],
-    monkeypatch: pytest.MonkeyPatch,
     message: str,
     fields: dict[str, object],
 ) -> None:
     logger, stream = stream_logger
-
-    def no_record(*_args: object, **_kwargs: object) -> logging.LogRecord:
-        raise AssertionError("the direct path makes no LogRecord")
-
     line = LogLine(logger, logging.INFO, message, tuple(fields))
     token = request_id_var.set("rid-31")
     try:
         expected = _standard_line(logger, message, fields)
-        monkeypatch.setattr(logger, "makeRecord", no_record)
         line.write(*fields.values())
     finally:
         request_id_var.reset(token)
@@ -181,3 +175,61 @@ def test_refuse_log_line_wrong_number_of_values(
     with pytest.raises(TypeError, match="2 values expected, got 1"):
         LogLine(logger, logging.INFO, "request", ("a", "b")).write(1)
     assert stream.getvalue() == ""
+
+
+def test_format_json_line_every_field_in_order_as_json(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = stream_logger
+    fields = {key: value for key, value in FIELDS.items() if key != "big"}
+    token = request_id_var.set("rid-7")
+    try:
+        _write(logger, fields)
+    finally:
+        request_id_var.reset(token)
+    line = json.loads(stream.getvalue())
+    assert list(line) == ["ts", "level", "logger", "message", *fields, "requestId"]
+    assert line | {"ts": None} == {
+        "ts": None,
+        "level": "INFO",
+        "logger": "reqgate.test.fields",
+        "message": "request",
+        **fields,
+        "when": str(fields["when"]),
+        "ratio": None,  # NaN is not JSON
+        "requestId": "rid-7",
+    }
+    assert "ümlaut" in stream.getvalue()
+
+
+def test_format_json_line_int_beyond_64_bits(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = stream_logger
+    token = request_id_var.set("rid-8")
+    try:
+        _write(logger, {"big": 2**70, "note": "ümlaut"})
+    finally:
+        request_id_var.reset(token)
+    line = json.loads(stream.getvalue())
+    assert (line["big"], line["note"], line["requestId"]) == (2**70, "ümlaut", "rid-8")
+
+
+def test_format_json_line_exception_and_arguments(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = stream_logger
+    token = request_id_var.set("rid-9")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logger.exception("failed after %d tries", 3, extra={"code": "x"})
+    finally:
+        request_id_var.reset(token)
+    line = json.loads(stream.getvalue())
+    assert (line["message"], line["code"], line["requestId"]) == (
+        "failed after 3 tries",
+        "x",
+        "rid-9",
+    )
+    assert line["exception"].startswith("Traceback") and "ValueError: boom" in line["exception"]
