@@ -151,7 +151,9 @@ def saved(
             session.commit()
 
 
-def _saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]], None]:
+def saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]], None]:
+    """How rows are stored: checksum-only evaluations, and the rewrites made."""
+
     def save(session: Session, chunk: list[tuple[TextItem, RowResult]]) -> None:
         save_evaluations(
             session,
@@ -214,7 +216,7 @@ def run_table(
         settings=settings,
         mode=mode,
     )
-    for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=_saver(variant)):
+    for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=saver(variant)):
         row = rows[outcome.index]
         if outcome.result is not None:
             items[row.id] = _item(row, outcome.result)
@@ -243,7 +245,7 @@ def suggest_texts(
     outcomes = judge_all(
         (TextItem(text) for text in request.items), criteria=criteria, settings=settings
     )
-    for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=_saver(variant)):
+    for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=saver(variant)):
         key = f"REQ_{outcome.index + 1}"
         if outcome.result is not None:
             row = outcome.result

@@ -17,16 +17,14 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core.batch import item_error, saved
-from core.checksums import text_checksum
+from core.batch import item_error, saved, saver
 from core.contract.evaluations import BatchValidateCreate
 from core.contract.framing import encode_event
 from core.contract.wire import to_wire
 from core.evaluation import active_criteria
 from core.settings import Settings
 from core.similarity import near_duplicates
-from core.store.records import save_evaluations
-from core.validation import Validated, to_validated, validate_all
+from core.validation import to_validated, validate_all
 
 
 def stream_events(
@@ -36,22 +34,19 @@ def stream_events(
     started = time.perf_counter()
     failed = processed = 0
 
-    def save(session: Session, chunk: list[tuple[str, Validated]]) -> None:
-        save_evaluations(
-            session, [(j.result, text_checksum(text)) for text, (j, _) in chunk], variant=variant
-        )
-
     with Session(engine, expire_on_commit=False) as session:
         criteria = active_criteria(session, None)
         outcomes = validate_all(request, criteria=criteria, settings=settings)
-        for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=save):
+        for outcome in saved(
+            session, outcomes, batch_size=settings.batch_size, save=saver(variant)
+        ):
             processed += 1
             if outcome.result is None:
                 failed += 1
                 error = item_error(outcome.index, outcome.error or RuntimeError())
                 yield {"event": "error", "index": outcome.index, **to_wire(error)}
                 continue
-            item = to_validated(outcome.index, outcome.item, outcome.result)
+            item = to_validated(outcome.index, outcome.item.text, outcome.result)
             yield {"event": "item", "index": outcome.index, **to_wire(item)}
     pairs = near_duplicates(
         {f"REQ_{i + 1}": t for i, t in enumerate(request.items)},

@@ -12,40 +12,24 @@ from collections.abc import Iterator, Sequence
 
 from sqlmodel import Session
 
-from core.atoms import SuggestionAtom
+from core.batch import RowResult, TextItem, judge_all, saver
 from core.catalogue import CriterionInfo
-from core.checksums import text_checksum
 from core.contract.evaluations import BatchValidateCreate, CriterionVerdict, ValidatedRequirement
-from core.evaluation import Judgement, active_criteria, judge
-from core.parallel import Outcome, run_ordered
+from core.evaluation import active_criteria
+from core.parallel import Outcome
 from core.settings import Settings
-from core.store.records import save_evaluations
-from core.suggestions import suggest
-
-Validated = tuple[Judgement, tuple[SuggestionAtom, ...] | None]
-
-
-def validate_one(
-    text: str, *, criteria: Sequence[CriterionInfo], settings: Settings, with_suggestions: bool
-) -> Validated:
-    """One item's judgement, and its atoms when asked for; touches no database."""
-    if not with_suggestions:
-        return judge(text, criteria=criteria, language=None, settings=settings), None
-    suggested = suggest(text, criteria=criteria, language=None, settings=settings)
-    return suggested.judgement, suggested.atoms
 
 
 def validate_all(
     request: BatchValidateCreate, *, criteria: Sequence[CriterionInfo], settings: Settings
-) -> Iterator[Outcome[str, Validated]]:
-    """Every item validated in parallel (MAX_PARALLEL), yielded in input order."""
-    return run_ordered(
-        lambda text: validate_one(
-            text, criteria=criteria, settings=settings, with_suggestions=request.include_suggestions
-        ),
-        request.items,
-        max_parallel=settings.max_parallel,
-        batch_size=settings.batch_size,
+) -> Iterator[Outcome[TextItem, RowResult]]:
+    """Every item validated (with its atoms when asked for), in parallel, in input order:
+    the one "judge a list" of core.batch, as the table routes use it."""
+    return judge_all(
+        (TextItem(text) for text in request.items),
+        criteria=list(criteria),
+        settings=settings,
+        mode="suggest" if request.include_suggestions else "evaluate",
     )
 
 
@@ -55,25 +39,20 @@ def validate_batch(
     """Evaluate a list of texts against all active criteria; one transaction stores them all."""
     criteria = active_criteria(session, None)
     outcomes = list(validate_all(request, criteria=criteria, settings=settings))
+    # The one list policy gives per-item errors; validate/batch's shape (DESIGN §6) has no
+    # place for one, so its first failure fails the request (the stream reports each).
     failure = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
     if failure is not None:
         raise failure
-    results = [outcome.result for outcome in outcomes if outcome.result is not None]
-    save_evaluations(
-        session,
-        [(j.result, text_checksum(t)) for (j, _), t in zip(results, request.items, strict=True)],
-        variant=variant,
-    )
+    results = [(o.item, o.result) for o in outcomes if o.result is not None]
+    saver(variant)(session, results)
     session.commit()
-    return [
-        to_validated(index, text, validated)
-        for index, (text, validated) in enumerate(zip(request.items, results, strict=True))
-    ]
+    return [to_validated(index, item.text, row) for index, (item, row) in enumerate(results)]
 
 
-def to_validated(index: int, text: str, validated: Validated) -> ValidatedRequirement:
+def to_validated(index: int, text: str, row: RowResult) -> ValidatedRequirement:
     """The validate/batch item for the index-th text (ids REQ_1, REQ_2...)."""
-    judgement, atoms = validated
+    judgement = row.judgement
     result = judgement.result
     return ValidatedRequirement(
         id=f"REQ_{index + 1}",
@@ -86,5 +65,5 @@ def to_validated(index: int, text: str, validated: Validated) -> ValidatedRequir
         ],
         score=result.score,
         verdict=result.verdict,
-        suggestions=list(atoms) if atoms is not None else None,
+        suggestions=list(row.atoms) if row.atoms is not None else None,
     )
