@@ -59,9 +59,23 @@ def decode_json(body: bytes, content_type: str | None, *, max_bytes: int) -> Any
             {"contentType": (content_type or "")[:100]},
         )
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        value = json.loads(body)
+    except RecursionError as exc:
+        raise InvalidRequest("request body is nested too deeply") from exc
+    except (UnicodeDecodeError, ValueError) as exc:
+        # ValueError: bad syntax (JSONDecodeError), or an integer past Python's digit limit.
         raise InvalidRequest("request body is not valid JSON") from exc
+    _refuse_lone_surrogates(value)
+    return value
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    """JSON may escape half a UTF-16 pair ("\\ud800"); such a string cannot be stored,
+    checksummed or sent back as UTF-8, so it is refused here, once, for every route."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidRequest("request body holds an unpaired UTF-16 surrogate") from exc
 
 
 def validate_model(model: type[ModelT], data: Any) -> ModelT:

@@ -1,0 +1,46 @@
+"""Hostile JSON (issue 12, defect 3): deep nesting, huge integers and lone surrogates are a
+400 in the error shape on v1, v2 and the gateway, never a 500; a stream always ends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.utils.targets import Target
+
+# Deeper than the JSON parser recurses, smaller than the contract targets' 8 KiB body limit.
+DEEP = ("[" * 3000 + "]" * 3000).encode()
+HUGE_INT = b'{"requirementText": ' + b"1" * 5000 + b"}"
+SURROGATE = b'{"requirementText": "The system \\ud800 shall log."}'
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/evaluations", DEEP),
+        ("/api/v1/evaluations", HUGE_INT),
+        ("/api/v1/evaluations", SURROGATE),
+        ("/api/v1/validate/batch", DEEP),
+        ("/api/v1/validate/batch", b'["ok", "The system \\ud800 shall log."]'),
+        ("/api/v1/corrections/text", b'{"originalText": "a \\udfff", "text": "b"}'),
+    ],
+    ids=["deep", "huge-int", "surrogate", "batch-deep", "batch-surrogate", "correction"],
+)
+def test_hostile_json_is_a_400_in_the_error_shape(target: Target, path: str, body: bytes) -> None:
+    reply = target.request("POST", path, content=body, headers={"Content-Type": "application/json"})
+    assert reply.status == 400, reply.body
+    assert reply.body["error"] == "invalid_request"
+    assert set(reply.body) <= {"error", "message", "details", "requestId"}
+
+
+def test_stream_with_a_lone_surrogate_is_refused_before_streaming(target: Target) -> None:
+    body = b'["ok", "The system \\ud800 shall log."]'
+    reply = target.request(
+        "POST",
+        "/api/v1/validate/batch/stream",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert reply.status == 400, reply.body
+    assert json.dumps(reply.body)  # a JSON error body, not a cut stream
