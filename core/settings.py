@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -146,6 +147,29 @@ class Settings(BaseSettings):
         return not self.mock_mode and bool(self.openai_api_key or self.openai_base_url)
 
 
+# Never echoed, logged or served: only whether they are set. URLs are served redacted.
+SECRET_FIELDS = frozenset({"openai_api_key", "admin_token", "database_url"})
+
+
+def _problem(error: Any) -> str:
+    """One line naming the variable and the rule; the value only when it is no secret."""
+    name = ".".join(str(part) for part in error["loc"])
+    shown = (
+        "" if name in SECRET_FIELDS or name.endswith("_url") else f" (got {error.get('input')!r})"
+    )
+    return f"{name.upper()}: {error['msg']}{shown}"
+
+
+def redacted_url(url: str) -> str:
+    """The URL without its user and password and with every query value hidden: a base URL
+    may carry credentials (`http://user:pw@host/v1?api-key=...`)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    query = urlencode([(key, "***") for key, _ in parse_qsl(parts.query, keep_blank_values=True)])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning validation errors into one readable ConfigError."""
     try:
@@ -153,11 +177,7 @@ def load_settings(**overrides: object) -> Settings:
         # statically they are `object`, which no typed field accepts
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
-            f" (got {error.get('input')!r})"
-            for error in exc.errors(include_url=False)
-        ]
+        problems = [_problem(error) for error in exc.errors(include_url=False)]
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from exc
 
 

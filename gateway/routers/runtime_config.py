@@ -15,14 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 
 from core.engines import engine_status
 from core.exceptions import InvalidRequest
-from core.settings import Settings
+from core.settings import SECRET_FIELDS, Settings, redacted_url
 from core.store.flags import ROLLBACK, FlagChange, audit_dict, list_audit
 from gateway.admin import AdminDep
 from gateway.bucketing import bucket_for, decide
 from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_public
 
 router = APIRouter(prefix="/api/runtime-config", tags=["runtime-config"])
-SECRET_FIELDS = frozenset({"openai_api_key", "admin_token", "database_url"})
 Percent = Annotated[StrictInt, Field(ge=0, le=100)]
 Reason = Annotated[str, Field(max_length=500)]
 
@@ -61,12 +60,14 @@ def _camel(name: str) -> str:
 
 
 def effective_settings(settings: Settings) -> dict[str, object]:
-    """Every setting in force, secrets reduced to whether they are set."""
+    """Every setting in force, secrets reduced to whether they are set, URLs redacted."""
     shown: dict[str, object] = {}
     for name in type(settings).model_fields:
         value = getattr(settings, name)
         if name in SECRET_FIELDS:
             shown[_camel(name) + "Present"] = bool(value)
+        elif name.endswith("_url") and isinstance(value, str):
+            shown[_camel(name)] = redacted_url(value)
         else:
             shown[_camel(name)] = str(value) if isinstance(value, Path) else value
     return shown

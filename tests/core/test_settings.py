@@ -88,3 +88,11 @@ def test_load_settings_env_example_as_is(tmp_path: Path, monkeypatch: pytest.Mon
     settings = load_settings()
     assert settings.admin_token is None and settings.database_url is None
     assert settings.cors_origins == [] and settings.api_port == 8087
+
+
+@pytest.mark.parametrize("token", ["MySecret123", "change-me-please-now"])
+def test_load_settings_never_echoes_a_secret(token: str) -> None:
+    """Issue 12, defect 9: a refused ADMIN_TOKEN stops start-up without showing its value."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings(admin_token=token, _env_file=None)
+    assert "ADMIN_TOKEN" in str(refused.value) and token not in str(refused.value)

@@ -166,3 +166,21 @@ def test_runtime_config_times_are_utc(make_gateway: GatewayFactory) -> None:
     assert updated.endswith("+00:00")
     entries = audit["items"] if isinstance(audit, dict) else audit
     assert all(entry["at"].endswith("+00:00") for entry in entries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://apiuser:pw-s3cret@llm.example/v1?api-key=sk-query-secret",
+        "https://llm.example/v1?key=sk-query-secret&deployment=x",
+    ],
+)
+def test_read_runtime_config_redacts_credentials_in_urls(
+    make_gateway: GatewayFactory, url: str
+) -> None:
+    """Issue 12, defect 9: a base URL may carry a user, a password or a key in its query."""
+    client = make_gateway(openai_base_url=url)
+    text = client.get("/api/runtime-config").text
+    assert "pw-s3cret" not in text and "sk-query-secret" not in text and "apiuser" not in text
+    shown = client.get("/api/runtime-config").json()["settings"]["openaiBaseUrl"]
+    assert shown.startswith(url.split("://")[0] + "://") and "llm.example/v1" in shown
