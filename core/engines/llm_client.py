@@ -129,6 +129,17 @@ def backoff_s(attempt: int) -> float:
     return min(BACKOFF_BASE_S * 2.0 ** (attempt - 1), BACKOFF_MAX_S) * (1 - 0.25 * random.random())
 
 
+def _refused(exc: BaseException) -> bool:
+    """The aiohttp transport reports a refused or reset connection as a connect *timeout*;
+    the cause chain tells the two apart (a ConnectionError somewhere below)."""
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None:
+        if isinstance(cause, ConnectionError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def http_client() -> Any:
     """The SDK's aiohttp-backed HTTP client (the `openai[aiohttp]` extra).
 
@@ -285,7 +296,9 @@ class LlmClient:
                     "/chat/completions", body=body, cast_to=httpx.Response
                 )
             completion = response.json()
-        except (TimeoutError, openai.APITimeoutError):
+        except (TimeoutError, openai.APITimeoutError) as exc:
+            if _refused(exc):
+                raise _Retryable("connection_error") from None
             raise LlmFailure("timeout") from None
         except openai.APIConnectionError:
             raise _Retryable("connection_error") from None

@@ -24,6 +24,7 @@ from core import engines
 from core.catalogue import CriterionInfo
 from core.evaluation import judge
 from core.settings import Settings
+from dev.processes import free_port
 from tests.conftest import SettingsFactory
 from tests.utils.llm import configure_fake, fake_llm_server, fake_stats, leaked, reset_llm
 from tests.utils.targets import AsgiTarget, normalized
@@ -357,3 +358,15 @@ def test_evaluate_llm_failing_server_opens_circuit_on_both_variants(
     # v1 and v2 share the process's one LLM runtime, hence one breaker
     assert reasons == ["upstream_error", "upstream_error", "circuit_open", "circuit_open"]
     assert fake_stats(fake_url)["requests"] == 2
+
+
+def test_assess_llm_connection_refused_says_connection_error(
+    make_settings: SettingsFactory,
+) -> None:
+    """Issue 12, defect 11: the production client reports a refused connection as a connect
+    timeout; the fallback reason must still say what happened."""
+    reset_llm()
+    closed = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    settings = make_settings(mock_mode=False, openai_base_url=closed, llm_max_retries=0)
+    result = engines.assess(GERMAN, criteria=CRITERIA, language="de", settings=settings)
+    assert (result.engine, result.fallback_reason) == ("heuristic", "connection_error")
