@@ -31,17 +31,35 @@ def _serve(_args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
+    """Delete old records, after saying what goes; destructive, so it needs a confirmation:
+    --yes, or the word typed at a terminal."""
     from core.runtime import open_store
-    from core.store.purge import purge_older_than
+    from core.store.purge import count_older_than, purge_older_than
 
     settings = get_settings()
     hours = settings.purge_retention_h if args.older_than_hours is None else args.older_than_hours
-    report = purge_older_than(open_store(settings), hours=hours)
+    store = open_store(settings)
+    planned = count_older_than(store, hours=hours)
+    print(
+        f"will delete {planned.evaluations} evaluations and {planned.rewrites} rewrites "
+        f"older than {planned.cutoff.isoformat(timespec='seconds')}"
+    )
+    if not args.yes and not _confirmed():
+        print("reqgate: nothing deleted; confirm with --yes", file=sys.stderr)
+        return 2
+    report = purge_older_than(store, hours=hours)
     print(
         f"purged {report.evaluations} evaluations and {report.rewrites} rewrites "
         f"older than {report.cutoff.isoformat(timespec='seconds')}"
     )
     return 0
+
+
+def _confirmed() -> bool:
+    """At a terminal, the operator types 'purge'; without one (scripts, CI) only --yes."""
+    if not sys.stdin.isatty():
+        return False
+    return input("type 'purge' to delete them: ").strip() == "purge"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge = commands.add_parser("purge", help="delete records older than PURGE_RETENTION_H")
     purge.add_argument("--older-than-hours", type=int, default=None, metavar="H")
+    purge.add_argument("--yes", action="store_true", help="delete without asking")
     purge.set_defaults(handler=_purge)
     evaluate.add_parser(commands)
     flags.add_parser(commands)

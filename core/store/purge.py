@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Delete, delete, select
+from sqlalchemy import Delete, delete, func, select
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -31,6 +31,21 @@ class PurgeReport:
     cutoff: datetime
     evaluations: int
     rewrites: int
+
+
+def count_older_than(engine: Engine, *, hours: int, now: datetime | None = None) -> PurgeReport:
+    """What purge_older_than would delete now, deleting nothing (for a confirmation)."""
+    cutoff = (now or utcnow()) - timedelta(hours=hours)
+    with session_scope(engine) as session:
+        evaluations = session.execute(
+            select(func.count()).select_from(Evaluation).where(col(Evaluation.created_at) < cutoff)
+        ).scalar_one()
+        rewrites = session.execute(
+            select(func.count())
+            .select_from(RewriteRecord)
+            .where(col(RewriteRecord.created_at) < cutoff)
+        ).scalar_one()
+    return PurgeReport(cutoff=cutoff, evaluations=int(evaluations), rewrites=int(rewrites))
 
 
 def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None) -> PurgeReport:
