@@ -12,6 +12,7 @@ without `markdown`, means the file at REQUIREMENTS_MD_PATH; `{"markdown": "..."}
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -65,17 +66,36 @@ def decode_json(body: bytes, content_type: str | None, *, max_bytes: int) -> Any
     except (UnicodeDecodeError, ValueError) as exc:
         # ValueError: bad syntax (JSONDecodeError), or an integer past Python's digit limit.
         raise InvalidRequest("request body is not valid JSON") from exc
-    _refuse_lone_surrogates(value)
+    _refuse_unstorable(value)
     return value
 
 
-def _refuse_lone_surrogates(value: Any) -> None:
-    """JSON may escape half a UTF-16 pair ("\\ud800"); such a string cannot be stored,
-    checksummed or sent back as UTF-8, so it is refused here, once, for every route."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InvalidRequest("request body holds an unpaired UTF-16 surrogate") from exc
+def _refuse_unstorable(value: Any) -> None:
+    """Strings no store can keep, refused here, once, for every route: half a UTF-16 pair
+    ("\\ud800") cannot be checksummed or sent back as UTF-8, and PostgreSQL cannot store a
+    NUL character in text (SQLite can: both databases must answer alike)."""
+    for text in _strings(value):
+        if "\x00" in text:
+            raise InvalidRequest("request body holds a NUL character")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidRequest("request body holds an unpaired UTF-16 surrogate") from exc
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a decoded JSON value, keys included; iterative, so a deep value that
+    the parser accepted cannot exhaust the stack here."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def validate_model(model: type[ModelT], data: Any) -> ModelT:

@@ -23,7 +23,8 @@ from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_publ
 
 router = APIRouter(prefix="/api/runtime-config", tags=["runtime-config"])
 Percent = Annotated[StrictInt, Field(ge=0, le=100)]
-Reason = Annotated[str, Field(max_length=500)]
+# No NUL: PostgreSQL cannot store it in the audit row (SQLite can; both must answer alike).
+Reason = Annotated[str, Field(max_length=500, pattern=r"^[^\x00]*$")]
 
 
 class FlagsUpdate(BaseModel):

@@ -44,3 +44,28 @@ def test_stream_with_a_lone_surrogate_is_refused_before_streaming(target: Target
     )
     assert reply.status == 400, reply.body
     assert json.dumps(reply.body)  # a JSON error body, not a cut stream
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/corrections/text", {"originalText": "a", "text": "b", "evaluationId": "x\u0000"}),
+        (
+            "/api/v1/corrections/apply",
+            {
+                "originalText": "The system should log.",
+                "selectedSuggestions": [{"correction": "The system shall log."}],
+                "evaluationId": "\u0000",
+            },
+        ),
+    ],
+    ids=["correction-text", "correction-apply"],
+)
+def test_nul_character_is_a_400_before_storage(
+    target: Target, path: str, body: dict[str, object]
+) -> None:
+    """Issue 12, defect 10: PostgreSQL cannot store NUL in text (psycopg DataError, a 500);
+    every variant refuses it at the edge, on every database."""
+    reply = target.request("POST", path, json=body)
+    assert reply.status == 400, reply.body
+    assert reply.body["error"] == "invalid_request"

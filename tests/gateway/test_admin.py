@@ -119,6 +119,8 @@ def test_update_flags_shows_epoch_and_routes_at_once(client: TestClient) -> None
         {"shadowPercent": 1.5},
         [1],
         {"canaryPercent": 5, "reason": "x" * 501},
+        # issue 12, defect 10: PostgreSQL cannot store NUL (a psycopg DataError, 500)
+        {"canaryPercent": 5, "reason": "ramp\u0000"},
     ],
 )
 def test_update_flags_bad_body_400(client: TestClient, body: object) -> None:
