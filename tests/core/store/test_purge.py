@@ -64,29 +64,28 @@ def test_purge_zero_hours_deletes_everything(db_engine: Engine, settings: Settin
     assert _count(db_engine, EvaluationDetail) == 0
 
 
-def test_cli_purge_reports_count(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def cli_store(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The store `reqgate` opens from its settings, holding one fresh evaluation."""
     monkeypatch.setattr("cli.main.get_settings", lambda: settings)
     engine = get_engine(settings.sqlalchemy_url)
     create_tables(engine)
     sync_criteria(engine)
     _evaluate(engine, settings)
+    return engine
+
+
+def test_cli_purge_reports_count(cli_store: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["purge", "--older-than-hours", "1", "--yes"]) == 0
     assert "purged 0 evaluations" in capsys.readouterr().out
 
 
 def test_cli_purge_without_confirmation_deletes_nothing(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_store: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Issue 12, defect 13: `purge --older-than-hours 0` used to delete everything unasked."""
-    monkeypatch.setattr("cli.main.get_settings", lambda: settings)
-    engine = get_engine(settings.sqlalchemy_url)
-    create_tables(engine)
-    sync_criteria(engine)
-    _evaluate(engine, settings)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["purge", "--older-than-hours", "0"]) == 2
     out, err = capsys.readouterr()
     assert "will delete 1 evaluations" in out and "--yes" in err
-    assert _count(engine, Evaluation) == 1
+    assert _count(cli_store, Evaluation) == 1
