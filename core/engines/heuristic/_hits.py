@@ -30,10 +30,15 @@ class Ctx:
     groups: dict[str, list[Match]]
     modal_tokens: frozenset[int] = field(default_factory=frozenset)
     modal_prefix: tuple[int, ...] = ()
+    binding_prefix: tuple[int, ...] = ()
 
     def modals_between(self, lo: int, hi: int) -> int:
         """Number of modal verbs among tokens [lo, hi), in constant time."""
         return self.modal_prefix[hi] - self.modal_prefix[lo] if hi > lo else 0
+
+    def bindings_between(self, lo: int, hi: int) -> int:
+        """Number of binding modals starting among tokens [lo, hi), in constant time."""
+        return self.binding_prefix[hi] - self.binding_prefix[lo] if hi > lo else 0
 
     def matches(self, category: str) -> list[Match]:
         """Matches of one category in text order."""
@@ -56,7 +61,13 @@ def build_ctx(text: str, lex: Lexicon, extra: Callable[[Doc], list[Match]] | Non
     modal = {
         m.first for cat in ("_binding", "weak_modal", "weak_phrase") for m in groups.get(cat, [])
     }
-    prefix = [0]
+    binding = {m.first for m in groups.get("_binding", [])}
+    return Ctx(doc, lex, groups, frozenset(modal), _prefix(doc, modal), _prefix(doc, binding))
+
+
+def _prefix(doc: Doc, tokens: set[int]) -> tuple[int, ...]:
+    """Running count of the marked tokens, so a count over any token range is one subtraction."""
+    counts = [0]
     for i in range(len(doc.lowers)):
-        prefix.append(prefix[-1] + (i in modal))
-    return Ctx(doc, lex, groups, frozenset(modal), tuple(prefix))
+        counts.append(counts[-1] + (i in tokens))
+    return tuple(counts)

@@ -7,7 +7,6 @@ finding already contains it ("possible" inside "if possible").
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from core.engines.heuristic._hits import Ctx, Hit
@@ -292,15 +291,11 @@ def _opens_consequence(ctx: Ctx, end: int) -> bool:
 
 
 def _binding_elsewhere(ctx: Ctx, m: Match) -> bool:
-    """A binding modal in the match's sentence, outside the match's clause (counted by
-    bisection over the sorted positions, so many matches stay linear-log)."""
+    """A binding modal in the match's sentence, outside the match's clause."""
     doc = ctx.doc
     lo, hi = ctx.clause_span(m.first)
     s_lo, s_hi = doc.sentences[doc.sentence_of(m.first)]
-    firsts = [b.first for b in ctx.matches("_binding")]  # in text order
-    in_sentence = bisect.bisect_left(firsts, s_hi) - bisect.bisect_left(firsts, s_lo)
-    in_clause = bisect.bisect_left(firsts, hi) - bisect.bisect_left(firsts, lo)
-    return in_sentence > in_clause
+    return ctx.bindings_between(s_lo, s_hi) > ctx.bindings_between(lo, hi)
 
 
 def _limited_permission(ctx: Ctx, m: Match) -> bool:
