@@ -1,10 +1,9 @@
 """The one event loop, on a daemon thread, on which every LLM call of the process runs.
 
-Flask threads, batch worker threads and FastAPI coroutines all hand their LLM work to this
-loop, so they share one HTTP connection pool, one answer cache and one MAX_PARALLEL
-semaphore, and the sync and async entry points run literally the same coroutine. (An
-httpx.AsyncClient or asyncio.Semaphore belongs to the loop that first uses it; sharing
-them across the callers' own loops would break.)
+Flask threads, batch worker threads and FastAPI's thread pool all hand their LLM work to
+this loop (`call`), so they share one HTTP connection pool, one answer cache and one
+MAX_PARALLEL semaphore. (An aiohttp session or asyncio.Semaphore belongs to the loop that
+first uses it; sharing them across the callers' own loops would break.)
 """
 
 from __future__ import annotations
@@ -45,13 +44,3 @@ def call(coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         coro.close()
         raise RuntimeError("blocking LLM call from the LLM loop itself would deadlock")
     return asyncio.run_coroutine_threadsafe(coro, _running_loop()).result(timeout)
-
-
-async def submit(coro: Coroutine[Any, Any, T]) -> T:
-    """Run the coroutine on the LLM loop and await it from the caller's own loop.
-
-    Cancelling the caller cancels the work on the LLM loop too.
-    """
-    if on_llm_thread():
-        return await coro
-    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, _running_loop()))
