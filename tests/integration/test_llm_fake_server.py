@@ -3,7 +3,7 @@
 Evaluations, suggestions (validate/suggest), rewrites (batch/rewrite) and merges and splits
 (corrections/apply) go through the gateway forced to v1 and to v2: the LLM must answer each
 (engine llm, the configured model, no fallback) and both variants must return the same JSON.
-The core sync and async paths are checked to agree as well.
+The core paths are checked to give the same answer again from a cold cache.
 """
 
 from __future__ import annotations
