@@ -1,13 +1,22 @@
 """Prometheus metrics of one gateway app, in a registry of its own.
 
 A registry per app (not the global one) lets tests and benchmarks build many apps in one
-process. Labels are bounded: `route` is a route template or a fixed word, never a raw path,
-so scanning random URLs cannot grow the series without limit.
+process. /metrics serves it followed by prometheus_client's default registry, where core
+records what is per process (the LLM metrics of core/metrics.py, process and GC figures).
+Labels are bounded: `route` is a route template or a fixed word, never a raw path, so
+scanning random URLs cannot grow the series without limit.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from core.store.flags import Flags
@@ -74,9 +83,10 @@ class GatewayMetrics:
         children[1].observe(seconds)
 
     def render(self, flags: Flags) -> bytes:
-        """The text exposition, with the gauges set from the flags in force now."""
+        """The text exposition of both registries, with the gauges set from the flags in force
+        now; their metric names do not overlap, so the two texts join into one valid one."""
         self.canary_percent.set(flags.canary_percent)
         self.use_v2.set(1 if flags.use_v2 else 0)
         self.shadow_percent.set(flags.shadow_percent)
         self.epoch.set(flags.epoch)
-        return generate_latest(self.registry)
+        return generate_latest(self.registry) + generate_latest(REGISTRY)

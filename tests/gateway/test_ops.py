@@ -67,3 +67,15 @@ def test_metrics_expose_requests_flags_and_templates(client: TestClient) -> None
     assert "4711" not in text and "/api/v2/items/123" not in text  # no raw paths as labels
     assert 'route="/runtime-config/flags"' not in text
     assert 'route="/api/runtime-config/flags"' in text  # gateway routes by template
+
+
+def test_metrics_expose_the_llm_metrics_core_records(client: TestClient) -> None:
+    """core/metrics.py records on the default registry; the gateway's /metrics serves it too
+    (issue 12, defect 8: none of reqgate_llm_* was exposed)."""
+    from core.metrics import LLM_FALLBACKS
+
+    LLM_FALLBACKS.labels("connection_error").inc()
+    text = client.get("/metrics").text
+    assert 'reqgate_llm_fallbacks_total{reason="connection_error"}' in text
+    assert "reqgate_llm_circuit_open " in text and "reqgate_llm_in_flight " in text
+    assert text.count("# TYPE http_requests_total counter") == 1
