@@ -30,6 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # provider (DefaultJSONProvider) is the one with sort_keys
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["reqgate_db"] = open_store(settings)
+    # No redirects for a doubled slash: werkzeug's 308 would echo the client's Host header
+    # in Location and answer HTML; a 404 in the error shape instead.
+    app.url_map.merge_slashes = False
 
     context.init_app(app)
     errors.init_app(app)

@@ -9,7 +9,7 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from core.contract.errors import error_for_status
-from core.contract.wire import error_body
+from core.contract.wire import FIXED_HEADERS, error_body
 from core.exceptions import ApiError, InternalError
 from core.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
 
@@ -34,19 +34,22 @@ def _bind_request_id() -> None:
 def _tag_response(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = request_id()
     response.headers["X-Variant"] = "v1"
+    response.headers.update(FIXED_HEADERS)
     return response
 
 
-def _error_response(error: ApiError) -> tuple[Response, int]:
+def _error_response(error: ApiError) -> tuple[Response, int, dict[str, str]]:
     body = error_body(error.code, error.message, request_id(), error.details)
-    return jsonify(body), error.status
+    return jsonify(body), error.status, error.headers
 
 
-def _handle_http_exception(exc: HTTPException) -> tuple[Response, int]:
-    return _error_response(error_for_status(exc.code or 500))
+def _handle_http_exception(exc: HTTPException) -> tuple[Response, int, dict[str, str]]:
+    # werkzeug's 405 knows the route's methods (valid_methods); a 405 must name them
+    allowed = list(getattr(exc, "valid_methods", None) or [])
+    return _error_response(error_for_status(exc.code or 500, allowed=allowed))
 
 
-def _handle_unexpected(exc: Exception) -> tuple[Response, int]:
+def _handle_unexpected(exc: Exception) -> tuple[Response, int, dict[str, str]]:
     logger.exception("unhandled error in v1")
     return _error_response(InternalError())
 

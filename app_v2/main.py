@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from app_v2 import openapi
 from app_v2.routers import api_router
+from core.contract.wire import FIXED_HEADERS
 from core.runtime import open_store
 from core.settings import Settings, get_settings
 from edge import errors
@@ -15,11 +16,12 @@ from edge.request_id import RequestIdMiddleware
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the v2 app for these settings (the process settings by default)."""
     settings = settings or get_settings()
-    app = FastAPI(title="reqgate v2", version="2.0.0")
+    # No slash redirects: their Location would echo the client's Host header (a 404 instead).
+    app = FastAPI(title="reqgate v2", version="2.0.0", redirect_slashes=False)
     app.state.settings = settings
     app.state.db = open_store(settings)
     errors.install(app)
     openapi.install(app)
     app.include_router(api_router)
-    app.add_middleware(RequestIdMiddleware, headers={"X-Variant": "v2"})
+    app.add_middleware(RequestIdMiddleware, headers={"X-Variant": "v2", **FIXED_HEADERS})
     return app

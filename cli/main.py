@@ -26,6 +26,7 @@ def _serve(_args: argparse.Namespace) -> int:
         port=settings.api_port,
         access_log=False,
         log_config=None,
+        server_header=False,  # no banner naming the server software to scanners
     )
     return 0
 

@@ -29,15 +29,22 @@ class ConfigError(ReqgateError):
 
 
 class ApiError(ReqgateError):
-    """An error with a stable code and HTTP status, safe to show to the client."""
+    """An error with a stable code and HTTP status, safe to show to the client.
+
+    `headers` go on the response beside the body: the ones HTTP requires with some
+    statuses (Allow with 405, WWW-Authenticate with 401, RFC 9110 §15.5).
+    """
 
     code: ClassVar[str] = "internal_error"
     status: ClassVar[int] = 500
 
-    def __init__(self, message: str, details: Any = None) -> None:
+    def __init__(
+        self, message: str, details: Any = None, *, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers = headers or {}
 
 
 class InvalidRequest(ApiError):
@@ -51,6 +58,9 @@ class ConfirmRequired(ApiError):
 class Unauthorized(ApiError):
     code, status = "unauthorized", 401
 
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message, details, headers={"WWW-Authenticate": 'Bearer realm="reqgate"'})
+
 
 class Forbidden(ApiError):
     code, status = "forbidden", 403
@@ -62,6 +72,9 @@ class NotFound(ApiError):
 
 class MethodNotAllowed(ApiError):
     code, status = "method_not_allowed", 405
+
+    def __init__(self, message: str, *, allowed: list[str]) -> None:
+        super().__init__(message, headers={"Allow": ", ".join(allowed)})
 
 
 class Conflict(ApiError):

@@ -20,7 +20,7 @@ logger = logging.getLogger("reqgate.edge")
 def error_response(request: Request, error: ApiError) -> JSONResponse:
     """The error as JSON; the request id comes from the context the edge middleware set."""
     body = error_body(error.code, error.message, request_id_var.get(), error.details)
-    return JSONResponse(body, status_code=error.status)
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
@@ -39,7 +39,9 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(request, error_for_status(exc.status_code))
+    allowed = (exc.headers or {}).get("Allow", "")  # Starlette's router names them on a 405
+    methods = [method.strip() for method in allowed.split(",") if method.strip()]
+    return error_response(request, error_for_status(exc.status_code, allowed=methods))
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

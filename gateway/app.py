@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 
 import app_v1
 import app_v2.main
+from core.contract.wire import FIXED_HEADERS
 from core.runtime import open_store
 from core.settings import Settings
 from core.store.flags import sync_env_flags
@@ -54,7 +55,8 @@ def create_app(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics
     )
     return RequestIdMiddleware(
-        RequestContextMiddleware(AccessLogMiddleware(with_cors(router, settings), metrics=metrics))
+        RequestContextMiddleware(AccessLogMiddleware(with_cors(router, settings), metrics=metrics)),
+        headers=FIXED_HEADERS,
     )
 
 

@@ -49,7 +49,13 @@ def create_ops_app(
         if upstream is not None:
             await upstream.aclose()
 
-    app = FastAPI(title="reqgate gateway", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = FastAPI(
+        title="reqgate gateway",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        redirect_slashes=False,  # a redirect's Location would echo the client's Host
+    )
     app.state.settings = settings
     app.state.flags = flags
     app.state.metrics = metrics

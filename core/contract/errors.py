@@ -13,12 +13,13 @@ from core.exceptions import (
 )
 
 
-def error_for_status(status: int) -> ApiError:
-    """Map a framework's HTTP error status to the project's error, with a fixed message."""
+def error_for_status(status: int, *, allowed: list[str] | None = None) -> ApiError:
+    """Map a framework's HTTP error status to the project's error, with a fixed message;
+    `allowed` are the route's methods, which a 405 must name."""
     if status == 404:
         return NotFound("no such route")
     if status == 405:
-        return MethodNotAllowed("method not allowed on this route")
+        return MethodNotAllowed("method not allowed on this route", allowed=allowed or [])
     if status == 413:
         return PayloadTooLarge("request body is too large")
     if status == 415:

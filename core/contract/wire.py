@@ -10,6 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# On every response of every app: a browser must not sniff a JSON body into HTML or script.
+FIXED_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
 
 class WireModel(BaseModel):
     """camelCase on the wire, snake_case in code; unknown request fields are ignored."""

@@ -62,6 +62,7 @@ class RequestContextMiddleware:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(encoded)).encode()),
+                    *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
                 ],
             }
         )

@@ -32,7 +32,7 @@ def _compose() -> dict:
     "dockerfile, command",
     [
         ("Dockerfile.v1", ["gunicorn", "app_v1.wsgi:app"]),
-        ("Dockerfile.v2", ["uvicorn", "gateway.main:app"]),
+        ("Dockerfile.v2", ["reqgate", "serve"]),
     ],
 )
 def test_dockerfile_runs_expected_app_on_8087(dockerfile: str, command: list[str]) -> None:

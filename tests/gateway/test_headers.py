@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from flask import Flask
@@ -18,6 +20,7 @@ from gateway.bucketing import bucket_for
 from gateway.wsgi_bridge import WsgiBridge
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fakes import answering, raising
+from tests.utils.server import running_gateway
 
 
 @pytest.mark.parametrize(
@@ -215,3 +218,28 @@ def test_write_access_log_line_directly_every_field_without_body(
     }
     assert isinstance(line["durationMs"], float)
     assert "4711" not in stream.getvalue()
+
+
+@pytest.mark.parametrize("path", ["/health/", "/livez/", "/metrics/", "/api/runtime-config/"])
+def test_gateway_routes_do_not_redirect_to_the_clients_host(client: TestClient, path: str) -> None:
+    """A slash redirect's Location echoed the Host header (issue 12, defect 12)."""
+    response = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert response.json()["error"] == "not_found"
+
+
+def test_unauthorized_names_the_scheme(client: TestClient) -> None:
+    response = client.patch("/api/runtime-config/flags", json={"canaryPercent": 5})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="reqgate"'
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_served_gateway_sends_no_server_banner(tmp_path: Path) -> None:
+    """`reqgate serve` (make run, Dockerfile.v2) hides the server software's name."""
+    with running_gateway(tmp_path) as base_url:
+        response = httpx.get(f"{base_url}/livez")
+    assert response.status_code == 200
+    assert "server" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -23,7 +23,8 @@ ROOT = Path(__file__).parents[2]
 
 @contextmanager
 def running_gateway(data_dir: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """A `uvicorn gateway.main:app` process; yields its base URL, stops it afterwards."""
+    """A `reqgate serve` process (the server options `make run` gets); yields its base URL,
+    stops it afterwards."""
     port = free_port()
     process_env = {
         **os.environ,
@@ -31,18 +32,10 @@ def running_gateway(data_dir: Path, env: Mapping[str, str] | None = None) -> Ite
         "QDRANT_PATH": str(data_dir / "qdrant"),
         "REQUIREMENTS_MD_PATH": str(ROOT / "docs" / "requirements.md"),
         **(env or {}),
+        "API_HOST": "127.0.0.1",
+        "API_PORT": str(port),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "gateway.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
+    command = [sys.executable, "-m", "cli.main", "serve"]
     base_url = f"http://127.0.0.1:{port}"
     with running(
         command,
