@@ -7,6 +7,8 @@ hand in fakes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.types import ASGIApp
 
 import app_v1
@@ -42,7 +44,14 @@ def create_app(
     if settings.v2_upstream_url:
         upstream = HttpUpstream(settings.v2_upstream_url, timeout_s=settings.v2_timeout_s)
     v1 = v1 or WsgiBridge(app_v1.create_app({"SETTINGS": settings}), workers=settings.v1_threads)
-    v2 = v2 or upstream or app_v2.main.create_app(settings)
+    v2_app = None
+    if v2 is None:
+        v2 = upstream or (v2_app := app_v2.main.create_app(settings))
+
+    def v2_document() -> dict[str, Any]:
+        """v2's document, from the in-process app or (v2 remote or faked) from this build's."""
+        return (v2_app or app_v2.main.create_app(settings)).openapi()
+
     ops = create_ops_app(
         settings,
         engine=engine,
@@ -50,6 +59,7 @@ def create_app(
         metrics=metrics,
         upstream=upstream,
         checks=build_checks(settings, engine, upstream),
+        v2_document=v2_document,
     )
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics

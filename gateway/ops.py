@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+import edge.openapi
 from core.settings import Settings
 from core.store.purge import purge_logged, purge_periodically
 from edge import errors
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
+from gateway.openapi import merged_with
 from gateway.readiness import Check
 from gateway.routers import api_router
 from gateway.upstream import HttpUpstream
@@ -26,12 +29,14 @@ def create_ops_app(
     flags: FlagCache,
     metrics: GatewayMetrics,
     checks: dict[str, Check],
+    v2_document: Callable[[], dict[str, Any]],
     upstream: HttpUpstream | None = None,
 ) -> FastAPI:
     """The gateway's own API; it shares the flag cache and metrics with the router.
 
     Its lifespan (the gateway's) purges old records at start-up and every
-    PURGE_INTERVAL_MIN (DESIGN §5).
+    PURGE_INTERVAL_MIN (DESIGN §5). Its /openapi.json is the gateway's whole document: its
+    own routes and those of `v2_document` that the router forwards.
     """
 
     @asynccontextmanager
@@ -61,5 +66,6 @@ def create_ops_app(
     app.state.metrics = metrics
     app.state.checks = checks
     errors.install(app)
+    edge.openapi.install(app, merged_with(v2_document))
     app.include_router(api_router)
     return app

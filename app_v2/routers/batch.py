@@ -9,10 +9,15 @@ from app_v2.openapi import BODY_ERRORS, json_body
 from core.batch import ADDED_COLUMNS, Mode, demo_requirements, run_table
 from core.contract.batch import BatchPublic, DemoRequirementsPublic, MarkdownCreate
 from core.contract.bodies import parse_batch_input
-from core.contract.wire import ErrorPublic
+from edge.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["batch"])
-MISSING_FILE = {"model": ErrorPublic, "description": "no file at REQUIREMENTS_MD_PATH"}
+REQUIREMENTS_FILE_ERRORS = error_responses(
+    {
+        400: "the file at REQUIREMENTS_MD_PATH is unreadable or exceeds the batch limits",
+        404: "no file at REQUIREMENTS_MD_PATH",
+    }
+)
 
 
 def _batch_endpoint(mode: Mode) -> Callable[..., BatchPublic]:
@@ -37,12 +42,12 @@ for _mode in ADDED_COLUMNS:
         response_model_exclude_none=True,
         # no body (or JSON without markdown) reads REQUIREMENTS_MD_PATH
         openapi_extra=json_body(MarkdownCreate, required=False, markdown=True),
-        responses={**BODY_ERRORS, 404: MISSING_FILE},
+        responses={**REQUIREMENTS_FILE_ERRORS, **BODY_ERRORS},
     )
 
 
 @router.get(
-    "/demo/requirements", response_model=DemoRequirementsPublic, responses={404: MISSING_FILE}
+    "/demo/requirements", response_model=DemoRequirementsPublic, responses=REQUIREMENTS_FILE_ERRORS
 )
 def read_demo_requirements(settings: SettingsDep) -> DemoRequirementsPublic:
     """List the example requirements of the table at REQUIREMENTS_MD_PATH."""

@@ -12,8 +12,10 @@ from core.contract.batch import (
 )
 from core.contract.bodies import parse_apply, parse_correction_text
 from core.corrections import apply_corrections, save_manual_correction
+from edge.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1/corrections", tags=["corrections"])
+UNKNOWN_EVALUATION = error_responses({404: "evaluationId names no stored evaluation"})
 
 
 @router.post(
@@ -21,7 +23,7 @@ router = APIRouter(prefix="/api/v1/corrections", tags=["corrections"])
     response_model=ApplyPublic,
     response_model_exclude_none=True,
     openapi_extra=json_body(ApplyCreate),
-    responses=BODY_ERRORS,
+    responses={**BODY_ERRORS, **UNKNOWN_EVALUATION},
 )
 def apply_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep) -> ApplyPublic:
     """Apply selected suggestions to a requirement (merge into one, or split into several)."""
@@ -33,7 +35,7 @@ def apply_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep
     "/text",
     response_model=CorrectionSavedPublic,
     openapi_extra=json_body(CorrectionTextCreate),
-    responses=BODY_ERRORS,
+    responses={**BODY_ERRORS, **UNKNOWN_EVALUATION},
 )
 def save_text_correction(
     body: JsonBody, session: SessionDep, settings: SettingsDep

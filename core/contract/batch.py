@@ -6,7 +6,7 @@ The suggestion atom (core.atoms) keeps the snake_case wire names DESIGN §6 give
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -14,7 +14,7 @@ from pydantic import Field
 from core.atoms import SuggestionAtom
 from core.atoms import SuggestionMetric as SuggestionMetric
 from core.contract.evaluations import EvaluationContext, EvaluationPublic
-from core.contract.wire import WireModel
+from core.contract.wire import RequirementText, WireModel
 from core.engines.results import EngineMeta, EngineName
 from core.scoring import Verdict
 
@@ -56,7 +56,7 @@ class SuggestPublic(WireModel):
 
 
 class ApplyCreate(WireModel):
-    original_text: str = Field(alias="originalText")
+    original_text: RequirementText = Field(alias="originalText")
     selected_suggestions: list[SuggestionAtom] = Field(
         alias="selectedSuggestions", min_length=1, max_length=50
     )
@@ -76,8 +76,8 @@ class ApplyPublic(EngineUsed):
 
 
 class CorrectionTextCreate(WireModel):
-    original_text: str = Field(alias="originalText")
-    text: str
+    original_text: RequirementText = Field(alias="originalText")
+    text: RequirementText
     evaluation_id: str | None = Field(default=None, alias="evaluationId", max_length=36)
 
 
@@ -100,7 +100,7 @@ class MarkdownCreate(WireModel):
     """The JSON body of the batch routes; without `markdown` the file at
     REQUIREMENTS_MD_PATH is read."""
 
-    markdown: str | None = None
+    markdown: Annotated[str, Field(json_schema_extra={"pattern": r"\S"})] | None = None
     criteria_keys: list[str] | None = Field(default=None, alias="criteriaKeys", max_length=100)
 
 
@@ -134,7 +134,7 @@ class BatchPublic(WireModel):
 
 
 class RefineCreate(WireModel):
-    requirement_text: str = Field(alias="requirementText")
+    requirement_text: RequirementText = Field(alias="requirementText")
     context: EvaluationContext | None = None
     criteria_keys: list[str] | None = Field(default=None, alias="criteriaKeys", max_length=100)
     max_iterations: int = Field(default=3, alias="maxIterations", ge=1, le=10)

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from core.atoms import SuggestionAtom
-from core.contract.wire import WireModel
+from core.contract.wire import RequirementText, WireModel
 from core.engines.base import Language, Priority
 from core.engines.severity import Severity
 from core.glossary import (
@@ -74,13 +74,14 @@ def glossary_of(context: EvaluationContext | None) -> Glossary | None:
 
 
 class EvaluationCreate(WireModel):
-    requirement_text: str = Field(alias="requirementText")
+    requirement_text: RequirementText = Field(alias="requirementText")
     context: EvaluationContext | None = None
     criteria_keys: list[str] | None = Field(default=None, alias="criteriaKeys", max_length=100)
 
 
 class BatchValidateCreate(WireModel):
-    items: list[str]
+    # at least one (core.contract.bodies refuses an empty list, and more than MAX_BATCH_ITEMS)
+    items: list[RequirementText] = Field(json_schema_extra={"minItems": 1})
     include_suggestions: bool = Field(default=False, alias="includeSuggestions")
 
 

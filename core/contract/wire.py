@@ -6,12 +6,17 @@ some; the renderers (app_v1, edge, the gateway's middleware) all build it here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 # On every response of every app: a browser must not sniff a JSON body into HTML or script.
 FIXED_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
+
+# A requirement text as the OpenAPI document states it: not blank. core.contract.bodies
+# enforces it (and MAX_REQUIREMENT_CHARS), so v1 and v2 refuse with the same message.
+RequirementText = Annotated[str, Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})]
 
 
 class WireModel(BaseModel):

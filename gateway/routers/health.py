@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from core.exceptions import Unavailable
+from edge.openapi import error_responses
 from gateway.readiness import run_checks
 from gateway.routers.deps import FlagsDep, SettingsDep, flags_public
 
@@ -17,8 +18,11 @@ def livez() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
-@router.get("/ready")
+NOT_READY = error_responses({503: "a dependency failed; `details.checks` names it"})
+
+
+@router.get("/readyz", responses=NOT_READY)
+@router.get("/ready", responses=NOT_READY)
 async def readyz(request: Request) -> dict[str, object]:
     """Check the database, the vector store and a remote v2; 503 names what failed."""
     checks = await run_checks(request.app.state.checks)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
 
 from gateway.metrics import CONTENT_TYPE
 from gateway.routers.deps import FlagsDep
@@ -10,7 +11,7 @@ from gateway.routers.deps import FlagsDep
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/metrics")
-def read_metrics(request: Request, flags: FlagsDep) -> Response:
-    """Expose this process's request, fallback and flag metrics."""
-    return Response(request.app.state.metrics.render(flags), media_type=CONTENT_TYPE)
+@router.get("/metrics", response_class=PlainTextResponse)
+def read_metrics(request: Request, flags: FlagsDep) -> PlainTextResponse:
+    """Expose this process's request, fallback, flag and LLM metrics."""
+    return PlainTextResponse(request.app.state.metrics.render(flags), media_type=CONTENT_TYPE)

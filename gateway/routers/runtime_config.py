@@ -17,11 +17,15 @@ from core.engines import engine_status
 from core.exceptions import InvalidRequest
 from core.settings import SECRET_FIELDS, Settings, redacted_url
 from core.store.flags import ROLLBACK, FlagChange, audit_dict, list_audit
+from edge.openapi import error_responses
 from gateway.admin import AdminDep
 from gateway.bucketing import bucket_for, decide
 from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_public
 
 router = APIRouter(prefix="/api/runtime-config", tags=["runtime-config"])
+ADMIN_ERRORS = error_responses(
+    {401: "no or a wrong admin token", 403: "the admin API is disabled (no ADMIN_TOKEN)"}
+)
 Percent = Annotated[StrictInt, Field(ge=0, le=100)]
 # No NUL: PostgreSQL cannot store it in the audit row (SQLite can; both must answer alike).
 Reason = Annotated[str, Field(max_length=500, pattern=r"^[^\x00]*$")]
@@ -84,7 +88,7 @@ async def read_runtime_config(settings: SettingsDep, flags: FlagsDep) -> dict[st
     }
 
 
-@router.patch("/flags")
+@router.patch("/flags", responses=ADMIN_ERRORS)
 async def update_flags(
     body: FlagsUpdate, actor: AdminDep, cache: FlagCacheDep
 ) -> dict[str, object]:
@@ -94,7 +98,7 @@ async def update_flags(
     return {"flags": flags_public(flags), "changed": changed}
 
 
-@router.post("/flags/rollback")
+@router.post("/flags/rollback", responses=ADMIN_ERRORS)
 async def rollback_flags(
     actor: AdminDep, cache: FlagCacheDep, body: RollbackRequest | None = None
 ) -> dict[str, object]:
@@ -104,7 +108,7 @@ async def rollback_flags(
     return {"flags": flags_public(flags), "changed": changed}
 
 
-@router.get("/flags/audit")
+@router.get("/flags/audit", responses=ADMIN_ERRORS)
 async def read_flag_audit(
     _actor: AdminDep, cache: FlagCacheDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, object]:
