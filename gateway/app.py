@@ -40,7 +40,11 @@ def create_app(
     upstream = None
     if settings.v2_upstream_url:
         upstream = HttpUpstream(settings.v2_upstream_url, timeout_s=settings.v2_timeout_s)
-    v1 = v1 or WsgiBridge(app_v1.create_app({"SETTINGS": settings}), workers=settings.v1_threads)
+    v1 = v1 or WsgiBridge(
+        app_v1.create_app({"SETTINGS": settings}),
+        workers=settings.v1_threads,
+        max_body_bytes=settings.max_body_bytes,
+    )
     v2 = v2 or upstream or app_v2.main.create_app(settings)
     ops = create_ops_app(
         settings,
