@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     embeddings_model: str = "text-embedding-3-small"
 
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    # Seconds from a complete request head to the body's last byte; then 408 and close: a
+    # slow client must not hold a request (and a v1 thread) open (issue 12).
+    http_body_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 30.0
     max_batch_items: Annotated[int, Field(ge=1)] = 1000
     max_requirement_chars: Annotated[int, Field(ge=1)] = 5000
     cors_origins: Annotated[list[str], NoDecode] = []

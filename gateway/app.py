@@ -18,6 +18,7 @@ from edge.request_id import RequestIdMiddleware
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
 from gateway.middleware.access_log import AccessLogMiddleware
+from gateway.middleware.body_deadline import BodyDeadlineMiddleware
 from gateway.middleware.cors import JsonCorsMiddleware
 from gateway.middleware.request_context import RequestContextMiddleware
 from gateway.ops import create_ops_app
@@ -57,8 +58,15 @@ def create_app(
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics
     )
+    # The body deadline sits outside RequestContextMiddleware, so that the 408 it renders
+    # passes the deadline's send and goes out with Connection: close.
     return RequestIdMiddleware(
-        RequestContextMiddleware(AccessLogMiddleware(with_cors(router, settings), metrics=metrics))
+        BodyDeadlineMiddleware(
+            RequestContextMiddleware(
+                AccessLogMiddleware(with_cors(router, settings), metrics=metrics)
+            ),
+            timeout_s=settings.http_body_timeout_s,
+        )
     )
 
 
