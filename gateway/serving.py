@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 
-import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -52,10 +51,6 @@ class HeadTimeoutProtocol(H11Protocol):
         if self.cycle is not cycle:
             self._disarm()  # a head was complete: its request runs without this deadline
 
-    def handle_websocket_upgrade(self, event: h11.Request) -> None:
-        self._disarm()  # the head is complete; the connection is the WebSocket's now
-        super().handle_websocket_upgrade(event)
-
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
@@ -88,6 +83,7 @@ def serve(settings: Settings) -> None:
         host=settings.api_host,
         port=settings.api_port,
         http=with_head_timeout(settings.http_header_timeout_s),
+        ws="none",  # no WebSocket routes: a head is never handed to another protocol
         timeout_keep_alive=settings.http_keep_alive_s,
         h11_max_incomplete_event_size=settings.http_max_head_bytes,
         access_log=False,

@@ -192,8 +192,6 @@ class WsgiBridge:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return  # lifespan, when served alone: a WSGI app has no start-up hooks
         length = _content_length(scope)
         body: bytes | None = b""
         if length:

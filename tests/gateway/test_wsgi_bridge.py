@@ -126,3 +126,20 @@ async def _serve_while_another_body_stalls(size: int) -> list[Message]:
 def test_bridge_stalled_body_holds_no_thread(size: int) -> None:
     sent = asyncio.run(_serve_while_another_body_stalls(size))
     assert sent[0]["status"] == 201  # the second request, served by the only thread
+
+
+def test_bridge_client_gone_mid_body_runs_nothing() -> None:
+    called: list[bool] = []
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        called.append(True)
+        return echo(environ, start_response)
+
+    async def gone() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        raise AssertionError("nothing to answer")
+
+    asyncio.run(WsgiBridge(app)(_request(10), gone, send))
+    assert called == []
