@@ -25,7 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     config = dict(test_config or {})
     settings: Settings = config.pop("SETTINGS", None) or get_settings()
-    app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_body_bytes, **config)
+    # One byte over MAX_BODY_BYTES: werkzeug stops a body without Content-Length (chunked,
+    # under gunicorn) at this limit without a word, so the routes must see one byte more to
+    # refuse it with core's 413 instead of parsing a truncated body.
+    max_read = settings.max_body_bytes + 1
+    app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=max_read, **config)
     # same key order as v2; app.json is typed as the JSONProvider base, but Flask's default
     # provider (DefaultJSONProvider) is the one with sort_keys
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from core.settings import get_settings
 
 
 def _serve(_args: argparse.Namespace) -> int:
-    import uvicorn
+    from gateway.serving import serve  # uvicorn and the gateway load for `serve` alone
 
     try:
         settings = get_settings()
@@ -20,14 +20,7 @@ def _serve(_args: argparse.Namespace) -> int:
         print(f"reqgate: {exc}", file=sys.stderr)
         return 2
     print(f"reqgate: gateway on http://{settings.api_host}:{settings.api_port}", file=sys.stderr)
-    uvicorn.run(
-        "gateway.main:app",
-        host=settings.api_host,
-        port=settings.api_port,
-        access_log=False,
-        log_config=None,
-        server_header=False,  # no banner naming the server software to scanners
-    )
+    serve(settings)
     return 0
 
 

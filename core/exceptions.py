@@ -10,6 +10,7 @@ ReqgateError
     ├── NotFound           404 not_found
     ├── MethodNotAllowed   405 method_not_allowed
     ├── Conflict           409 conflict
+    ├── RequestTimeout     408 request_timeout
     ├── PayloadTooLarge    413 payload_too_large
     ├── UnsupportedMediaType 415 unsupported_media_type
     └── Unavailable        503 unavailable
@@ -79,6 +80,12 @@ class MethodNotAllowed(ApiError):
 
 class Conflict(ApiError):
     code, status = "conflict", 409
+
+
+class RequestTimeout(ApiError):
+    """The request body did not arrive within HTTP_BODY_TIMEOUT_S."""
+
+    code, status = "request_timeout", 408
 
 
 class PayloadTooLarge(ApiError):

@@ -90,6 +90,18 @@ class Settings(BaseSettings):
     embeddings_model: str = "text-embedding-3-small"
 
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
+    # Slow clients must hold neither connections nor threads (issue 12). Seconds a
+    # connection may take to send a request head, from its opening (an idle new connection
+    # is closed after it too) or from its next request's first byte; then it is closed.
+    http_header_timeout_s: Annotated[float, Field(gt=0, le=300)] = 10.0
+    # Seconds from a complete request head to the body's last byte; then 408 and close.
+    http_body_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    # Seconds an idle keep-alive connection stays open after a response (uvicorn's
+    # timeout_keep_alive, which takes whole seconds).
+    http_keep_alive_s: Annotated[int, Field(ge=1, le=300)] = 5
+    # Most bytes of an incomplete request head buffered per connection; past it 400 and
+    # close (h11's max_incomplete_event_size, whose default this is).
+    http_max_head_bytes: Annotated[int, Field(ge=1024, le=1024 * 1024)] = 16 * 1024
     max_batch_items: Annotated[int, Field(ge=1)] = 1000
     max_requirement_chars: Annotated[int, Field(ge=1)] = 5000
     cors_origins: Annotated[list[str], NoDecode] = []

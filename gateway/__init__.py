@@ -1,1 +1,1 @@
-"""The ASGI gateway in front of v1 (Flask via a2wsgi) and v2 (FastAPI)."""
+"""The ASGI gateway in front of v1 (Flask via the WSGI bridge) and v2 (FastAPI)."""

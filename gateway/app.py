@@ -21,6 +21,7 @@ from edge.request_id import RequestIdMiddleware
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
 from gateway.middleware.access_log import AccessLogMiddleware
+from gateway.middleware.body_deadline import BodyDeadlineMiddleware
 from gateway.middleware.cors import JsonCorsMiddleware
 from gateway.middleware.request_context import RequestContextMiddleware
 from gateway.ops import create_ops_app
@@ -43,7 +44,11 @@ def create_app(
     upstream = None
     if settings.v2_upstream_url:
         upstream = HttpUpstream(settings.v2_upstream_url, timeout_s=settings.v2_timeout_s)
-    v1 = v1 or WsgiBridge(app_v1.create_app({"SETTINGS": settings}), workers=settings.v1_threads)
+    v1 = v1 or WsgiBridge(
+        app_v1.create_app({"SETTINGS": settings}),
+        workers=settings.v1_threads,
+        max_body_bytes=settings.max_body_bytes,
+    )
     v2_app = None
     if v2 is None:
         v2 = upstream or (v2_app := app_v2.main.create_app(settings))
@@ -64,8 +69,15 @@ def create_app(
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics
     )
+    # The body deadline sits outside RequestContextMiddleware, so that the 408 it renders
+    # passes the deadline's send and goes out with Connection: close.
     return RequestIdMiddleware(
-        RequestContextMiddleware(AccessLogMiddleware(with_cors(router, settings), metrics=metrics)),
+        BodyDeadlineMiddleware(
+            RequestContextMiddleware(
+                AccessLogMiddleware(with_cors(router, settings), metrics=metrics)
+            ),
+            timeout_s=settings.http_body_timeout_s,
+        ),
         headers=FIXED_HEADERS,
     )
 

@@ -1,13 +1,16 @@
-"""Serves the v1 WSGI app (Flask) to ASGI with one thread handoff for the common request.
+"""Serves the v1 WSGI app (Flask) to ASGI with one thread handoff per request.
 
 a2wsgi hops between the event loop and its worker thread for the body read, the response
-start and every body chunk, which halves Flask's throughput (shared/PERF.md). Most v1
-requests have a small body and a small, fully computed response, so this bridge reads the
-body on the loop, runs the app and drains a response that declares a small Content-Length
-in one thread call, and sends start and body from the loop. Everything else keeps
-streaming: a response without a (small) Content-Length is sent chunk by chunk from the
-thread, each chunk waiting for the loop (back-pressure), and a large or chunked request
-body goes to a2wsgi, which streams the input too. The thread pool is bounded.
+start and every body chunk, which halves Flask's throughput (shared/PERF.md). This bridge
+reads the whole request body on the loop first, bounded by MAX_BODY_BYTES, so a slow or
+trickling client costs the loop a coroutine, never one of the few worker threads (issue
+12; the gateway's BodyDeadlineMiddleware bounds how long the read may take), and Flask
+gets a body of known length even when the client sent it chunked: PEP 3333 has no chunked
+input, and werkzeug reads nothing without CONTENT_LENGTH or `wsgi.input_terminated`.
+It then runs the app and drains a response that declares a small Content-Length in one
+thread call, and sends start and body from the loop. A response without a (small)
+Content-Length is sent chunk by chunk from the thread, each chunk waiting for the loop
+(back-pressure). The thread pool is bounded.
 """
 
 from __future__ import annotations
@@ -20,17 +23,17 @@ import itertools
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, cast
+from typing import Any
 
-from a2wsgi import WSGIMiddleware
-from a2wsgi import wsgi_typing as a2wsgi_typing
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from core.contract.bodies import check_body_size
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Buffered = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 WORKERS = 4  # the default of V1_THREADS
-MAX_BUFFERED_REQUEST = 64 * 1024
+MAX_BODY_BYTES = 1024 * 1024  # the default of MAX_BODY_BYTES
 MAX_BUFFERED_RESPONSE = 256 * 1024
 
 
@@ -45,7 +48,11 @@ def _content_length(scope: Scope) -> int | None:
 
 
 def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
-    """PEP 3333 environ for an ASGI HTTP scope whose whole body is already read."""
+    """PEP 3333 environ for an ASGI HTTP scope whose whole body is already read.
+
+    CONTENT_LENGTH is the length read, and the input is marked terminated (as gunicorn
+    marks a chunked body it has de-chunked): werkzeug reads no body without either.
+    """
     server = scope.get("server") or ("localhost", 80)
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope["method"],
@@ -58,6 +65,7 @@ def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": scope.get("scheme", "http"),
         "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
@@ -71,19 +79,22 @@ def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
             name = "HTTP_" + name
         value = raw_value.decode("latin-1")
         environ[name] = f"{environ[name]},{value}" if name in environ else value
+    if body or "CONTENT_LENGTH" in environ:
+        environ["CONTENT_LENGTH"] = str(len(body))
     return environ
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+async def _read_body(receive: Receive, max_bytes: int) -> bytes | None:
+    """The whole body, refused (413) as soon as it passes max_bytes; None if the client left."""
+    body = bytearray()
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
+            return None
+        body += message.get("body", b"")
+        check_body_size(len(body), max_bytes)
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return bytes(body)
 
 
 async def _wait_for_disconnect(receive: Receive, disconnected: threading.Event) -> None:
@@ -169,24 +180,25 @@ class _Call:
 
 
 class WsgiBridge:
-    """ASGI app serving a WSGI app; one handoff for small requests, streaming otherwise."""
+    """ASGI app serving a WSGI app: the body read on the loop, one handoff for the rest."""
 
-    def __init__(self, app: WSGIApp, *, workers: int = WORKERS) -> None:
+    def __init__(
+        self, app: WSGIApp, *, workers: int = WORKERS, max_body_bytes: int = MAX_BODY_BYTES
+    ) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
         self.executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=workers, thread_name_prefix="wsgi"
         )
-        # a2wsgi types the environ and the ASGI messages as TypedDicts; Flask (typeshed) and
-        # Starlette type the same PEP 3333 / ASGI shapes as plain dicts, so only a cast joins them.
-        middleware = WSGIMiddleware(cast(a2wsgi_typing.WSGIApp, app), workers=workers)
-        self.streaming = cast(ASGIApp, middleware)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        length = _content_length(scope) if scope["type"] == "http" else -1
-        if length is not None and not 0 <= length <= MAX_BUFFERED_REQUEST:
-            await self.streaming(scope, receive, send)
-            return
-        body = await _read_body(receive) if length else b""
+        length = _content_length(scope)
+        body: bytes | None = b""
+        if length:
+            check_body_size(length, self.max_body_bytes)  # declared too large: not read at all
+            body = await _read_body(receive, self.max_body_bytes)
+        if body is None:
+            return  # the client left before its body was complete: nobody to answer
         loop = asyncio.get_running_loop()
         call = _Call(self.app, loop, receive, send)
         context = contextvars.copy_context()  # the request id reaches Flask's log lines

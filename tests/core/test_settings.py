@@ -39,6 +39,10 @@ def test_load_settings_defaults() -> None:
         ({"log_format": "xml"}, "LOG_FORMAT"),
         ({"admin_token": "changeme"}, "ADMIN_TOKEN"),
         ({"admin_token": "short"}, "ADMIN_TOKEN"),
+        ({"http_header_timeout_s": 0}, "HTTP_HEADER_TIMEOUT_S"),
+        ({"http_body_timeout_s": -1}, "HTTP_BODY_TIMEOUT_S"),
+        ({"http_keep_alive_s": 0.5}, "HTTP_KEEP_ALIVE_S"),
+        ({"http_max_head_bytes": 100}, "HTTP_MAX_HEAD_BYTES"),
     ],
 )
 def test_load_settings_invalid_names_variable(overrides: dict[str, object], variable: str) -> None:

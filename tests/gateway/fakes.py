@@ -123,12 +123,20 @@ def ndjson_wsgi(first_seen: threading.Event) -> Callable[..., Iterable[bytes]]:
 
 
 @contextmanager
-def serving(app: ASGIApp) -> Iterator[str]:
-    """Run an ASGI app under uvicorn on a free 127.0.0.1 port in a thread; yield its URL."""
+def serving(app: ASGIApp, **options: Any) -> Iterator[str]:
+    """Run an ASGI app under uvicorn on a free 127.0.0.1 port in a thread; yield its URL.
+
+    `options` go to uvicorn.Config (a protocol class, timeouts)."""
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="off"
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            **options,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

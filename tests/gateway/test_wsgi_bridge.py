@@ -1,17 +1,22 @@
-"""The WSGI bridge behaves like a2wsgi for every kind of request and response."""
+"""The WSGI bridge behaves like a2wsgi for every kind of request and response, and reads
+every request body on the event loop, so a slow body never holds one of its threads."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from a2wsgi import WSGIMiddleware
 from starlette.testclient import TestClient
+from starlette.types import Message
 
-from gateway.wsgi_bridge import MAX_BUFFERED_REQUEST, WsgiBridge
+from core.exceptions import PayloadTooLarge
+from gateway.wsgi_bridge import MAX_BODY_BYTES, WsgiBridge
 
 StartResponse = Callable[..., Any]
+A2WSGI_BUFFER = 64 * 1024  # the old bridge handed bodies over this size to a2wsgi
 
 
 def echo(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
@@ -42,7 +47,7 @@ def big_declared(environ: dict[str, Any], start_response: StartResponse) -> list
 
 
 @pytest.mark.parametrize("bridge", [WsgiBridge, WSGIMiddleware], ids=["bridge", "a2wsgi"])
-@pytest.mark.parametrize("size", [0, 10, MAX_BUFFERED_REQUEST, MAX_BUFFERED_REQUEST + 1])
+@pytest.mark.parametrize("size", [0, 10, A2WSGI_BUFFER + 1, MAX_BODY_BYTES])
 def test_bridge_echo_same_as_a2wsgi(bridge: Callable[..., Any], size: int) -> None:
     client = TestClient(bridge(echo))
     response = client.post(
@@ -61,10 +66,80 @@ def test_bridge_streamed_bodies_complete(app: Callable[..., Any]) -> None:
     assert TestClient(WsgiBridge(app)).get("/").content == expected
 
 
-def test_bridge_chunked_request_goes_to_a2wsgi() -> None:
-    def chunks() -> Iterator[bytes]:
-        yield b"a" * 10
-        yield b"b" * 5
+def _chunks(total: int, size: int = 4096) -> Iterator[bytes]:
+    for start in range(0, total, size):
+        yield b"c" * min(size, total - start)
 
-    response = TestClient(WsgiBridge(echo)).post("/c", content=chunks())
-    assert "len=15" in response.text
+
+@pytest.mark.parametrize("size", [15, A2WSGI_BUFFER + 1])
+def test_bridge_chunked_request_body_reaches_app(size: int) -> None:
+    response = TestClient(WsgiBridge(echo)).post("/c", content=_chunks(size))
+    assert f"len={size}" in response.text
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["declared", "chunked"])
+def test_bridge_refuses_body_over_max_body_bytes(chunked: bool) -> None:
+    body = b"b" * 2049
+    content = _chunks(len(body)) if chunked else body
+    with pytest.raises(PayloadTooLarge):
+        TestClient(WsgiBridge(echo, max_body_bytes=2048)).post("/c", content=content)
+
+
+def _request(size: int) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "method": "POST",
+        "path": "/",
+        "query_string": b"",
+        "headers": [(b"content-length", str(size).encode())],
+        "http_version": "1.1",
+    }
+
+
+async def _serve_while_another_body_stalls(size: int) -> list[Message]:
+    bridge = WsgiBridge(echo, workers=1)
+    stalled = asyncio.Event()
+
+    async def never_completes() -> Message:
+        await stalled.wait()  # the body is promised, and never sent
+        return {"type": "http.disconnect"}
+
+    async def whole_body() -> Message:
+        return {"type": "http.request", "body": b"b" * size, "more_body": False}
+
+    sent: list[Message] = []
+
+    async def collect(message: Message) -> None:
+        sent.append(message)
+
+    slow = asyncio.ensure_future(bridge(_request(size), never_completes, collect))
+    await asyncio.sleep(0.05)  # the stalled request is in the bridge first
+    try:
+        await asyncio.wait_for(bridge(_request(size), whole_body, collect), timeout=2)
+    finally:
+        stalled.set()
+        await slow
+    return sent
+
+
+@pytest.mark.parametrize("size", [10, A2WSGI_BUFFER + 1])
+def test_bridge_stalled_body_holds_no_thread(size: int) -> None:
+    sent = asyncio.run(_serve_while_another_body_stalls(size))
+    assert sent[0]["status"] == 201  # the second request, served by the only thread
+
+
+def test_bridge_client_gone_mid_body_runs_nothing() -> None:
+    called: list[bool] = []
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        called.append(True)
+        return echo(environ, start_response)
+
+    async def gone() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        raise AssertionError("nothing to answer")
+
+    asyncio.run(WsgiBridge(app)(_request(10), gone, send))
+    assert called == []

@@ -1,0 +1,83 @@
+"""HeadTimeoutProtocol in-process: what it closes, and what it must leave alone.
+
+The slow-loris acceptance test runs the real `reqgate serve`; these cases pin the
+protocol's states one by one, with a 0.5 s head timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from starlette.types import Receive, Scope, Send
+
+from gateway.serving import with_head_timeout
+from tests.gateway.fakes import serving
+
+HEAD_TIMEOUT_S = 0.5
+SLOW_APP_S = 1.0  # longer than the head timeout: a running request is not cut
+GET = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"
+
+
+async def slow_app(scope: Scope, receive: Receive, send: Send) -> None:
+    await asyncio.sleep(SLOW_APP_S if scope["path"] == "/slow" else 0)
+    headers = [(b"content-length", b"2")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+@pytest.fixture(scope="module")
+def address() -> Iterator[tuple[str, int]]:
+    protocol = with_head_timeout(HEAD_TIMEOUT_S)
+    with serving(slow_app, http=protocol, timeout_keep_alive=30) as url:
+        parts = urlsplit(url)
+        yield parts.hostname or "", parts.port or 0
+
+
+def _response(sock: socket.socket) -> bytes:
+    answer = b""
+    while not answer.endswith(b"\r\n\r\nok"):
+        answer += sock.recv(65536)
+    return answer
+
+
+def _closed_after(sock: socket.socket) -> tuple[bytes, float]:
+    """Everything the server sends until it closes, and the seconds that took."""
+    started, answer = time.monotonic(), b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+    return answer, time.monotonic() - started
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\nHost"], ids=["idle", "partial"])
+def test_connection_without_a_head_is_closed(address: tuple[str, int], sent: bytes) -> None:
+    with socket.create_connection(address, timeout=5) as sock:
+        sock.sendall(sent)
+        answer, seconds = _closed_after(sock)
+    assert answer == b""
+    assert HEAD_TIMEOUT_S - 0.05 <= seconds < HEAD_TIMEOUT_S + 1
+
+
+def test_running_request_outlives_the_head_timeout(address: tuple[str, int]) -> None:
+    with socket.create_connection(address, timeout=5) as sock:
+        sock.sendall(b"GET /slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        answer, seconds = _closed_after(sock)
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"ok")
+    assert seconds >= SLOW_APP_S
+
+
+def test_next_head_on_a_kept_alive_connection_has_the_deadline(address: tuple[str, int]) -> None:
+    with socket.create_connection(address, timeout=5) as sock:
+        sock.sendall(GET)
+        assert _response(sock).startswith(b"HTTP/1.1 200 ")
+        time.sleep(HEAD_TIMEOUT_S * 2)  # idle between requests: keep-alive's (30 s), not ours
+        sock.sendall(GET)
+        assert _response(sock).startswith(b"HTTP/1.1 200 ")
+        sock.sendall(b"GET / HTTP/1.1\r\n")  # the third head never completes
+        answer, seconds = _closed_after(sock)
+    assert answer == b""
+    assert seconds < HEAD_TIMEOUT_S + 1
