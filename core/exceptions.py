@@ -2,6 +2,7 @@
 
 ReqgateError
 ├── ConfigError            bad settings: start-up stops
+├── AttemptCancelled       the gateway gave up on this attempt (core.attempts)
 └── ApiError               anything a client can be told about
     ├── InvalidRequest     400 invalid_request
     ├── ConfirmRequired    400 confirm_required
@@ -26,6 +27,11 @@ class ReqgateError(Exception):
 
 class ConfigError(ReqgateError):
     """The configuration is invalid; the message names the variable."""
+
+
+class AttemptCancelled(ReqgateError):
+    """Whoever ran this attempt at a request has given up on it: its answer would be
+    thrown away, so its work stops between items and writes nothing (core.attempts)."""
 
 
 class ApiError(ReqgateError):
