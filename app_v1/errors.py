@@ -45,16 +45,16 @@ def _tag_response(response: Response) -> Response:
     return response
 
 
-def _error_response(error: ApiError) -> tuple[Response, int]:
+def _error_response(error: ApiError) -> tuple[Response, int, dict[str, str]]:
     body = error_body(error.code, error.message, request_id(), error.details)
-    return jsonify(body), error.status
+    return jsonify(body), error.status, error.headers
 
 
-def _handle_http_exception(exc: HTTPException) -> tuple[Response, int]:
+def _handle_http_exception(exc: HTTPException) -> tuple[Response, int, dict[str, str]]:
     return _error_response(error_for_status(exc.code or 500))
 
 
-def _handle_unexpected(exc: Exception) -> tuple[Response, int]:
+def _handle_unexpected(exc: Exception) -> tuple[Response, int, dict[str, str]]:
     logger.exception("unhandled error in v1")
     return _error_response(InternalError())
 

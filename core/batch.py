@@ -40,13 +40,14 @@ from core.evaluation import Judgement, active_criteria, judge
 from core.exceptions import ApiError
 from core.glossary import Glossary
 from core.idempotency import WriteScope, write_scope
+from core.limits import batch_slot
 from core.markdown import TableRow
 from core.parallel import Outcome, run_ordered
 from core.settings import Settings
 from core.similarity import near_duplicates
 from core.store.records import RecordRows
 from core.suggestions import suggest
-from core.table_answer import TableAnswer
+from core.table_answer import TableAnswer, compact_evaluation
 
 Mode = Literal["evaluate", "suggest", "rewrite"]
 ADDED_COLUMNS: dict[Mode, tuple[str, ...]] = {
@@ -216,7 +217,7 @@ def _item_json(row: TableRow, result: RowResult) -> bytes:
     engine = EngineUsed.fields_of(result.meta) if result.meta is not None else {}
     item = BatchItemPublic(
         line=row.line,
-        evaluation=result.judgement.result,
+        evaluation=compact_evaluation(result.judgement.result),
         suggestions=list(result.atoms) if result.atoms is not None else None,
         redefined_requirement=result.redefined,
         **engine,
@@ -245,29 +246,33 @@ def answer_table(
     on_item: Callable[[], object] | None = None,  # object: its return value is ignored
 ) -> TableAnswer:
     """Evaluate (and suggest, rewrite) every row of the table, store the rows in one
-    transaction, and return the answer ready to send (core.table_answer)."""
-    criteria = active_criteria(session, source.criteria_keys)
-    rows = source.table.rows
-    answer = TableAnswer(source.table, ADDED_COLUMNS[mode])
-    records = RecordRows()
-    outcomes = judge_all(
-        _table_items(source, mode), criteria=criteria, settings=settings, mode=mode
-    )
-    for outcome in outcomes:
+    transaction, and return the answer ready to send (core.table_answer).
+
+    Takes one of MAX_CONCURRENT_BATCHES slots for the work (503 when none is free).
+    """
+    with batch_slot(settings):
+        criteria = active_criteria(session, source.criteria_keys)
+        rows = source.table.rows
+        answer = TableAnswer(source.table, ADDED_COLUMNS[mode])
+        records = RecordRows()
+        outcomes = judge_all(
+            _table_items(source, mode), criteria=criteria, settings=settings, mode=mode
+        )
+        for outcome in outcomes:
+            check_attempt()
+            row = rows[outcome.index]
+            if outcome.result is not None:
+                record(records, outcome.item, outcome.result, variant)
+                answer.add_item(row.id, _item_json(row, outcome.result))
+                answer.columns[row.id] = _columns(outcome.result)
+            else:
+                answer.errors[row.id] = item_error(outcome.index, outcome.error or RuntimeError())
+                answer.columns[row.id] = {"verdict": "error"}
+            if on_item is not None:
+                on_item()
         check_attempt()
-        row = rows[outcome.index]
-        if outcome.result is not None:
-            record(records, outcome.item, outcome.result, variant)
-            answer.add_item(row.id, _item_json(row, outcome.result))
-            answer.columns[row.id] = _columns(outcome.result)
-        else:
-            answer.errors[row.id] = item_error(outcome.index, outcome.error or RuntimeError())
-            answer.columns[row.id] = {"verdict": "error"}
-        if on_item is not None:
-            on_item()
-    check_attempt()
-    records.write(session)
-    session.commit()
+        records.write(session)
+        session.commit()
     answer.near_duplicates = near_duplicates(
         {r.id: r.text for r in rows}, threshold=settings.near_duplicate_threshold
     )
@@ -278,26 +283,27 @@ def suggest_texts(
     *, session: Session, settings: Settings, request: BatchValidateCreate, variant: str
 ) -> SuggestPublic:
     """Suggestion atoms for a list of texts, keyed REQ_1, REQ_2... as validate/batch names
-    them; one transaction stores them all."""
-    criteria = active_criteria(session, None)
-    response = SuggestPublic(items={}, errors={})
-    records = RecordRows()
-    items = text_items(request.items, write_scope("validate/suggest"))
-    for outcome in judge_all(items, criteria=criteria, settings=settings):
+    them; one transaction stores them all, in one of MAX_CONCURRENT_BATCHES slots."""
+    with batch_slot(settings):
+        criteria = active_criteria(session, None)
+        response = SuggestPublic(items={}, errors={})
+        records = RecordRows()
+        items = text_items(request.items, write_scope("validate/suggest"))
+        for outcome in judge_all(items, criteria=criteria, settings=settings):
+            check_attempt()
+            key = f"REQ_{outcome.index + 1}"
+            if outcome.result is not None:
+                row = outcome.result
+                assert row.atoms is not None and row.meta is not None  # suggest mode sets both
+                record(records, outcome.item, row, variant)
+                response.items[key] = AtomList(
+                    suggestions=list(row.atoms), **EngineUsed.fields_of(row.meta)
+                )
+            else:
+                response.errors[key] = item_error(outcome.index, outcome.error or RuntimeError())
         check_attempt()
-        key = f"REQ_{outcome.index + 1}"
-        if outcome.result is not None:
-            row = outcome.result
-            assert row.atoms is not None and row.meta is not None  # suggest mode sets both
-            record(records, outcome.item, row, variant)
-            response.items[key] = AtomList(
-                suggestions=list(row.atoms), **EngineUsed.fields_of(row.meta)
-            )
-        else:
-            response.errors[key] = item_error(outcome.index, outcome.error or RuntimeError())
-    check_attempt()
-    records.write(session)
-    session.commit()
+        records.write(session)
+        session.commit()
     return response
 
 

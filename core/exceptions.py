@@ -18,6 +18,7 @@ ReqgateError
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 
@@ -40,10 +41,13 @@ class ApiError(ReqgateError):
     code: ClassVar[str] = "internal_error"
     status: ClassVar[int] = 500
 
-    def __init__(self, message: str, details: Any = None) -> None:
+    def __init__(
+        self, message: str, details: Any = None, *, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers = dict(headers or {})  # e.g. Retry-After, sent with the error body
 
 
 class InvalidRequest(ApiError):

@@ -2,10 +2,11 @@
 
 A 1,000-row batch/evaluate answered 45.8 MB and took the process from 112 MB to 801 MB
 (issue 12): every row's result lived as pydantic models until the whole response was one
-string. A batch now holds its results until its one transaction has committed (so that
-an answer never names rows that were not stored), so it holds them compactly: an item is
-turned into its JSON the moment it is judged, and the merged table is written row by row
-as the body is sent.
+string, and a long row listed each finding under every criterion it touches, ~300
+findings of ~170 bytes. So an item is turned into its JSON the moment it is judged, each
+criterion of an item lists its first MAX_FINDINGS_PER_CRITERION findings (the most severe
+first) with `findingsOmitted` counting the rest (POST /api/v1/evaluations still lists them
+all), and the merged table is written row by row as the body is sent.
 
 The body is exactly the JSON of core.contract.batch.BatchPublic: items, errors,
 mergedMarkdown, nearDuplicates.
@@ -19,10 +20,30 @@ from dataclasses import dataclass, field
 import orjson
 
 from core.contract.batch import BatchPublic, DuplicatePair, ItemError
+from core.contract.evaluations import CriterionDetail, EvaluationPublic
 from core.contract.wire import to_wire
 from core.markdown import Table, merged_lines
 
+# Enough to show every kind of defect a criterion failed on; a criterion of a realistic
+# requirement has fewer, and one with more repeats the same few codes along a long text.
+MAX_FINDINGS_PER_CRITERION = 5
 CHUNK_BYTES = 64 * 1024  # pieces of the body: few sends, little held
+_SEVERITY_RANK = {"blocker": 0, "major": 1, "minor": 2}
+
+
+def _compact_detail(detail: CriterionDetail) -> CriterionDetail:
+    if len(detail.findings) <= MAX_FINDINGS_PER_CRITERION:
+        return detail
+    ranked = sorted(detail.findings, key=lambda f: (_SEVERITY_RANK[f.severity], f.start))
+    kept = sorted(ranked[:MAX_FINDINGS_PER_CRITERION], key=lambda f: f.start)
+    omitted = len(detail.findings) - len(kept)
+    return detail.model_copy(update={"findings": kept, "findings_omitted": omitted})
+
+
+def compact_evaluation(result: EvaluationPublic) -> EvaluationPublic:
+    """The evaluation with at most MAX_FINDINGS_PER_CRITERION findings per criterion."""
+    details = [_compact_detail(detail) for detail in result.details]
+    return result.model_copy(update={"details": details})
 
 
 @dataclass

@@ -18,6 +18,7 @@ from core.catalogue import CriterionInfo
 from core.contract.evaluations import BatchValidateCreate, CriterionVerdict, ValidatedRequirement
 from core.evaluation import active_criteria
 from core.idempotency import write_scope
+from core.limits import batch_slot
 from core.parallel import Outcome
 from core.settings import Settings
 
@@ -44,20 +45,21 @@ def validate_batch(
     *, session: Session, settings: Settings, request: BatchValidateCreate, variant: str
 ) -> list[ValidatedRequirement]:
     """Evaluate a list of texts against all active criteria; one transaction stores them
-    all."""
-    criteria = active_criteria(session, None)
-    outcomes = list(
-        validate_all(request, criteria=criteria, settings=settings, route="validate/batch")
-    )
-    # The one list policy gives per-item errors; validate/batch's shape (DESIGN §6) has
-    # no place for one, so its first failure fails the request (the stream reports each).
-    failure = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
-    if failure is not None:
-        raise failure
-    results = [(o.item, o.result) for o in outcomes if o.result is not None]
-    check_attempt()
-    saver(variant)(session, results)
-    session.commit()
+    all, in one of MAX_CONCURRENT_BATCHES slots."""
+    with batch_slot(settings):
+        criteria = active_criteria(session, None)
+        outcomes = list(
+            validate_all(request, criteria=criteria, settings=settings, route="validate/batch")
+        )
+        # The one list policy gives per-item errors; validate/batch's shape (DESIGN §6) has
+        # no place for one, so its first failure fails the request (the stream reports each).
+        failure = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
+        if failure is not None:
+            raise failure
+        results = [(o.item, o.result) for o in outcomes if o.result is not None]
+        check_attempt()
+        saver(variant)(session, results)
+        session.commit()
     return [to_validated(index, item.text, row) for index, (item, row) in enumerate(results)]
 
 

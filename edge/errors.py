@@ -20,7 +20,7 @@ logger = logging.getLogger("reqgate.edge")
 def error_response(request: Request, error: ApiError) -> JSONResponse:
     """The error as JSON; the request id comes from the context the edge middleware set."""
     body = error_body(error.code, error.message, request_id_var.get(), error.details)
-    return JSONResponse(body, status_code=error.status)
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:

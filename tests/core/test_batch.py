@@ -172,7 +172,7 @@ def test_run_table_parallel_batches_never_lock_database(
 ) -> None:
     """Four batches at once on one database: every write lands, none fails with 'locked'."""
     sync_criteria(db_engine)
-    settings = make_settings(max_parallel=4, batch_size=3)
+    settings = make_settings(max_parallel=4, batch_size=3, max_concurrent_batches=4)
     table = checked_table(_table(*[f"Requirement number {n}." for n in range(30)]), settings)
     failures: list[BaseException] = []
 
