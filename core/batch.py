@@ -273,9 +273,9 @@ def answer_table(
         check_attempt()
         records.write(session)
         session.commit()
-    answer.near_duplicates = near_duplicates(
-        {r.id: r.text for r in rows}, threshold=settings.near_duplicate_threshold
-    )
+        answer.near_duplicates = near_duplicates(
+            {r.id: r.text for r in rows}, threshold=settings.near_duplicate_threshold
+        )
     return answer
 
 
