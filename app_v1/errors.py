@@ -23,12 +23,20 @@ def request_id() -> str:
         # the environ carries the id the gateway's middleware bound, or the client's alone
         # under gunicorn
         g.request_id = sane_request_id(request.environ.get(REQUEST_ID_ENVIRON))
-        request_id_var.set(g.request_id)
+        g.request_id_token = request_id_var.set(g.request_id)
     return cast(str, g.request_id)  # g is untyped
 
 
 def _bind_request_id() -> None:
     request_id()  # a before_request hook that returned a value would answer the request
+
+
+def _unbind_request_id(_error: BaseException | None = None) -> None:
+    # The id must not outlive its request in the thread that served it: the next code
+    # there would log under it, and derive its row ids from it (core.idempotency).
+    token = g.pop("request_id_token", None)
+    if token is not None:
+        request_id_var.reset(token)
 
 
 def _tag_response(response: Response) -> Response:
@@ -56,6 +64,7 @@ def _handle_unexpected(exc: Exception) -> tuple[Response, int, dict[str, str]]:
 
 def init_app(app: Flask) -> None:
     app.before_request(_bind_request_id)
+    app.teardown_request(_unbind_request_id)
     app.after_request(_tag_response)
     app.register_error_handler(ApiError, _error_response)
     app.register_error_handler(HTTPException, _handle_http_exception)

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core import engines  # noqa: E402
-from core.batch import run_table  # noqa: E402
+from core.batch import answer_table  # noqa: E402
 from core.contract.bodies import BatchInput  # noqa: E402
 from core.engines import heuristic  # noqa: E402
 from core.engines.base import Assessment, Language  # noqa: E402
@@ -135,7 +135,7 @@ def run_once(settings: Settings, source: BatchInput) -> tuple[float, int]:
     engine = open_store(settings)
     with Session(engine, expire_on_commit=False) as session:
         started = time.perf_counter()
-        result = run_table(
+        result = answer_table(
             session=session, settings=settings, source=source, mode="evaluate", variant="bench"
         )
         return time.perf_counter() - started, len(result.errors)

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlmodel import Session
 from tqdm import tqdm
 
-from core.batch import Mode, run_table
+from core.batch import Mode, answer_table
 from core.contract.batch import BatchPublic
 from core.contract.bodies import BatchInput, read_requirements_file
 from core.contract.wire import to_wire
@@ -87,14 +87,14 @@ def evaluate_file(settings: Settings, path: Path, mode: Mode) -> BatchPublic:
             total=len(table.rows), file=sys.stderr, unit="req", disable=None, leave=False
         ) as progress,
     ):
-        return run_table(
+        return answer_table(
             session=session,
             settings=offline,
             source=BatchInput(table),
             mode=mode,
             variant="cli",
             on_item=lambda: progress.update(),
-        )
+        ).public()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,27 +1,31 @@
 """Batch work over many requirements: a markdown table (evaluate, suggest, rewrite) or a list.
 
 Engine calls run in parallel through core.parallel; results are consumed in order in the
-calling thread, which alone writes to the database, one transaction per BATCH_SIZE items,
-so parallel batches never contend for SQLite's write lock beyond a short commit. A
-failing item lands in `errors`; the others complete.
+calling thread, which alone writes to the database. A table or list batch writes its rows
+in one transaction once every item is judged, so an attempt stores all its rows or none
+(the gateway may give up on it, core.attempts), and parallel batches never contend for
+SQLite's write lock beyond a short commit; the stream commits every BATCH_SIZE items, as
+it goes. Evaluation ids derive from the request (core.idempotency), so a request executed
+twice stores one set of rows. A failing item lands in `errors`; the others complete.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple, TypeVar
 
+import orjson
 from sqlmodel import Session
 
 from core.atoms import SuggestionAtom
+from core.attempts import check_attempt
 from core.catalogue import CriterionInfo
 from core.checksums import text_checksum
 from core.contract.batch import (
     AtomList,
     BatchItemPublic,
-    BatchPublic,
     DemoRequirement,
     DemoRequirementsPublic,
     EngineUsed,
@@ -35,13 +39,15 @@ from core.engines.results import EngineMeta
 from core.evaluation import Judgement, active_criteria, judge
 from core.exceptions import ApiError
 from core.glossary import Glossary
-from core.markdown import TableRow, merge_columns
+from core.idempotency import WriteScope, write_scope
+from core.limits import batch_slot
+from core.markdown import TableRow
 from core.parallel import Outcome, run_ordered
 from core.settings import Settings
 from core.similarity import near_duplicates
-from core.store.models import RewriteRecord
-from core.store.records import save_evaluations
+from core.store.records import RecordRows
 from core.suggestions import suggest
+from core.table_answer import TableAnswer, compact_evaluation
 
 Mode = Literal["evaluate", "suggest", "rewrite"]
 ADDED_COLUMNS: dict[Mode, tuple[str, ...]] = {
@@ -55,11 +61,13 @@ logger = logging.getLogger("reqgate.batch")
 
 
 class TextItem(NamedTuple):
-    """One text to work on, with the language and glossary its row's context gives."""
+    """One text to work on, with the language and glossary its row's context gives, and
+    the evaluation id derived for it (None: the engine's random one)."""
 
     text: str
     language: Language | None = None
     glossary: Glossary | None = None
+    evaluation_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,13 @@ class RowResult:
     atoms: tuple[SuggestionAtom, ...] | None = None
     redefined: str | None = None
     meta: EngineMeta | None = None  # the engine behind atoms and rewrite
+
+    def with_id(self, evaluation_id: str | None) -> RowResult:
+        """The same result under the evaluation id derived for its item."""
+        if evaluation_id is None:
+            return self
+        result = self.judgement.result.model_copy(update={"evaluation_id": evaluation_id})
+        return replace(self, judgement=replace(self.judgement, result=result))
 
 
 def item_error(index: int, exc: Exception) -> ItemError:
@@ -87,7 +102,15 @@ def _row_result(
     item: TextItem, *, mode: Mode, criteria: list[CriterionInfo], settings: Settings
 ) -> RowResult:
     """The engine calls one item needs: evaluate; plus suggest; plus rewrite."""
-    text, language, glossary = item
+    return _judged(item, mode=mode, criteria=criteria, settings=settings).with_id(
+        item.evaluation_id
+    )
+
+
+def _judged(
+    item: TextItem, *, mode: Mode, criteria: list[CriterionInfo], settings: Settings
+) -> RowResult:
+    text, language, glossary, _ = item
     if mode == "evaluate":
         return RowResult(
             judge(text, criteria=criteria, language=language, settings=settings, glossary=glossary)
@@ -151,27 +174,32 @@ def saved(
             session.commit()
 
 
+def record(rows: RecordRows, item: TextItem, row: RowResult, variant: str) -> None:
+    """Add one item's checksum-only evaluation, and the rewrite made, to `rows`."""
+    rows.add(
+        row.judgement.result,
+        text_sha256=text_checksum(item.text),
+        variant=variant,
+        rewritten=row.redefined,
+    )
+
+
 def saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]], None]:
     """How rows are stored: checksum-only evaluations, and the rewrites made."""
 
     def save(session: Session, chunk: list[tuple[TextItem, RowResult]]) -> None:
-        save_evaluations(
-            session,
-            [(row.judgement.result, text_checksum(item.text)) for item, row in chunk],
-            variant=variant,
-        )
-        session.add_all(
-            RewriteRecord(
-                evaluation_id=row.judgement.result.evaluation_id,
-                original_checksum=text_checksum(item.text),
-                rewritten_checksum=text_checksum(row.redefined),
-                source="engine",
-            )
-            for item, row in chunk
-            if row.redefined is not None
-        )
+        rows = RecordRows()
+        for item, row in chunk:
+            record(rows, item, row, variant)
+        rows.write(session)
 
     return save
+
+
+def text_items(texts: Iterable[str], scope: WriteScope) -> Iterator[TextItem]:
+    """The items of a list batch, each with its evaluation id derived from the request."""
+    for index, text in enumerate(texts):
+        yield TextItem(text, evaluation_id=scope.item_id(index, text_checksum(text)))
 
 
 def _columns(row: RowResult) -> dict[str, str]:
@@ -184,18 +212,31 @@ def _columns(row: RowResult) -> dict[str, str]:
     return values
 
 
-def _item(row: TableRow, result: RowResult) -> BatchItemPublic:
+def _item_json(row: TableRow, result: RowResult) -> bytes:
+    """One row's item, as the JSON it is sent as (its models are dropped at once)."""
     engine = EngineUsed.fields_of(result.meta) if result.meta is not None else {}
-    return BatchItemPublic(
+    item = BatchItemPublic(
         line=row.line,
-        evaluation=result.judgement.result,
+        evaluation=compact_evaluation(result.judgement.result),
         suggestions=list(result.atoms) if result.atoms is not None else None,
         redefined_requirement=result.redefined,
         **engine,
     )
+    return item.model_dump_json(by_alias=True, exclude_none=True).encode()
 
 
-def run_table(
+def _table_items(source: BatchInput, mode: Mode) -> Iterator[TextItem]:
+    """The rows as items; everything that decides a row's result goes into its id."""
+    criteria = ",".join(source.criteria_keys or ())
+    scope = write_scope(f"batch/{mode}", criteria)
+    for index, row in enumerate(source.table.rows):
+        context = orjson.dumps(row.context, option=orjson.OPT_SORT_KEYS).decode()
+        evaluation_id = scope.item_id(index, text_checksum(row.text), context)
+        language = row.context.get("language")
+        yield TextItem(row.text, language, row_glossary(row.context), evaluation_id)
+
+
+def answer_table(
     *,
     session: Session,
     settings: Settings,
@@ -203,58 +244,66 @@ def run_table(
     mode: Mode,
     variant: str,
     on_item: Callable[[], object] | None = None,  # object: its return value is ignored
-) -> BatchPublic:
-    """Evaluate (and suggest, rewrite) every row of the table; merge the results into it."""
-    criteria = active_criteria(session, source.criteria_keys)
-    rows = source.table.rows
-    items: dict[str, BatchItemPublic] = {}
-    errors: dict[str, ItemError] = {}
-    columns: dict[str, dict[str, str]] = {}
-    outcomes = judge_all(
-        (TextItem(r.text, r.context.get("language"), row_glossary(r.context)) for r in rows),
-        criteria=criteria,
-        settings=settings,
-        mode=mode,
-    )
-    for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=saver(variant)):
-        row = rows[outcome.index]
-        if outcome.result is not None:
-            items[row.id] = _item(row, outcome.result)
-            columns[row.id] = _columns(outcome.result)
-        else:
-            errors[row.id] = item_error(outcome.index, outcome.error or RuntimeError())
-            columns[row.id] = {"verdict": "error"}
-        if on_item is not None:
-            on_item()
-    return BatchPublic(
-        items=items,
-        errors=errors,
-        merged_markdown=merge_columns(source.table, columns, ADDED_COLUMNS[mode]),
-        near_duplicates=near_duplicates(
+) -> TableAnswer:
+    """Evaluate (and suggest, rewrite) every row of the table, store the rows in one
+    transaction, and return the answer ready to send (core.table_answer).
+
+    Takes one of MAX_CONCURRENT_BATCHES slots for the work (503 when none is free).
+    """
+    with batch_slot(settings):
+        criteria = active_criteria(session, source.criteria_keys)
+        rows = source.table.rows
+        answer = TableAnswer(source.table, ADDED_COLUMNS[mode])
+        records = RecordRows()
+        outcomes = judge_all(
+            _table_items(source, mode), criteria=criteria, settings=settings, mode=mode
+        )
+        for outcome in outcomes:
+            check_attempt()
+            row = rows[outcome.index]
+            if outcome.result is not None:
+                record(records, outcome.item, outcome.result, variant)
+                answer.add_item(row.id, _item_json(row, outcome.result))
+                answer.columns[row.id] = _columns(outcome.result)
+            else:
+                answer.errors[row.id] = item_error(outcome.index, outcome.error or RuntimeError())
+                answer.columns[row.id] = {"verdict": "error"}
+            if on_item is not None:
+                on_item()
+        check_attempt()
+        records.write(session)
+        session.commit()
+        answer.near_duplicates = near_duplicates(
             {r.id: r.text for r in rows}, threshold=settings.near_duplicate_threshold
-        ),
-    )
+        )
+    return answer
 
 
 def suggest_texts(
     *, session: Session, settings: Settings, request: BatchValidateCreate, variant: str
 ) -> SuggestPublic:
-    """Suggestion atoms for a list of texts, keyed REQ_1, REQ_2... as validate/batch names them."""
-    criteria = active_criteria(session, None)
-    response = SuggestPublic(items={}, errors={})
-    outcomes = judge_all(
-        (TextItem(text) for text in request.items), criteria=criteria, settings=settings
-    )
-    for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=saver(variant)):
-        key = f"REQ_{outcome.index + 1}"
-        if outcome.result is not None:
-            row = outcome.result
-            assert row.atoms is not None and row.meta is not None  # suggest mode sets both
-            response.items[key] = AtomList(
-                suggestions=list(row.atoms), **EngineUsed.fields_of(row.meta)
-            )
-        else:
-            response.errors[key] = item_error(outcome.index, outcome.error or RuntimeError())
+    """Suggestion atoms for a list of texts, keyed REQ_1, REQ_2... as validate/batch names
+    them; one transaction stores them all, in one of MAX_CONCURRENT_BATCHES slots."""
+    with batch_slot(settings):
+        criteria = active_criteria(session, None)
+        response = SuggestPublic(items={}, errors={})
+        records = RecordRows()
+        items = text_items(request.items, write_scope("validate/suggest"))
+        for outcome in judge_all(items, criteria=criteria, settings=settings):
+            check_attempt()
+            key = f"REQ_{outcome.index + 1}"
+            if outcome.result is not None:
+                row = outcome.result
+                assert row.atoms is not None and row.meta is not None  # suggest mode sets both
+                record(records, outcome.item, row, variant)
+                response.items[key] = AtomList(
+                    suggestions=list(row.atoms), **EngineUsed.fields_of(row.meta)
+                )
+            else:
+                response.errors[key] = item_error(outcome.index, outcome.error or RuntimeError())
+        check_attempt()
+        records.write(session)
+        session.commit()
     return response
 
 

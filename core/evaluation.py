@@ -26,6 +26,7 @@ from core.contract.evaluations import (
 )
 from core.engines.base import Assessment, CriterionResult, Language
 from core.glossary import Glossary
+from core.idempotency import write_scope
 from core.scoring import (
     capped_criterion_score,
     capped_overall_score,
@@ -149,8 +150,11 @@ def evaluate(
         settings=settings,
         glossary=glossary_of(request.context),
     ).result
-    save_evaluation(
-        session, result=result, text_sha256=text_checksum(request.requirement_text), variant=variant
-    )
+    checksum = text_checksum(request.requirement_text)
+    options = request.model_dump_json(exclude={"requirement_text"})
+    evaluation_id = write_scope("evaluations", options).item_id(0, checksum)
+    if evaluation_id is not None:  # a retry of this request answers with the stored row
+        result = result.model_copy(update={"evaluation_id": evaluation_id})
+    save_evaluation(session, result=result, text_sha256=checksum, variant=variant)
     session.commit()
     return result

@@ -2,6 +2,7 @@
 
 ReqgateError
 ├── ConfigError            bad settings: start-up stops
+├── AttemptCancelled       the gateway gave up on this attempt (core.attempts)
 └── ApiError               anything a client can be told about
     ├── InvalidRequest     400 invalid_request
     ├── ConfirmRequired    400 confirm_required
@@ -18,6 +19,7 @@ ReqgateError
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 
@@ -27,6 +29,11 @@ class ReqgateError(Exception):
 
 class ConfigError(ReqgateError):
     """The configuration is invalid; the message names the variable."""
+
+
+class AttemptCancelled(ReqgateError):
+    """Whoever ran this attempt at a request has given up on it: its answer would be
+    thrown away, so its work stops between items and writes nothing (core.attempts)."""
 
 
 class ApiError(ReqgateError):
@@ -40,12 +47,12 @@ class ApiError(ReqgateError):
     status: ClassVar[int] = 500
 
     def __init__(
-        self, message: str, details: Any = None, *, headers: dict[str, str] | None = None
+        self, message: str, details: Any = None, *, headers: Mapping[str, str] | None = None
     ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
-        self.headers = headers or {}
+        self.headers = dict(headers or {})  # e.g. Retry-After, sent with the error body
 
 
 class InvalidRequest(ApiError):

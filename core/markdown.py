@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -303,6 +303,14 @@ def merge_columns(
     A column that already exists (case-insensitively) is overwritten rather than repeated,
     so running a batch on its own merged output gives the same table shape.
     """
+    return "\n".join(merged_lines(table, additions, columns))
+
+
+def merged_lines(
+    table: Table, additions: Mapping[str, Mapping[str, str]], columns: Sequence[str]
+) -> Iterator[str]:
+    """The lines of merge_columns' document, one at a time: a batch answer writes them out
+    as it sends them instead of holding the whole merged document."""
     header = list(table.header)
     positions = []
     for name in columns:
@@ -313,17 +321,13 @@ def merge_columns(
             header.append(name)
             existing = len(header) - 1
         positions.append(existing)
-    body = []
+    yield from table.lines[: table.header_index]
+    yield render_row([encode_cell(decode_cell(h)) for h in header])
+    yield render_row(["---"] * len(header))
     for row in table.rows:
         cells = list(row.cells) + [""] * (len(header) - len(row.cells))
         values = additions.get(row.id, {})
         for name, position in zip(columns, positions, strict=True):
             cells[position] = encode_cell(values.get(name, ""))
-        body.append(render_row(cells))
-    head = [
-        render_row([encode_cell(decode_cell(h)) for h in header]),
-        render_row(["---"] * len(header)),
-    ]
-    before = list(table.lines[: table.header_index])
-    after = list(table.lines[table.end_index :])
-    return "\n".join(before + head + body + after)
+        yield render_row(cells)
+    yield from table.lines[table.end_index :]

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # close (h11's max_incomplete_event_size, whose default this is).
     http_max_head_bytes: Annotated[int, Field(ge=1024, le=1024 * 1024)] = 16 * 1024
     max_batch_items: Annotated[int, Field(ge=1)] = 1000
+    # Batches one process works on at once, v1 and v2 together (core.limits); more get 503
+    # with Retry-After, so that a few clients with 1,000-row batches cannot exhaust memory.
+    max_concurrent_batches: Annotated[int, Field(ge=1, le=64)] = 2
     max_requirement_chars: Annotated[int, Field(ge=1)] = 5000
     cors_origins: Annotated[list[str], NoDecode] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -36,7 +36,9 @@ def stream_events(
 
     with Session(engine, expire_on_commit=False) as session:
         criteria = active_criteria(session, None)
-        outcomes = validate_all(request, criteria=criteria, settings=settings)
+        outcomes = validate_all(
+            request, criteria=criteria, settings=settings, route="validate/batch/stream"
+        )
         for outcome in saved(
             session, outcomes, batch_size=settings.batch_size, save=saver(variant)
         ):

@@ -12,21 +12,29 @@ from collections.abc import Iterator, Sequence
 
 from sqlmodel import Session
 
-from core.batch import RowResult, TextItem, judge_all, saver
+from core.attempts import check_attempt
+from core.batch import RowResult, TextItem, judge_all, saver, text_items
 from core.catalogue import CriterionInfo
 from core.contract.evaluations import BatchValidateCreate, CriterionVerdict, ValidatedRequirement
 from core.evaluation import active_criteria
+from core.idempotency import write_scope
+from core.limits import batch_slot
 from core.parallel import Outcome
 from core.settings import Settings
 
 
 def validate_all(
-    request: BatchValidateCreate, *, criteria: Sequence[CriterionInfo], settings: Settings
+    request: BatchValidateCreate,
+    *,
+    criteria: Sequence[CriterionInfo],
+    settings: Settings,
+    route: str,
 ) -> Iterator[Outcome[TextItem, RowResult]]:
     """Every item validated (with its atoms when asked for), in parallel, in input order:
     the one "judge a list" of core.batch, as the table routes use it."""
+    scope = write_scope(route, str(request.include_suggestions))
     return judge_all(
-        (TextItem(text) for text in request.items),
+        text_items(request.items, scope),
         criteria=list(criteria),
         settings=settings,
         mode="suggest" if request.include_suggestions else "evaluate",
@@ -36,17 +44,22 @@ def validate_all(
 def validate_batch(
     *, session: Session, settings: Settings, request: BatchValidateCreate, variant: str
 ) -> list[ValidatedRequirement]:
-    """Evaluate a list of texts against all active criteria; one transaction stores them all."""
-    criteria = active_criteria(session, None)
-    outcomes = list(validate_all(request, criteria=criteria, settings=settings))
-    # The one list policy gives per-item errors; validate/batch's shape (DESIGN §6) has no
-    # place for one, so its first failure fails the request (the stream reports each).
-    failure = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
-    if failure is not None:
-        raise failure
-    results = [(o.item, o.result) for o in outcomes if o.result is not None]
-    saver(variant)(session, results)
-    session.commit()
+    """Evaluate a list of texts against all active criteria; one transaction stores them
+    all, in one of MAX_CONCURRENT_BATCHES slots."""
+    with batch_slot(settings):
+        criteria = active_criteria(session, None)
+        outcomes = list(
+            validate_all(request, criteria=criteria, settings=settings, route="validate/batch")
+        )
+        # The one list policy gives per-item errors; validate/batch's shape (DESIGN §6) has
+        # no place for one, so its first failure fails the request (the stream reports each).
+        failure = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
+        if failure is not None:
+            raise failure
+        results = [(o.item, o.result) for o in outcomes if o.result is not None]
+        check_attempt()
+        saver(variant)(session, results)
+        session.commit()
     return [to_validated(index, item.text, row) for index, (item, row) in enumerate(results)]
 
 

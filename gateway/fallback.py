@@ -4,18 +4,25 @@ Nothing is buffered on the way out: v2's response passes straight through as soo
 starts with a status below 500. Until then the gateway holds back a 5xx start (and its
 body), and a copy of the request body v2 has read is kept, so that after an exception, a
 5xx or no response start within the timeout, v1 can be served the same request.
+
+A timed-out attempt is also cancelled cooperatively (core.attempts): v2's sync work runs on
+in its worker thread after its task is cancelled, so it is told to stop between items,
+before it writes. Whatever it stored anyway has the ids v1's answer derives from the same
+request id (core.idempotency), so the request is stored once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core import attempts
 from gateway.replay import BodyTape
 
 logger = logging.getLogger("reqgate.fallback")
@@ -48,18 +55,21 @@ class _Clock:
     Kept apart from the attempt so that the queue of clocks holds no request bodies.
     """
 
-    __slots__ = ("settled", "task", "timed_out")
+    __slots__ = ("cancelled", "settled", "task", "timed_out")
 
     def __init__(self) -> None:
         self.settled = False  # answer started or attempt over: the timeout no longer applies
         self.timed_out = False
         self.task: asyncio.Task[Any] | None = None
+        self.cancelled: threading.Event | None = None  # tells v2's threads to stop
 
     def expire(self) -> None:
-        """Cancel the attempt's task: v2 did not start its answer in time."""
+        """Cancel the attempt's task and its work: v2 did not start its answer in time."""
         if self.task is not None:
             self.timed_out = True
             self.task.cancel()
+            if self.cancelled is not None:
+                self.cancelled.set()
 
 
 class _Queue:
@@ -127,21 +137,23 @@ async def serve_with_fallback(
     attempt = _Attempt(receive, send, max_replay_bytes)
     cause: str | None = None
     clock = attempt.clock
-    deadlines.watch(clock)
-    try:
-        await v2(dict(scope), attempt.tape.receive, attempt.send)
-    except asyncio.CancelledError:
-        if not clock.timed_out or clock.task is None:
-            raise
-        clock.task.uncancel()
-        cause = "timeout"
-    except Exception:
-        if attempt.forwarded or not attempt.tape.replayable:
-            raise
-        logger.warning("v2 raised; serving v1", exc_info=True)
-        cause = "exception"
-    finally:
-        clock.settled = True
+    with attempts.attempt() as cancelled:  # v1, served below, runs outside it
+        clock.cancelled = cancelled
+        deadlines.watch(clock)
+        try:
+            await v2(dict(scope), attempt.tape.receive, attempt.send)
+        except asyncio.CancelledError:
+            if not clock.timed_out or clock.task is None:
+                raise
+            clock.task.uncancel()
+            cause = "timeout"
+        except Exception:
+            if attempt.forwarded or not attempt.tape.replayable:
+                raise
+            logger.warning("v2 raised; serving v1", exc_info=True)
+            cause = "exception"
+        finally:
+            clock.settled = True
     if cause is None and attempt.failed_status is not None:
         cause = "status"
     if cause is None:

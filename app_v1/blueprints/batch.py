@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from app_v1.context import current_settings, get_db, raw_body
-from core.batch import Mode, demo_requirements, run_table
+from core.batch import Mode, answer_table, demo_requirements
 from core.contract.bodies import parse_batch_input
 from core.contract.wire import to_wire
 
@@ -13,13 +13,14 @@ bp = Blueprint("batch", __name__, url_prefix="/api/v1")
 
 
 @bp.post("/batch/<any(evaluate, suggest, rewrite):mode>")
-def run_batch(mode: Mode) -> dict[str, object]:  # Mode: the any() converter admits no other
+def run_batch(mode: Mode) -> Response:  # Mode: the any() converter admits no other
     """Evaluate (and suggest, rewrite) every row of a requirements table; merge the results."""
     settings = current_settings()
     source = parse_batch_input(raw_body(), request.content_type, settings)
-    return to_wire(
-        run_table(session=get_db(), settings=settings, source=source, mode=mode, variant="v1")
+    answer = answer_table(
+        session=get_db(), settings=settings, source=source, mode=mode, variant="v1"
     )
+    return Response(answer.chunks(), mimetype="application/json")
 
 
 @bp.get("/demo/requirements")

@@ -3,10 +3,11 @@
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
 
 from app_v2.deps import RawBody, SessionDep, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
-from core.batch import ADDED_COLUMNS, Mode, demo_requirements, run_table
+from core.batch import ADDED_COLUMNS, Mode, answer_table, demo_requirements
 from core.contract.batch import BatchPublic, DemoRequirementsPublic, MarkdownCreate
 from core.contract.bodies import parse_batch_input
 from edge.openapi import error_responses
@@ -20,13 +21,17 @@ REQUIREMENTS_FILE_ERRORS = error_responses(
 )
 
 
-def _batch_endpoint(mode: Mode) -> Callable[..., BatchPublic]:
+def _batch_endpoint(mode: Mode) -> Callable[..., StreamingResponse]:
     # One route per mode (not a path parameter) so an unknown mode is a 404 as on v1.
     def run_batch(
         request: Request, body: RawBody, session: SessionDep, settings: SettingsDep
-    ) -> BatchPublic:
+    ) -> StreamingResponse:
         source = parse_batch_input(body, request.headers.get("content-type"), settings)
-        return run_table(session=session, settings=settings, source=source, mode=mode, variant="v2")
+        answer = answer_table(
+            session=session, settings=settings, source=source, mode=mode, variant="v2"
+        )
+        # the body is BatchPublic's JSON (response_model below documents it), sent in pieces
+        return StreamingResponse(answer.chunks(), media_type="application/json")
 
     run_batch.__doc__ = f"Run `{mode}` on every row of a requirements table; merge the results."
     return run_batch

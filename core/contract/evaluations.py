@@ -112,6 +112,9 @@ class CriterionDetail(WireModel):
     passed: bool
     feedback: str
     findings: list[FindingPublic]
+    # Batch items list only the first findings of a criterion (core.table_answer); this
+    # many more were found. Absent when none were left out.
+    findings_omitted: int | None = Field(default=None, alias="findingsOmitted")
 
 
 class SuggestionPublic(WireModel):

@@ -3,6 +3,11 @@
 Privacy rule (DESIGN §5): no column holds requirement text, rewrites, suggestions or
 feedback. Texts are represented by their SHA-256 checksum; everything else is ids,
 numbers, codes and timestamps.
+
+Ids are random (new_id) except those of evaluation records written for a request: these
+derive from the request id, the route, the item and its checksum (core.idempotency), so
+that a request executed twice stores one set of rows. A derived id is a UUID5 of
+checksums and client-chosen tokens: it reveals no text either.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from sqlmodel import Field, SQLModel
 
 
 def new_id() -> str:
-    """Collision-free row id (random UUID4), never derived from time or content."""
+    """Collision-free row id (random UUID4), never derived from time or content; records
+    written for a request use core.idempotency's derived ids instead (see above)."""
     return str(uuid.uuid4())
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from core.batch import run_table, saved, suggest_texts
+from core.batch import answer_table, saved, suggest_texts
 from core.checksums import text_checksum
 from core.contract.bodies import BatchInput, checked_table
 from core.contract.evaluations import BatchValidateCreate
@@ -41,13 +41,13 @@ def test_run_table_items_errors_and_merged_columns(
     engine = open_store(settings)
     source = BatchInput(checked_table(_table("Good one.", "A bad one.", "Boom 💥."), settings))
     with Session(engine) as session:
-        result = run_table(
+        result = answer_table(
             session=session,
             settings=settings,
             source=source,
             mode=mode,  # type: ignore[arg-type]
             variant="v2",
-        )
+        ).public()
     assert list(result.items) == ["R1", "R2"]
     assert result.errors["R3"].error == "internal_error"
     assert "💥" not in result.errors["R3"].message  # exception text never leaves the server
@@ -71,13 +71,13 @@ def test_run_table_items_errors_and_merged_columns(
 def test_run_table_stores_checksums_not_text(fake_engine: FakeEngine, settings: Settings) -> None:
     engine = open_store(settings)
     with Session(engine) as session:
-        run_table(
+        answer_table(
             session=session,
             settings=settings,
             mode="evaluate",
             variant="v1",
             source=BatchInput(checked_table(_table("Secret text."), settings)),
-        )
+        ).public()
         row = session.exec(select(Evaluation)).one()
     assert row.checksum == text_checksum("Secret text.")
     assert "Secret" not in repr(row)
@@ -89,13 +89,13 @@ def test_run_table_uses_row_language(fake_engine: FakeEngine, settings: Settings
         '| R1 | Text. | {"language": "de"} |\n| R2 | Text. | |\n'
     )
     with Session(open_store(settings)) as session:
-        result = run_table(
+        result = answer_table(
             session=session,
             settings=settings,
             mode="evaluate",
             variant="v1",
             source=BatchInput(checked_table(markdown, settings)),
-        )
+        ).public()
     assert [i.evaluation.language for i in result.items.values()] == ["de", "en"]
 
 
@@ -106,13 +106,13 @@ def test_run_table_reports_near_duplicates(fake_engine: FakeEngine, settings: Se
         "The system shall log every login!",
     )
     with Session(open_store(settings)) as session:
-        result = run_table(
+        result = answer_table(
             session=session,
             settings=settings,
             mode="evaluate",
             variant="v1",
             source=BatchInput(checked_table(markdown, settings)),
-        )
+        ).public()
     assert [(p.a, p.b, p.similarity) for p in result.near_duplicates] == [("R1", "R3", 1.0)]
 
 
@@ -172,20 +172,20 @@ def test_run_table_parallel_batches_never_lock_database(
 ) -> None:
     """Four batches at once on one database: every write lands, none fails with 'locked'."""
     sync_criteria(db_engine)
-    settings = make_settings(max_parallel=4, batch_size=3)
+    settings = make_settings(max_parallel=4, batch_size=3, max_concurrent_batches=4)
     table = checked_table(_table(*[f"Requirement number {n}." for n in range(30)]), settings)
     failures: list[BaseException] = []
 
     def one_batch() -> None:
         try:
             with Session(db_engine) as session:
-                result = run_table(
+                result = answer_table(
                     session=session,
                     settings=settings,
                     mode="rewrite",
                     source=BatchInput(table),
                     variant="v2",
-                )
+                ).public()
             assert not result.errors
         except BaseException as exc:  # noqa: BLE001  (collected and asserted below)
             failures.append(exc)

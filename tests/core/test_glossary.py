@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from core.batch import run_table
+from core.batch import answer_table
 from core.contract.batch import RefineCreate
 from core.contract.bodies import BatchInput, checked_table, parse_evaluation
 from core.contract.evaluations import EvaluationCreate, glossary_of
@@ -291,9 +291,9 @@ def test_run_table_row_glossary(settings: Settings) -> None:
     )
     source = BatchInput(checked_table(markdown, settings))
     with Session(open_store(settings)) as session:
-        result = run_table(
+        result = answer_table(
             session=session, settings=settings, source=source, mode="suggest", variant="v2"
-        )
+        ).public()
     assert _codes(result.items["R1"].evaluation) == []
     assert ("vague_term", "responsive") in _codes(result.items["R2"].evaluation)
     assert result.items["R1"].suggestions == []

@@ -37,6 +37,7 @@ def test_load_settings_defaults() -> None:
         ({"verdict_threshold": 1.5}, "VERDICT_THRESHOLD"),
         ({"api_port": 70000}, "API_PORT"),
         ({"log_format": "xml"}, "LOG_FORMAT"),
+        ({"max_concurrent_batches": 0}, "MAX_CONCURRENT_BATCHES"),
         ({"admin_token": "changeme"}, "ADMIN_TOKEN"),
         ({"admin_token": "short"}, "ADMIN_TOKEN"),
         ({"http_header_timeout_s": 0}, "HTTP_HEADER_TIMEOUT_S"),

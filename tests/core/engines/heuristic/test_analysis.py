@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session
 
-from core.batch import run_table
+from core.batch import answer_table
 from core.contract.batch import RefineCreate
 from core.contract.bodies import BatchInput, checked_table
 from core.engines.heuristic import _analysis
@@ -40,13 +40,13 @@ def test_run_table_row_analysed_once(analysed: Counter[str], settings: Settings,
         f"| R{i} | {text} |\n" for i, text in enumerate(TEXTS)
     )
     with Session(open_store(settings)) as session:
-        result = run_table(
+        result = answer_table(
             session=session,
             settings=settings,
             source=BatchInput(checked_table(table, settings)),
             mode=mode,  # type: ignore[arg-type]
             variant="v2",
-        )
+        ).public()
     assert len(result.items) == len(TEXTS)
     assert analysed == Counter(dict.fromkeys(TEXTS, 1))
 
