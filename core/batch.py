@@ -39,6 +39,7 @@ from core.markdown import TableRow, merge_columns
 from core.parallel import Outcome, run_ordered
 from core.settings import Settings
 from core.similarity import near_duplicates
+from core.store.db import writing
 from core.store.models import RewriteRecord
 from core.store.records import save_evaluations
 from core.suggestions import suggest
@@ -141,14 +142,21 @@ def saved(
             if outcome.result is not None:
                 pending.append((outcome.item, outcome.result))
                 if len(pending) >= batch_size:
-                    save(session, pending)
-                    session.commit()
-                    pending = []
+                    chunk, pending = pending, []
+                    _store(session, save, chunk)
             yield outcome
     finally:
         if pending:
-            save(session, pending)
-            session.commit()
+            _store(session, save, pending)
+
+
+def _store(
+    session: Session,
+    save: Callable[[Session, list[tuple[ItemT, ResultT]]], None],
+    chunk: list[tuple[ItemT, ResultT]],
+) -> None:
+    with writing(session):
+        save(session, chunk)
 
 
 def saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]], None]:

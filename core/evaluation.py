@@ -36,6 +36,7 @@ from core.scoring import (
 )
 from core.settings import Settings
 from core.store.criteria import list_criteria
+from core.store.db import writing
 from core.store.models import new_id
 from core.store.records import save_evaluation
 
@@ -44,8 +45,8 @@ def active_criteria(session: Session, requested: Sequence[str] | None) -> list[C
     """The criteria a request asks for (all active ones by default), read in a short
     transaction."""
     criteria = resolve_criteria(list_criteria(session), requested)
-    # End the read transaction now: SQLite transactions take the write lock (BEGIN
-    # IMMEDIATE), and the engine call that follows may be slow.
+    # End the read transaction now: the engine call that follows may be slow, and an open
+    # transaction would pin an old WAL snapshot (SQLite) or a connection's state (PostgreSQL).
     session.commit()
     return criteria
 
@@ -149,8 +150,11 @@ def evaluate(
         settings=settings,
         glossary=glossary_of(request.context),
     ).result
-    save_evaluation(
-        session, result=result, text_sha256=text_checksum(request.requirement_text), variant=variant
-    )
-    session.commit()
+    with writing(session):
+        save_evaluation(
+            session,
+            result=result,
+            text_sha256=text_checksum(request.requirement_text),
+            variant=variant,
+        )
     return result

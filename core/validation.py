@@ -18,6 +18,7 @@ from core.contract.evaluations import BatchValidateCreate, CriterionVerdict, Val
 from core.evaluation import active_criteria
 from core.parallel import Outcome
 from core.settings import Settings
+from core.store.db import writing
 
 
 def validate_all(
@@ -45,8 +46,8 @@ def validate_batch(
     if failure is not None:
         raise failure
     results = [(o.item, o.result) for o in outcomes if o.result is not None]
-    saver(variant)(session, results)
-    session.commit()
+    with writing(session):
+        saver(variant)(session, results)
     return [to_validated(index, item.text, row) for index, (item, row) in enumerate(results)]
 
 
