@@ -5,7 +5,7 @@ and a busy timeout of DB_LOCK_TIMEOUT_S. Reads run in plain (deferred) transacti
 WAL never blocks, even while another connection holds the write lock. Writes go through
 `write_scope` or `writing`, whose transactions start with BEGIN IMMEDIATE: two writers queue
 on the lock instead of failing with "database is locked" when a read transaction tries to
-upgrade, and a writer that cannot get the lock within the timeout fails fast.
+upgrade, and a writer that cannot get the lock within the timeout fails fast (503).
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from core.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from core.store.faults import needs_new_connection, record_write
 
 DEFAULT_LOCK_TIMEOUT_S = 5.0
 WRITE_OPTION = "reqgate_write"  # connection execution option: this transaction writes
@@ -41,6 +42,13 @@ def _tune_sqlite(engine: Engine, lock_timeout_s: float) -> None:
     def _on_begin(conn: Any) -> None:
         writes = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        # A connection that found its file read-only or unreadable stays so after the fault
+        # is fixed; dropping it (and its pool) lets the next request reopen the file.
+        if needs_new_connection(context.original_exception):
+            context.is_disconnect = True
 
 
 def create_db_engine(url: str, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Engine:
@@ -77,7 +85,7 @@ def create_tables(engine: Engine) -> None:
 @contextmanager
 def writing(session: Session) -> Iterator[Session]:
     """One write transaction on a request's session: committed on success, rolled back on
-    any error.
+    any error, its outcome remembered for /readyz (core.store.faults.record_write).
 
     A read transaction still open on the session is ended first: on SQLite a write must
     begin as one (BEGIN IMMEDIATE), since upgrading a reader can fail at once under load.
@@ -87,9 +95,11 @@ def writing(session: Session) -> Iterator[Session]:
         session.connection(execution_options={WRITE_OPTION: True})
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        record_write(session.get_bind().engine, exc)
         raise
+    record_write(session.get_bind().engine, None)
 
 
 @contextmanager
