@@ -1,9 +1,12 @@
 """Batch work over many requirements: a markdown table (evaluate, suggest, rewrite) or a list.
 
 Engine calls run in parallel through core.parallel; results are consumed in order in the
-calling thread, which alone writes to the database, one transaction per BATCH_SIZE items,
-so parallel batches never contend for SQLite's write lock beyond a short commit. A
-failing item lands in `errors`; the others complete.
+calling thread, which alone writes to the database, so the write lock is held only for
+short inserts, never during engine calls. A table or list answered in one response is
+stored in one transaction at its end: a request that fails, or a process killed in the
+middle of it, leaves none of its rows (issue 12). A stream stores one transaction per
+BATCH_SIZE items, as its client sees them. A failing item lands in `errors`; the others
+complete.
 """
 
 from __future__ import annotations
@@ -129,25 +132,31 @@ def saved(
     session: Session,
     outcomes: Iterable[Outcome[ItemT, ResultT]],
     *,
-    batch_size: int,
+    batch_size: int | None,
     save: Callable[[Session, list[tuple[ItemT, ResultT]]], None],
 ) -> Iterator[Outcome[ItemT, ResultT]]:
-    """Pass the outcomes through, storing the successes one transaction per `batch_size`.
+    """Pass the outcomes through, storing the successes one transaction per `batch_size`,
+    or with None in one transaction once the last has passed (all or nothing).
 
-    Also stores what is pending when the consumer stops early (a closed stream).
+    With a batch size it also stores what is pending when the consumer stops early (a
+    closed stream, whose client has seen those items); without, a consumer that stops
+    early (an error) stores nothing.
     """
     pending: list[tuple[ItemT, ResultT]] = []
     try:
         for outcome in outcomes:
             if outcome.result is not None:
                 pending.append((outcome.item, outcome.result))
-                if len(pending) >= batch_size:
+                if batch_size is not None and len(pending) >= batch_size:
                     chunk, pending = pending, []
                     _store(session, save, chunk)
             yield outcome
-    finally:
-        if pending:
+    except GeneratorExit:
+        if batch_size is not None and pending:
             _store(session, save, pending)
+        raise
+    if pending:
+        _store(session, save, pending)
 
 
 def _store(
@@ -224,7 +233,7 @@ def run_table(
         settings=settings,
         mode=mode,
     )
-    for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=saver(variant)):
+    for outcome in saved(session, outcomes, batch_size=None, save=saver(variant)):
         row = rows[outcome.index]
         if outcome.result is not None:
             items[row.id] = _item(row, outcome.result)
@@ -253,7 +262,7 @@ def suggest_texts(
     outcomes = judge_all(
         (TextItem(text) for text in request.items), criteria=criteria, settings=settings
     )
-    for outcome in saved(session, outcomes, batch_size=settings.batch_size, save=saver(variant)):
+    for outcome in saved(session, outcomes, batch_size=None, save=saver(variant)):
         key = f"REQ_{outcome.index + 1}"
         if outcome.result is not None:
             row = outcome.result

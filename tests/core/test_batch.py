@@ -149,26 +149,30 @@ def _add(s: Any, chunk: list[tuple[int, int]]) -> None:
         (4, 2, [2, 4]),
         (3, 10, [3]),
         (0, 3, []),
+        (5, None, [5]),
     ],
 )
 def test_saved_commits_once_per_chunk(
-    counting: _CountingSession, items: int, batch_size: int, commits: list[int]
+    counting: _CountingSession, items: int, batch_size: int | None, commits: list[int]
 ) -> None:
     outcomes = [Outcome(i, i, result=i) for i in range(items)]
     assert len(list(saved(counting, outcomes, batch_size=batch_size, save=_add))) == items  # type: ignore[arg-type]
     assert counting.commits == commits
 
 
-def test_saved_commits_pending_when_consumer_stops(counting: _CountingSession) -> None:
+@pytest.mark.parametrize(("batch_size", "commits"), [(10, [2]), (None, [])])
+def test_saved_on_early_stop_commits_a_stream_but_not_a_whole_request(
+    counting: _CountingSession, batch_size: int | None, commits: list[int]
+) -> None:
     stream = saved(
         counting,  # type: ignore[arg-type]
         [Outcome(i, i, result=i) for i in range(5)],
-        batch_size=10,
+        batch_size=batch_size,
         save=_add,
     )
     next(stream), next(stream)
     stream.close()
-    assert counting.commits == [2]
+    assert counting.commits == commits
 
 
 def test_suggest_texts_keys_and_errors(fake_engine: FakeEngine, settings: Settings) -> None:
