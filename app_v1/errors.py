@@ -6,12 +6,14 @@ import logging
 from typing import cast
 
 from flask import Flask, Response, g, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from core.contract.errors import error_for_status
 from core.contract.wire import FIXED_HEADERS, error_body
 from core.exceptions import ApiError, InternalError
 from core.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
+from core.store.faults import storage_fault
 
 REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
 logger = logging.getLogger("reqgate.v1")
@@ -57,6 +59,12 @@ def _handle_http_exception(exc: HTTPException) -> tuple[Response, int, dict[str,
     return _error_response(error_for_status(exc.code or 500, allowed=allowed))
 
 
+def _handle_storage_error(exc: SQLAlchemyError) -> tuple[Response, int, dict[str, str]]:
+    if (fault := storage_fault(exc)) is not None:
+        return _error_response(fault)
+    return _handle_unexpected(exc)
+
+
 def _handle_unexpected(exc: Exception) -> tuple[Response, int, dict[str, str]]:
     logger.exception("unhandled error in v1")
     return _error_response(InternalError())
@@ -68,4 +76,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_tag_response)
     app.register_error_handler(ApiError, _error_response)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(SQLAlchemyError, _handle_storage_error)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -39,12 +39,13 @@ from core.engines.results import EngineMeta
 from core.evaluation import Judgement, active_criteria, judge
 from core.exceptions import ApiError
 from core.glossary import Glossary
-from core.idempotency import WriteScope, write_scope
+from core.idempotency import RequestRowIds, request_row_ids
 from core.limits import batch_slot
 from core.markdown import TableRow
 from core.parallel import Outcome, run_ordered
 from core.settings import Settings
 from core.similarity import near_duplicates
+from core.store.db import writing
 from core.store.records import RecordRows
 from core.suggestions import suggest
 from core.table_answer import TableAnswer, compact_evaluation
@@ -164,14 +165,21 @@ def saved(
             if outcome.result is not None:
                 pending.append((outcome.item, outcome.result))
                 if len(pending) >= batch_size:
-                    save(session, pending)
-                    session.commit()
-                    pending = []
+                    chunk, pending = pending, []
+                    _store(session, save, chunk)
             yield outcome
     finally:
         if pending:
-            save(session, pending)
-            session.commit()
+            _store(session, save, pending)
+
+
+def _store(
+    session: Session,
+    save: Callable[[Session, list[tuple[ItemT, ResultT]]], None],
+    chunk: list[tuple[ItemT, ResultT]],
+) -> None:
+    with writing(session):
+        save(session, chunk)
 
 
 def record(rows: RecordRows, item: TextItem, row: RowResult, variant: str) -> None:
@@ -196,7 +204,7 @@ def saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]],
     return save
 
 
-def text_items(texts: Iterable[str], scope: WriteScope) -> Iterator[TextItem]:
+def text_items(texts: Iterable[str], scope: RequestRowIds) -> Iterator[TextItem]:
     """The items of a list batch, each with its evaluation id derived from the request."""
     for index, text in enumerate(texts):
         yield TextItem(text, evaluation_id=scope.item_id(index, text_checksum(text)))
@@ -228,7 +236,7 @@ def _item_json(row: TableRow, result: RowResult) -> bytes:
 def _table_items(source: BatchInput, mode: Mode) -> Iterator[TextItem]:
     """The rows as items; everything that decides a row's result goes into its id."""
     criteria = ",".join(source.criteria_keys or ())
-    scope = write_scope(f"batch/{mode}", criteria)
+    scope = request_row_ids(f"batch/{mode}", criteria)
     for index, row in enumerate(source.table.rows):
         context = orjson.dumps(row.context, option=orjson.OPT_SORT_KEYS).decode()
         evaluation_id = scope.item_id(index, text_checksum(row.text), context)
@@ -271,8 +279,8 @@ def answer_table(
             if on_item is not None:
                 on_item()
         check_attempt()
-        records.write(session)
-        session.commit()
+        with writing(session):
+            records.write(session)
         answer.near_duplicates = near_duplicates(
             {r.id: r.text for r in rows}, threshold=settings.near_duplicate_threshold
         )
@@ -288,7 +296,7 @@ def suggest_texts(
         criteria = active_criteria(session, None)
         response = SuggestPublic(items={}, errors={})
         records = RecordRows()
-        items = text_items(request.items, write_scope("validate/suggest"))
+        items = text_items(request.items, request_row_ids("validate/suggest"))
         for outcome in judge_all(items, criteria=criteria, settings=settings):
             check_attempt()
             key = f"REQ_{outcome.index + 1}"
@@ -302,8 +310,8 @@ def suggest_texts(
             else:
                 response.errors[key] = item_error(outcome.index, outcome.error or RuntimeError())
         check_attempt()
-        records.write(session)
-        session.commit()
+        with writing(session):
+            records.write(session)
     return response
 
 

@@ -21,6 +21,7 @@ from core.contract.batch import (
 )
 from core.exceptions import NotFound
 from core.settings import Settings
+from core.store.db import writing
 from core.store.models import Evaluation, RewriteRecord, new_id
 
 
@@ -54,8 +55,8 @@ def apply_corrections(*, session: Session, settings: Settings, request: ApplyCre
         )
         for text in result.items
     ]
-    session.add_all(records)
-    session.commit()
+    with writing(session):
+        session.add_all(records)
     return ApplyPublic(
         evaluation_id=linked or new_id(),
         items=[
@@ -71,13 +72,13 @@ def save_manual_correction(
 ) -> CorrectionSavedPublic:
     """Record that a person corrected a requirement by hand (checksums of both texts only)."""
     linked = _linked_evaluation(session, request.evaluation_id)
-    session.add(
-        RewriteRecord(
-            evaluation_id=linked,
-            original_checksum=text_checksum(request.original_text),
-            rewritten_checksum=text_checksum(request.text),
-            source="manual",
+    with writing(session):
+        session.add(
+            RewriteRecord(
+                evaluation_id=linked,
+                original_checksum=text_checksum(request.original_text),
+                rewritten_checksum=text_checksum(request.text),
+                source="manual",
+            )
         )
-    )
-    session.commit()
     return CorrectionSavedPublic(evaluation_id=linked or new_id())

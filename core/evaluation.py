@@ -26,7 +26,7 @@ from core.contract.evaluations import (
 )
 from core.engines.base import Assessment, CriterionResult, Language
 from core.glossary import Glossary
-from core.idempotency import write_scope
+from core.idempotency import request_row_ids
 from core.scoring import (
     capped_criterion_score,
     capped_overall_score,
@@ -37,6 +37,7 @@ from core.scoring import (
 )
 from core.settings import Settings
 from core.store.criteria import list_criteria
+from core.store.db import writing
 from core.store.models import new_id
 from core.store.records import save_evaluation
 
@@ -45,8 +46,8 @@ def active_criteria(session: Session, requested: Sequence[str] | None) -> list[C
     """The criteria a request asks for (all active ones by default), read in a short
     transaction."""
     criteria = resolve_criteria(list_criteria(session), requested)
-    # End the read transaction now: SQLite transactions take the write lock (BEGIN
-    # IMMEDIATE), and the engine call that follows may be slow.
+    # End the read transaction now: the engine call that follows may be slow, and an open
+    # transaction would pin an old WAL snapshot (SQLite) or a connection's state (PostgreSQL).
     session.commit()
     return criteria
 
@@ -152,9 +153,9 @@ def evaluate(
     ).result
     checksum = text_checksum(request.requirement_text)
     options = request.model_dump_json(exclude={"requirement_text"})
-    evaluation_id = write_scope("evaluations", options).item_id(0, checksum)
+    evaluation_id = request_row_ids("evaluations", options).item_id(0, checksum)
     if evaluation_id is not None:  # a retry of this request answers with the stored row
         result = result.model_copy(update={"evaluation_id": evaluation_id})
-    save_evaluation(session, result=result, text_sha256=checksum, variant=variant)
-    session.commit()
+    with writing(session):
+        save_evaluation(session, result=result, text_sha256=checksum, variant=variant)
     return result

@@ -104,7 +104,15 @@ class UnsupportedMediaType(ApiError):
 
 
 class Unavailable(ApiError):
+    """A dependency is down or busy; with `retry_after_s` the client is told when to retry."""
+
     code, status = "unavailable", 503
+
+    def __init__(
+        self, message: str, details: Any = None, *, retry_after_s: int | None = None
+    ) -> None:
+        retry = {} if retry_after_s is None else {"Retry-After": str(retry_after_s)}
+        super().__init__(message, details, headers=retry)
 
 
 class InternalError(ApiError):

@@ -32,8 +32,8 @@ def derived_id(parts: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class WriteScope:
-    """The rows of one request: `key` is None when no request id is bound."""
+class RequestRowIds:
+    """The row ids of one request: `key` is None when no request id is bound."""
 
     key: str | None
 
@@ -45,10 +45,10 @@ class WriteScope:
         return derived_id((self.key, str(index), text_sha256, *extra))
 
 
-def write_scope(route: str, *options: str) -> WriteScope:
-    """The scope of the current request on `route`; `options` are what else decides the
+def request_row_ids(route: str, *options: str) -> RequestRowIds:
+    """The row ids of the current request on `route`; `options` are what else decides the
     result for every item (criteria keys, flags)."""
     request_id = request_id_var.get()
     if request_id == _UNBOUND:
-        return WriteScope(None)
-    return WriteScope(derived_id((request_id, route, *options)))
+        return RequestRowIds(None)
+    return RequestRowIds(derived_id((request_id, route, *options)))

@@ -34,7 +34,7 @@ def batch_slot(settings: Settings) -> Iterator[None]:
         raise Unavailable(
             "too many batches in progress; retry later",
             {"maxConcurrentBatches": settings.max_concurrent_batches},
-            headers={"Retry-After": str(RETRY_AFTER_S)},
+            retry_after_s=RETRY_AFTER_S,
         )
     try:
         yield

@@ -17,6 +17,7 @@ from core.contract.batch import RefineCreate, RefineIteration, RefinePublic, Ref
 from core.contract.evaluations import glossary_of
 from core.evaluation import active_criteria
 from core.settings import Settings
+from core.store.db import writing
 from core.store.models import RewriteRecord
 from core.store.records import save_evaluation
 from core.suggestions import Suggested, suggest
@@ -74,11 +75,12 @@ def refine(
     glossary = glossary_of(request.context)
     text, applied, previous = request.requirement_text, 0, None
     iterations: list[RefineIteration] = []
+    rounds: list[tuple[Suggested, str, str | None]] = []  # stored at the end, in one write
     while True:
         suggested = suggest(
             text, criteria=criteria, language=language, settings=settings, glossary=glossary
         )
-        _round(session, suggested, text, previous, variant)
+        rounds.append((suggested, text, previous))
         result = suggested.judgement.result
         gaps = len(suggested.judgement.placeholders)
         iterations.append(
@@ -104,7 +106,9 @@ def refine(
             stop = _stop_reason(iterations[-1], request.max_iterations, _questions(suggested))
             break
         previous, text = text, new_text
-    session.commit()
+    with writing(session):
+        for round_ in rounds:
+            _round(session, *round_, variant)
     last = iterations[-1]
     return RefinePublic(
         final_text=last.text,

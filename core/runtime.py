@@ -11,7 +11,7 @@ from core.store.db import create_tables, get_engine
 
 def open_store(settings: Settings) -> Engine:
     """The database engine for these settings, with tables created and criteria in sync."""
-    engine = get_engine(settings.sqlalchemy_url)
+    engine = get_engine(settings.sqlalchemy_url, lock_timeout_s=settings.db_lock_timeout_s)
     create_tables(engine)
     sync_criteria(engine)
     return engine

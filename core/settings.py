@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     purge_retention_h: Annotated[int, Field(ge=0)] = 720
     purge_interval_min: Annotated[int, Field(ge=1)] = 60
+    # Seconds a write waits for the database lock (SQLite's busy timeout, PostgreSQL's
+    # connect timeout) before it answers 503 with Retry-After instead of queueing on.
+    db_lock_timeout_s: Annotated[float, Field(ge=0.1, le=60)] = 5.0
 
     batch_size: Annotated[int, Field(ge=1, le=1000)] = 20
     max_parallel: Annotated[int, Field(ge=1, le=256)] = 4
@@ -72,6 +75,9 @@ class Settings(BaseSettings):
     canary_group: Annotated[str, Field(min_length=1, max_length=100)] = "reqgate-v2"
     canary_sticky_header: Annotated[str, Field(min_length=1, max_length=100)] = "X-User-Id"
     v2_fallback_to_v1: bool = True
+    # Shared routes answer 503 rather than route on flags the database has not confirmed
+    # for this many seconds: they may predate an operator's rollback (docs/operations.md).
+    flag_max_staleness_s: Annotated[float, Field(ge=1, le=300)] = 5.0
     v2_upstream_url: str | None = None
     # Seconds v2 may take to start its answer on a shared route before v1 serves it instead
     # (with V2_FALLBACK_TO_V1); also the read timeout of the proxy to V2_UPSTREAM_URL.

@@ -17,10 +17,11 @@ from core.batch import RowResult, TextItem, judge_all, saver, text_items
 from core.catalogue import CriterionInfo
 from core.contract.evaluations import BatchValidateCreate, CriterionVerdict, ValidatedRequirement
 from core.evaluation import active_criteria
-from core.idempotency import write_scope
+from core.idempotency import request_row_ids
 from core.limits import batch_slot
 from core.parallel import Outcome
 from core.settings import Settings
+from core.store.db import writing
 
 
 def validate_all(
@@ -32,7 +33,7 @@ def validate_all(
 ) -> Iterator[Outcome[TextItem, RowResult]]:
     """Every item validated (with its atoms when asked for), in parallel, in input order:
     the one "judge a list" of core.batch, as the table routes use it."""
-    scope = write_scope(route, str(request.include_suggestions))
+    scope = request_row_ids(route, str(request.include_suggestions))
     return judge_all(
         text_items(request.items, scope),
         criteria=list(criteria),
@@ -58,8 +59,8 @@ def validate_batch(
             raise failure
         results = [(o.item, o.result) for o in outcomes if o.result is not None]
         check_attempt()
-        saver(variant)(session, results)
-        session.commit()
+        with writing(session):
+            saver(variant)(session, results)
     return [to_validated(index, item.text, row) for index, (item, row) in enumerate(results)]
 
 

@@ -1,4 +1,5 @@
-"""Every FastAPI error in the one shape of DESIGN §6; FastAPI's 422 becomes 400 invalid_request."""
+"""Every FastAPI error in the one shape of DESIGN §6; FastAPI's 422 becomes 400 invalid_request,
+a storage fault 503 unavailable (core.store.faults)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.contract.errors import error_for_status
 from core.contract.wire import error_body
 from core.exceptions import ApiError, InternalError, InvalidRequest
 from core.logging import request_id_var
+from core.store.faults import storage_fault
 
 logger = logging.getLogger("reqgate.edge")
 
@@ -44,6 +47,13 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, error_for_status(exc.status_code, allowed=methods))
 
 
+async def _on_storage_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SQLAlchemyError)
+    if (fault := storage_fault(exc)) is not None:
+        return error_response(request, fault)
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.error("unhandled error", exc_info=exc)
     return error_response(request, InternalError())
@@ -53,4 +63,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(SQLAlchemyError, _on_storage_error)
     app.add_exception_handler(Exception, _on_unexpected)

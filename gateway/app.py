@@ -39,7 +39,9 @@ def create_app(
 ) -> ASGIApp:
     """Wire the variants, the flag cache, the metrics and the middleware around the router."""
     engine = open_store(settings)
-    flags = FlagCache(engine, sync_env_flags(engine, settings))
+    flags = FlagCache(
+        engine, sync_env_flags(engine, settings), max_staleness_s=settings.flag_max_staleness_s
+    )
     metrics = GatewayMetrics()
     upstream = None
     if settings.v2_upstream_url:

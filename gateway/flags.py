@@ -1,49 +1,103 @@
-"""The flags as this process sees them: the database row through a cache of at most 1 s.
+"""The flags as this process sees them: the database row, re-read in the background.
 
 Every worker and replica reads the same row, so a change made through any of them reaches
-all within MAX_AGE_S plus one read. The read runs in a thread (never on the event loop),
-once per period however many requests arrive; while the database is unreachable the last
-known flags stay in force and the failure is logged once per period.
+all within MAX_AGE_S plus one read. No request waits for that read: `current()` answers
+the last known flags at once and starts a refresh (in its own thread, one at a time) when
+they are older than MAX_AGE_S. While the database cannot be read the last known flags stay
+in force, up to FLAG_MAX_STALENESS_S after the last successful read; beyond it, shared
+routes answer 503 with Retry-After (`for_routing`) rather than route on flags that may
+predate an operator's rollback. The gateway's own routes (/health, /metrics, the runtime
+config) keep answering with the last known flags and their age.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+from concurrent.futures import Future
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.exceptions import Unavailable
 from core.store.flags import FlagChange, Flags, FlagSource, change_flags, read_flags
 
 MAX_AGE_S = 0.5
+STALE_WAIT_S = 1.0  # how long a shared route waits for a refresh once the flags are stale
+RETRY_AFTER_S = 2
 logger = logging.getLogger("reqgate.flags")
 
 
 class FlagCache:
-    """Holds the current flags; `get()` is cheap and refreshes at most every MAX_AGE_S."""
+    """Holds the current flags; `current()` never waits, `for_routing()` refuses stale ones."""
 
-    def __init__(self, engine: Engine, initial: Flags, *, max_age_s: float = MAX_AGE_S) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        initial: Flags,
+        *,
+        max_age_s: float = MAX_AGE_S,
+        max_staleness_s: float = 5.0,
+    ) -> None:
         self.engine = engine
         self.flags = initial
         self.max_age_s = max_age_s
-        self._fetched_at = time.monotonic()
-        self._refresh: asyncio.Future[None] | None = None
+        self.max_staleness_s = max_staleness_s
+        self._read_at = self._tried_at = time.monotonic()
+        self._refresh: Future[None] | None = None
+        self._lock = threading.Lock()
 
-    async def get(self) -> Flags:
-        """The flags, no older than max_age_s plus one database read."""
-        if time.monotonic() - self._fetched_at >= self.max_age_s:
-            if self._refresh is None:
-                self._refresh = asyncio.ensure_future(self._reload())
-            await asyncio.shield(self._refresh)
+    @property
+    def age_s(self) -> float:
+        """Seconds since the flags were last read from (or written to) the database."""
+        return time.monotonic() - self._read_at
+
+    def current(self) -> Flags:
+        """The last known flags, at once; a refresh starts when they are due for one."""
+        self._start_refresh(now=False)
         return self.flags
 
-    async def _reload(self) -> None:
+    def _start_refresh(self, *, now: bool) -> Future[None] | None:
+        """The refresh under way, started unless one runs or (unless `now`) one ran lately."""
+        with self._lock:
+            due = now or time.monotonic() - self._tried_at >= self.max_age_s
+            if due and self._refresh is None:
+                self._tried_at = time.monotonic()
+                self._refresh = Future()
+                threading.Thread(target=self._reload, name="flag-refresh", daemon=True).start()
+            return self._refresh
+
+    async def for_routing(self) -> Flags:
+        """Flags fit to route on: no older than max_staleness_s, else Unavailable.
+
+        Stale flags are normal after an idle spell (nothing asked for a refresh) or an
+        outage, so a shared route starts a refresh at once and gives it up to STALE_WAIT_S.
+        """
+        flags = self.current()
+        if self.age_s < self.max_staleness_s:
+            return flags
+        refresh = self._start_refresh(now=True)
+        if refresh is not None:
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(refresh), STALE_WAIT_S)
+            except TimeoutError:
+                pass
+        if self.age_s >= self.max_staleness_s:
+            raise Unavailable(
+                "routing flags could not be read from the database; retry later",
+                retry_after_s=RETRY_AFTER_S,
+            )
+        return self.flags
+
+    def _reload(self) -> None:
         try:
-            flags = await asyncio.to_thread(read_flags, self.engine)
-            if flags is not None:
+            flags = read_flags(self.engine)
+            # a read that began before this process's own change must not undo it
+            if flags is not None and flags.epoch >= self.flags.epoch:
                 self.flags = flags
+            self._read_at = time.monotonic()
         except SQLAlchemyError as exc:
             logger.warning(
                 "flag refresh failed; keeping epoch %s",
@@ -51,8 +105,10 @@ class FlagCache:
                 extra={"error": type(exc).__name__},
             )
         finally:
-            self._fetched_at = time.monotonic()
-            self._refresh = None
+            with self._lock:
+                refresh, self._refresh = self._refresh, None
+            if refresh is not None:
+                refresh.set_result(None)
 
     async def change(
         self, change: FlagChange, *, actor: str, reason: str, source: FlagSource
@@ -61,5 +117,5 @@ class FlagCache:
         flags, changed = await asyncio.to_thread(
             change_flags, self.engine, change, actor=actor, reason=reason, source=source
         )
-        self.flags, self._fetched_at = flags, time.monotonic()
+        self.flags, self._read_at = flags, time.monotonic()
         return flags, changed

@@ -1,4 +1,4 @@
-"""Readiness checks: the database, the vector store and (when remote) the v2 upstream.
+"""Readiness checks: database writes, the vector store and (when remote) the v2 upstream.
 
 Each check raises on failure; all run concurrently with one time limit, so /readyz
 answers within CHECK_TIMEOUT_S even when a dependency hangs.
@@ -11,10 +11,11 @@ import os
 from collections.abc import Awaitable, Callable
 
 import httpx
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from core.exceptions import ApiError
 from core.settings import Settings
+from core.store.health import check_writes
 from gateway.upstream import HttpUpstream
 
 CHECK_TIMEOUT_S = 2.0
@@ -22,12 +23,11 @@ Check = Callable[[], Awaitable[None]]
 
 
 def database_check(engine: Engine) -> Check:
-    def ping() -> None:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+    """Ready only while writes work: a database that answers reads but refuses writes
+    (full, read-only, locked) fails every request that stores a result."""
 
     async def check() -> None:
-        await asyncio.to_thread(ping)
+        await asyncio.to_thread(check_writes, engine)
 
     return check
 
@@ -64,12 +64,15 @@ async def _outcome(check: Check) -> str:
         await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
     except TimeoutError:
         return "failed: timed out"
+    except ApiError as exc:  # its message is written for clients: no secret, no path
+        return f"failed: {exc.message}"
     except Exception as exc:  # noqa: BLE001  a readiness probe reports every failure by name
         return f"failed: {type(exc).__name__}"
     return "ok"
 
 
 async def run_checks(checks: dict[str, Check]) -> dict[str, str]:
-    """Each check's outcome: "ok" or "failed: <kind of error>" (no messages, no secrets)."""
+    """Each check's outcome: "ok" or "failed: <kind of error>" (no driver messages, no
+    secrets)."""
     outcomes = await asyncio.gather(*(_outcome(check) for check in checks.values()))
     return dict(zip(checks, outcomes, strict=True))

@@ -95,7 +95,7 @@ class VariantRouter:
     ) -> None:
         headers = _header_map(scope)
         bucket = bucket_for(self.settings.canary_group, self._sticky(headers, info))
-        flags = await self.flags.get()
+        flags = await self.flags.for_routing()
         decision = decide("shared", flags, bucket, self._override(headers))
         info.variant, info.reason, info.bucket = decision.variant, decision.reason, bucket
         info.route = scope["path"].rstrip("/") or "/"

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from core.catalogue import CATALOGUE_PATH, CatalogueEntry, CriterionInfo, load_entries
-from core.store.db import session_scope
+from core.store.db import write_scope
 from core.store.models import Criterion
 
 SNAPSHOT_TTL_S = 5.0
@@ -34,7 +34,7 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> list[Criterion]:
 def sync_criteria(engine: Engine, catalogue: Sequence[Criterion] | None = None) -> None:
     """Make the criterion table match the catalogue; keys no longer listed are deactivated."""
     wanted = {row.key: row for row in (catalogue or load_catalogue())}
-    with session_scope(engine) as session:
+    with write_scope(engine) as session:
         for existing in session.exec(select(Criterion)).all():
             fresh = wanted.pop(existing.key, None)
             if fresh is None:
@@ -64,7 +64,6 @@ def list_criteria(session: Session, *, language: str = "en") -> list[CriterionIn
     """The active criteria in catalogue order, named in the given language.
 
     Read from the database at most every SNAPSHOT_TTL_S per database: the catalogue only
-    changes at start-up, and on SQLite every transaction, reads too, queues on the write
-    lock, so a read per request would stretch every writer's wait.
+    changes at start-up, so a read per request would be a query for nothing.
     """
     return list(_read_active(session)["de" if language == "de" else "en"])

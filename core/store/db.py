@@ -1,13 +1,16 @@
 """Database engines and sessions for SQLite (default) and PostgreSQL.
 
-SQLite is tuned for many threads and several processes on one file: WAL so readers never
-block the writer, foreign keys on, a busy timeout, and every transaction started with
-BEGIN IMMEDIATE so two writers queue on the lock instead of failing with "database is
-locked" when a read transaction tries to upgrade.
+SQLite is tuned for many threads and several processes on one file: WAL, foreign keys on,
+and a busy timeout of DB_LOCK_TIMEOUT_S. Reads run in plain (deferred) transactions, which
+WAL never blocks, even while another connection holds the write lock. Writes go through
+`write_scope` or `writing`, whose transactions start with BEGIN IMMEDIATE: two writers queue
+on the lock instead of failing with "database is locked" when a read transaction tries to
+upgrade, and a writer that cannot get the lock within the timeout fails fast (503).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -15,19 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 from core.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from core.store.faults import needs_new_connection, record_write
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+DEFAULT_LOCK_TIMEOUT_S = 5.0
+WRITE_OPTION = "reqgate_write"  # connection execution option: this transaction writes
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, lock_timeout_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(lock_timeout_s * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -35,10 +40,18 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writes = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        # A connection that found its file read-only or unreadable stays so after the fault
+        # is fixed; dropping it (and its pool) lets the next request reopen the file.
+        if needs_new_connection(context.original_exception):
+            context.is_disconnect = True
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Engine:
     """A new engine (with its own pool) for a SQLite path or any SQLAlchemy URL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -48,17 +61,20 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "isolation_level": None}
         )
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, lock_timeout_s)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
-    return create_engine(url, pool_pre_ping=True)
+    # pre-ping replaces connections the server dropped; the connect timeout bounds the wait
+    # for a server that does not answer at all (libpq counts whole seconds, at least 2).
+    connect_args = {"connect_timeout": max(2, math.ceil(lock_timeout_s))}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 @lru_cache(maxsize=64)
-def get_engine(url: str) -> Engine:
+def get_engine(url: str, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Engine:
     """One engine (and pool) per database URL per process, shared by v1, v2 and the gateway."""
-    return create_db_engine(url)
+    return create_db_engine(url, lock_timeout_s=lock_timeout_s)
 
 
 def create_tables(engine: Engine) -> None:
@@ -67,12 +83,27 @@ def create_tables(engine: Engine) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction commits on success and rolls back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+def writing(session: Session) -> Iterator[Session]:
+    """One write transaction on a request's session: committed on success, rolled back on
+    any error, its outcome remembered for /readyz (core.store.faults.record_write).
+
+    A read transaction still open on the session is ended first: on SQLite a write must
+    begin as one (BEGIN IMMEDIATE), since upgrading a reader can fail at once under load.
+    """
+    session.commit()
+    try:
+        session.connection(execution_options={WRITE_OPTION: True})
+        yield session
+        session.commit()
+    except BaseException as exc:
+        session.rollback()
+        record_write(session.get_bind().engine, exc)
+        raise
+    record_write(session.get_bind().engine, None)
+
+
+@contextmanager
+def write_scope(engine: Engine) -> Iterator[Session]:
+    """A new session holding one write transaction, as `writing` runs it."""
+    with Session(engine, expire_on_commit=False) as session, writing(session):
+        yield session

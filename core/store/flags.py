@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.settings import Settings
-from core.store.db import session_scope
+from core.store.db import write_scope
 from core.store.models import FlagAudit, FlagState, as_utc, utcnow
 
 FlagSource = Literal["env", "api", "guard"]
@@ -97,7 +97,7 @@ def change_flags(
     engine: Engine, change: FlagChange, *, actor: str, reason: str, source: FlagSource
 ) -> tuple[Flags, bool]:
     """Apply a change; returns the new flags and whether anything changed (and was audited)."""
-    with session_scope(engine) as session:
+    with write_scope(engine) as session:
         row = session.exec(
             select(FlagState).where(FlagState.id == FLAG_ROW_ID).with_for_update()
         ).first()
@@ -186,7 +186,7 @@ def sync_env_flags(engine: Engine, settings: Settings) -> Flags:
 
 
 def _record_env(engine: Engine, flags: Flags) -> None:
-    with session_scope(engine) as session:
+    with write_scope(engine) as session:
         session.add(
             FlagAudit(
                 actor="startup",

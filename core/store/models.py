@@ -135,3 +135,12 @@ class FlagAudit(SQLModel, table=True):
     old_state: str = Field(max_length=500)  # JSON
     new_state: str = Field(max_length=500)  # JSON
     epoch: int
+
+
+class StoreProbe(SQLModel, table=True):
+    """Always empty: /readyz inserts a row and rolls it back to prove writes work."""
+
+    __tablename__ = "store_probe"
+
+    id: int = Field(primary_key=True)
+    payload: bytes

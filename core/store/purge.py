@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from core.store.db import session_scope
+from core.store.db import write_scope
 from core.store.models import (
     Evaluation,
     EvaluationDetail,
@@ -36,7 +36,7 @@ class PurgeReport:
 def count_older_than(engine: Engine, *, hours: int, now: datetime | None = None) -> PurgeReport:
     """What purge_older_than would delete now, deleting nothing (for a confirmation)."""
     cutoff = (now or utcnow()) - timedelta(hours=hours)
-    with session_scope(engine) as session:
+    with write_scope(engine) as session:
         evaluations = session.execute(
             select(func.count()).select_from(Evaluation).where(col(Evaluation.created_at) < cutoff)
         ).scalar_one()
@@ -56,7 +56,7 @@ def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None)
     """
     cutoff = (now or utcnow()) - timedelta(hours=hours)
     old_ids = select(col(Evaluation.id)).where(col(Evaluation.created_at) < cutoff)
-    with session_scope(engine) as session:
+    with write_scope(engine) as session:
         _delete(
             session,
             delete(EvaluationDetail).where(col(EvaluationDetail.evaluation_id).in_(old_ids)),

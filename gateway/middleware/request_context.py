@@ -21,8 +21,8 @@ class RequestContextMiddleware:
 
     Runs inside edge's RequestIdMiddleware, which has bound the request id. Tags come from
     the RequestInfo the router fills in, so 404s, errors and fallbacks carry them too. An
-    exception before the response started becomes the one error shape (503 for an
-    unreachable upstream, else 500), never a connection reset.
+    exception before the response started becomes the one error shape (503 with its
+    Retry-After for an unreachable upstream or stale flags, else 500), never a connection reset.
     """
 
     def __init__(self, app: ASGIApp) -> None:

@@ -20,8 +20,8 @@ def _flag_cache(request: Request) -> FlagCache:
     return cast(FlagCache, request.app.state.flags)
 
 
-async def _flags(cache: Annotated[FlagCache, Depends(_flag_cache)]) -> Flags:
-    return await cache.get()
+def _flags(cache: Annotated[FlagCache, Depends(_flag_cache)]) -> Flags:
+    return cache.current()  # never waits: these routes answer while the database cannot
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from core.exceptions import Unavailable
 from edge.openapi import error_responses
 from gateway.readiness import run_checks
-from gateway.routers.deps import FlagsDep, SettingsDep, flags_public
+from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_public
 
 router = APIRouter(tags=["ops"])
 
@@ -33,7 +33,7 @@ async def readyz(request: Request) -> dict[str, object]:
 
 
 @router.get("/health")
-def health(settings: SettingsDep, flags: FlagsDep) -> dict[str, object]:
+def health(settings: SettingsDep, flags: FlagsDep, cache: FlagCacheDep) -> dict[str, object]:
     """Report the gateway's status, both variants and the routing flags in force."""
     return {
         "status": "ok",
@@ -43,4 +43,5 @@ def health(settings: SettingsDep, flags: FlagsDep) -> dict[str, object]:
         },
         "fallbackToV1": settings.v2_fallback_to_v1,
         "flags": flags_public(flags),
+        "flagsAgeS": round(cache.age_s, 1),  # over FLAG_MAX_STALENESS_S: shared routes 503
     }

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+import core.batch
 from core.batch import answer_table, saved, suggest_texts
 from core.checksums import text_checksum
 from core.contract.bodies import BatchInput, checked_table
@@ -121,8 +123,23 @@ class _CountingSession:
         self.added = 0
         self.commits: list[int] = []
 
-    def commit(self) -> None:
-        self.commits.append(self.added)
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> _CountingSession:
+    """A session whose write transactions (core.store.db.writing) count what they hold."""
+    session = _CountingSession()
+
+    @contextmanager
+    def writing(s: _CountingSession) -> Iterator[_CountingSession]:
+        yield s
+        s.commits.append(s.added)
+
+    monkeypatch.setattr(core.batch, "writing", writing)
+    return session
+
+
+def _add(s: Any, chunk: list[tuple[int, int]]) -> None:
+    s.added += len(chunk)
 
 
 @pytest.mark.parametrize(
@@ -134,28 +151,24 @@ class _CountingSession:
         (0, 3, []),
     ],
 )
-def test_saved_commits_once_per_chunk(items: int, batch_size: int, commits: list[int]) -> None:
-    session = _CountingSession()
-
-    def save(s: Any, chunk: list[tuple[int, int]]) -> None:
-        s.added += len(chunk)
-
+def test_saved_commits_once_per_chunk(
+    counting: _CountingSession, items: int, batch_size: int, commits: list[int]
+) -> None:
     outcomes = [Outcome(i, i, result=i) for i in range(items)]
-    assert len(list(saved(session, outcomes, batch_size=batch_size, save=save))) == items  # type: ignore[arg-type]
-    assert session.commits == commits
+    assert len(list(saved(counting, outcomes, batch_size=batch_size, save=_add))) == items  # type: ignore[arg-type]
+    assert counting.commits == commits
 
 
-def test_saved_commits_pending_when_consumer_stops() -> None:
-    session = _CountingSession()
+def test_saved_on_early_stop_commits_what_the_stream_sent(counting: _CountingSession) -> None:
     stream = saved(
-        session,
+        counting,  # type: ignore[arg-type]
         [Outcome(i, i, result=i) for i in range(5)],
-        batch_size=10,  # type: ignore[arg-type]
-        save=lambda s, chunk: setattr(s, "added", s.added + len(chunk)),
+        batch_size=10,
+        save=_add,
     )
     next(stream), next(stream)
     stream.close()
-    assert session.commits == [2]
+    assert counting.commits == [2]
 
 
 def test_suggest_texts_keys_and_errors(fake_engine: FakeEngine, settings: Settings) -> None:

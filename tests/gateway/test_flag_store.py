@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from typing import cast
 
+import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
+import gateway.flags
+from core.exceptions import Unavailable
 from core.store.flags import (
     ROLLBACK,
     FlagChange,
@@ -67,6 +73,35 @@ def test_flag_cache_sees_other_writer_within_max_age(db_engine: Engine) -> None:
 
     async def later() -> bool:
         await asyncio.sleep(0.06)
-        return (await cache.get()).use_v2
+        assert cache.current().use_v2 is False  # answered at once; the refresh runs behind
+        for _ in range(100):
+            if cache.current().use_v2:
+                return True
+            await asyncio.sleep(0.01)
+        return False
 
     assert asyncio.run(later()) is True
+
+
+def test_flag_cache_answers_at_once_while_the_database_hangs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gateway.flags, "read_flags", lambda _engine: time.sleep(1))
+    cache = FlagCache(cast(Engine, None), Flags(canary_percent=7), max_age_s=0)
+    started = time.monotonic()
+    assert cache.current().canary_percent == 7
+    assert asyncio.run(cache.for_routing()).canary_percent == 7  # not stale yet
+    assert time.monotonic() - started < 0.1
+
+
+def test_flag_cache_refuses_stale_flags_for_routing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable(_engine: Engine) -> None:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(gateway.flags, "read_flags", unreachable)
+    cache = FlagCache(cast(Engine, None), Flags(), max_age_s=0, max_staleness_s=0.05)
+    time.sleep(0.06)
+    with pytest.raises(Unavailable) as raised:
+        asyncio.run(cache.for_routing())
+    assert raised.value.headers == {"Retry-After": "2"}
+    assert cache.current() == Flags()  # the gateway's own routes still show them
