@@ -3,7 +3,10 @@
 Nothing is buffered on the way out: v2's response passes straight through as soon as it
 starts with a status below 500. Until then the gateway holds back a 5xx start (and its
 body), and a copy of the request body v2 has read is kept, so that after an exception, a
-5xx or no response start within the timeout, v1 can be served the same request.
+5xx or no response start within the timeout, v1 can be served the same request. A 503
+with Retry-After is the exception: it says "busy, or storage down: come back later" (the
+batch slots, a storage fault), which v1 in the same process, on the same database, would
+answer alike after doing the work twice; it passes through and is no fallback.
 
 A timed-out attempt is also cancelled cooperatively (core.attempts): v2's sync work runs on
 in its worker thread after its task is cancelled, so it is told to stop between items,
@@ -28,6 +31,14 @@ from gateway.replay import BodyTape
 logger = logging.getLogger("reqgate.fallback")
 
 
+def _failed(start: Message) -> bool:
+    """A 5xx that v1 may do better, i.e. anything but a 503 asking to retry later."""
+    status = start["status"]
+    if status == 503:
+        return not any(name.lower() == b"retry-after" for name, _ in start.get("headers", []))
+    return bool(status >= 500)
+
+
 class _Attempt:
     """One v2 attempt: records the request body it reads, holds back a failing answer."""
 
@@ -40,7 +51,7 @@ class _Attempt:
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            if message["status"] >= 500 and self.tape.replayable:
+            if _failed(message) and self.tape.replayable:
                 self.failed_status = message["status"]
             else:
                 self.forwarded = True

@@ -29,33 +29,37 @@ async def _read_body(receive: Receive) -> bytes:
             return body
 
 
-async def send_json(send: Send, payload: Any, status: int = 200) -> None:
+async def send_json(
+    send: Send, payload: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> None:
     body = json.dumps(payload).encode()
+    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json")],
+            "headers": [(b"content-type", b"application/json"), *extra],
         }
     )
     await send({"type": "http.response.body", "body": body})
 
 
-def answering(name: str, status: int = 200) -> ASGIApp:
+def answering(name: str, status: int = 200, headers: dict[str, str] | None = None) -> ASGIApp:
     """An ASGI app that answers {"served": name, ...} with what it saw of the request."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         body = await _read_body(receive)
-        headers = dict(scope["headers"])
+        seen = dict(scope["headers"])
         await send_json(
             send,
             {
                 "served": name,
                 "body": body.decode(),
                 "requestIdVar": request_id_var.get(),
-                "requestIdHeader": headers.get(b"x-request-id", b"").decode(),
+                "requestIdHeader": seen.get(b"x-request-id", b"").decode(),
             },
             status,
+            headers,
         )
 
     return app

@@ -75,6 +75,20 @@ def test_pass_v2_failure_through_without_fallback(
     assert _fallbacks(client.get("/metrics").text, "status") == 0.0
 
 
+def test_pass_v2_retry_later_through_without_fallback(make_gateway: GatewayFactory) -> None:
+    """A 503 with Retry-After says "busy or storage down, come back later" (batch slots,
+    storage faults): v1 shares the process and the database, so a second execution there
+    would double the load, and counting it as a fallback would raise the rollback alarm
+    for something that is not v2's fault."""
+    v2 = answering("v2", status=503, headers={"Retry-After": "5"})
+    client = make_gateway(v2=v2, feature_flag_use_v2=True)
+    response = client.post(EVALUATE, json={"requirementText": "x"})
+    assert (response.status_code, response.json()["served"]) == (503, "v2")
+    assert response.headers["Retry-After"] == "5"
+    assert response.headers["X-Variant-Reason"] == "flag"
+    assert _fallbacks(client.get("/metrics").text, "status") == 0.0
+
+
 @pytest.mark.parametrize("status", [200, 400, 404])
 def test_keep_v2_answer_below_500(make_gateway: GatewayFactory, status: int) -> None:
     client = make_gateway(v2=answering("v2", status=status), feature_flag_use_v2=True)
