@@ -61,6 +61,8 @@ class FlagCache:
 
     def _start_refresh(self, *, now: bool) -> Future[None] | None:
         """The refresh under way, started unless one runs or (unless `now`) one ran lately."""
+        if not now and time.monotonic() - self._tried_at < self.max_age_s:
+            return self._refresh  # the hot path: no lock while the flags are fresh
         with self._lock:
             due = now or time.monotonic() - self._tried_at >= self.max_age_s
             if due and self._refresh is None:
