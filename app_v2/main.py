@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from app_v2 import openapi
 from app_v2.routers import api_router
@@ -13,15 +14,24 @@ from edge import errors
 from edge.request_id import RequestIdMiddleware
 
 
+class V2App(FastAPI):
+    """FastAPI with the request-id layer outermost: Starlette answers an unhandled error in
+    its own outermost layer, and that 500 must carry the id (and X-Variant) too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestIdMiddleware(
+            super().build_middleware_stack(), headers={"X-Variant": "v2", **FIXED_HEADERS}
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the v2 app for these settings (the process settings by default)."""
     settings = settings or get_settings()
     # No slash redirects: their Location would echo the client's Host header (a 404 instead).
-    app = FastAPI(title="reqgate v2", version="2.0.0", redirect_slashes=False)
+    app = V2App(title="reqgate v2", version="2.0.0", redirect_slashes=False)
     app.state.settings = settings
     app.state.db = open_store(settings)
     errors.install(app)
     openapi.install(app)
     app.include_router(api_router)
-    app.add_middleware(RequestIdMiddleware, headers={"X-Variant": "v2", **FIXED_HEADERS})
     return app
