@@ -26,7 +26,7 @@ from core.engines.heuristic._text import tokenize
 from core.mining._blocks import Unit, units
 from core.mining._modal import find_modal
 from core.mining._sentences import sentences
-from core.mining._words import find, match_at, mining_words
+from core.mining._words import mining_words
 
 Kind = Literal["functional", "quality", "constraint"]
 _SPACES = re.compile(r"\s+")
@@ -109,11 +109,11 @@ def _informative(text: str, language: Language) -> bool:
         return True
     words = mining_words(language)
     _, _, lowers = tokenize(text)
-    if match_at(lowers, 0, words.phrases("example_openers")) is not None:
+    if lowers and words.phrases("example_openers").match_at(lowers, 0) is not None:
         return True
-    return find(lowers, words.phrases("definition_markers")) or find(
-        lowers, words.phrases("as_is_markers")
-    )
+    return words.phrases("definition_markers").found_in(lowers) or words.phrases(
+        "as_is_markers"
+    ).found_in(lowers)
 
 
 def classify(text: str, language: Language) -> Kind:
@@ -122,8 +122,8 @@ def classify(text: str, language: Language) -> Kind:
     25010: performance, availability, security, usability, ...); else functional."""
     _, _, lowers = tokenize(text)
     words = mining_words(language)
-    if find(lowers, words.phrases("constraint")):
+    if words.phrases("constraint").found_in(lowers):
         return "constraint"
-    if find(lowers, words.phrases("quality")):
+    if words.phrases("quality").found_in(lowers):
         return "quality"
     return "functional"

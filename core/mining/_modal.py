@@ -24,7 +24,7 @@ from functools import cache
 from core.engines.base import Language
 from core.engines.heuristic._lexicon import load
 from core.engines.heuristic._text import CLAUSE_MARKS, SENTENCE_MARKS, is_number, tokenize
-from core.mining._words import Phrase, match_at, mining_words, phrase
+from core.mining._words import Phrase, PhraseSet, mining_words, phrase
 
 NEGATORS = frozenset({"not", "nicht"})
 # A modal between quotes is mentioned, not used ('"shall" marks a mandatory requirement').
@@ -56,7 +56,7 @@ def _capital(written: list[str], language: Language) -> str | None:
 
 
 def _modal_at(lowers: tuple[str, ...], i: int, language: Language) -> str | None:
-    found = match_at(lowers, i, _obligations(language))
+    found = _obligations(language).match_at(lowers, i)
     if found is None:
         return _zu_infinitive(lowers, i, language)
     n = len(found)
@@ -148,20 +148,20 @@ def _clause(lowers: tuple[str, ...], i: int) -> tuple[int, int]:
 
 
 @cache
-def _obligations(language: Language) -> tuple[Phrase, ...]:
+def _obligations(language: Language) -> PhraseSet:
     """Binding modals (the heuristic engine's list, without the bare 'ist zu' forms that
     _zu_infinitive checks), recommendations and fact modals; longest first."""
     zu = {f"{aux} zu" for aux in mining_words(language).words("zu_auxiliaries")}
     written = [w for w in load(language).data["binding_modals"] if w not in zu]
     found = [phrase(w) for w in written] + list(_recommendations(language) + _facts(language))
-    return tuple(sorted(set(found), key=lambda p: -len(p)))
+    return PhraseSet.of(found)
 
 
 @cache
 def _recommendations(language: Language) -> tuple[Phrase, ...]:
-    return mining_words(language).phrases("recommendations")
+    return mining_words(language).phrase_list("recommendations")
 
 
 @cache
 def _facts(language: Language) -> tuple[Phrase, ...]:
-    return mining_words(language).phrases("fact_modals")
+    return mining_words(language).phrase_list("fact_modals")

@@ -8,6 +8,7 @@ any prefix or suffix, which is how German compounds are found ('*verfügbarkeit'
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -49,20 +50,60 @@ def phrase(written: str) -> Phrase:
     return tuple(parts)
 
 
-def match_at(lowers: tuple[str, ...], i: int, phrases: tuple[Phrase, ...]) -> Phrase | None:
-    """The longest phrase that starts at token i, if any."""
-    for candidate in phrases:
-        n = len(candidate)
-        if i + n <= len(lowers) and all(
-            part.fits(lowers[i + k]) for k, part in enumerate(candidate)
-        ):
-            return candidate
-    return None
+@dataclass(frozen=True, slots=True)
+class PhraseSet:
+    """A compiled list: phrases by their first token, and one regular expression for all
+    single words with a '*', so a text costs one lookup and one search per token."""
+
+    by_first: dict[str, tuple[Phrase, ...]]  # longest first
+    wild_first: tuple[Phrase, ...]  # phrases of several tokens whose first one has a '*'
+    wild_single: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, phrases: list[Phrase]) -> PhraseSet:
+        by_first: dict[str, list[Phrase]] = {}
+        wild_first: list[Phrase] = []
+        wild_single: list[Part] = []
+        for p in sorted(phrases, key=lambda p: -len(p)):
+            if not (p[0].head or p[0].tail):
+                by_first.setdefault(p[0].text, []).append(p)
+            elif len(p) == 1:
+                wild_single.append(p[0])
+            else:
+                wild_first.append(p)
+        pattern = "|".join(
+            ("" if part.head else "^") + re.escape(part.text) + ("" if part.tail else "$")
+            for part in wild_single
+        )
+        return cls(
+            {first: tuple(group) for first, group in by_first.items()},
+            tuple(wild_first),
+            re.compile(pattern) if pattern else None,
+        )
+
+    def match_at(self, lowers: tuple[str, ...], i: int) -> Phrase | None:
+        """The longest phrase with an exact first token that starts at token i, if any."""
+        for candidate in self.by_first.get(lowers[i], ()):
+            if _fits(lowers, i, candidate):
+                return candidate
+        return None
+
+    def found_in(self, lowers: tuple[str, ...]) -> bool:
+        """True when any phrase of the list occurs in the tokens."""
+        wild = self.wild_single
+        for i, token in enumerate(lowers):
+            if self.match_at(lowers, i) is not None or (wild is not None and wild.search(token)):
+                return True
+            if any(_fits(lowers, i, p) for p in self.wild_first):
+                return True
+        return False
 
 
-def find(lowers: tuple[str, ...], phrases: tuple[Phrase, ...]) -> bool:
-    """True when any phrase occurs in the tokens."""
-    return any(match_at(lowers, i, phrases) is not None for i in range(len(lowers)))
+def _fits(lowers: tuple[str, ...], i: int, candidate: Phrase) -> bool:
+    n = len(candidate)
+    return i + n <= len(lowers) and all(
+        part.fits(lowers[i + k]) for k, part in enumerate(candidate)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +113,13 @@ class MiningWords:
     language: Language
     data: dict[str, Any]
 
-    def phrases(self, key: str) -> tuple[Phrase, ...]:
-        """A list as phrases, longest first (so 'sollte nicht' wins over 'sollte')."""
+    def phrases(self, key: str) -> PhraseSet:
+        """A list compiled for matching; longest phrase first ('sollte nicht' over 'sollte')."""
         return _compiled(self.language, key)
+
+    def phrase_list(self, key: str) -> tuple[Phrase, ...]:
+        """A list as phrases, to compare a match with."""
+        return tuple(phrase(w) for w in self.data[key])
 
     def words(self, key: str) -> frozenset[str]:
         """A list as exact strings, case kept (the capital modals are case-sensitive)."""
@@ -94,6 +139,6 @@ def _data() -> dict[str, Any]:
 
 
 @cache
-def _compiled(language: Language, key: str) -> tuple[Phrase, ...]:
+def _compiled(language: Language, key: str) -> PhraseSet:
     written: list[str] = _data()[language][key]
-    return tuple(sorted((phrase(w) for w in written), key=lambda p: -len(p)))
+    return PhraseSet.of([phrase(w) for w in written])
