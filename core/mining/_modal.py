@@ -34,7 +34,7 @@ QUOTES = frozenset({'"', "'", "„", "“", "”", "‚", "‘", "’", "»", "�
 def find_modal(text: str, language: Language) -> str | None:
     """The modal of a sentence as written (lower case; capitals kept), or None."""
     starts, ends, lowers = tokenize(text)
-    written = [text[s:e] for s, e in zip(starts, ends, strict=True)]
+    written = tuple(text[s:e] for s, e in zip(starts, ends, strict=True))
     capital = _capital(written, language)
     if capital is not None:
         return capital
@@ -45,11 +45,11 @@ def find_modal(text: str, language: Language) -> str | None:
     return None
 
 
-def _capital(written: list[str], language: Language) -> str | None:
+def _capital(written: tuple[str, ...], language: Language) -> str | None:
     words = mining_words(language)
     keywords, negations = words.words("capital_modals"), words.words("capital_negations")
     for i, word in enumerate(written):
-        if word in keywords and not _quoted(tuple(written), i, 1):
+        if word in keywords and not _quoted(written, i, 1):
             following = written[i + 1] if i + 1 < len(written) else ""
             return f"{word} {following}" if following in negations else word
     return None
