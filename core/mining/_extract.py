@@ -50,6 +50,7 @@ class _Sentence:
     text: str
     line: int
     modal: str | None
+    language: Language
 
 
 def mine(
@@ -57,8 +58,10 @@ def mine(
 ) -> list[Candidate]:
     """The requirement candidates of a document, in source order.
 
-    One language per document: `language`, else detected on the document's text. Ids are
-    `MIN-<8 hex of the source name>-<n>`, stable as long as the document keeps its order.
+    The language is `language` for every sentence when given. Otherwise it is the one
+    detected on the document, except for a sentence detected as the other language that
+    states a modal of that language (a mixed table, an English quote in a German text). Ids
+    are `MIN-<8 hex of the source name>-<n>`, stable as long as the document keeps its order.
     """
     lang = language or detect_language(text)
     found: list[_Sentence] = []
@@ -66,30 +69,48 @@ def mine(
     for unit in units(text):
         if unit.kind != "item":
             lead = None
-        parts = _sentences_of(unit, lang)
+        parts = _sentences_of(unit, lang, mixed=language is None)
         if unit.kind == "item" and lead is not None and all(p.modal is None for p in parts):
-            parts = [_Sentence(f"{lead.text} {p.text}", p.line, lead.modal) for p in parts[:1]]
+            parts = [
+                _Sentence(f"{lead.text} {p.text}", p.line, lead.modal, lead.language)
+                for p in parts[:1]
+            ]
         found += [p for p in parts if p.modal is not None and not p.text.endswith(":")]
         if parts and parts[-1].text.endswith(":"):
             lead = parts[-1] if parts[-1].modal is not None else None
     tag = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
     return [
-        Candidate(f"MIN-{tag}-{n}", s.text, source, s.line, classify(s.text, lang), lang, s.modal)
+        Candidate(
+            f"MIN-{tag}-{n}",
+            s.text,
+            source,
+            s.line,
+            classify(s.text, s.language),
+            s.language,
+            s.modal,
+        )
         for n, s in enumerate(found, start=1)
         if s.modal is not None
     ]
 
 
-def _sentences_of(unit: Unit, language: Language) -> list[_Sentence]:
-    """The sentences of a unit with their modals; none at all for a note."""
+def _sentences_of(unit: Unit, language: Language, *, mixed: bool) -> list[_Sentence]:
+    """The sentences of a unit with their modals and languages; none at all for a note."""
     if _is_note(unit.text, language):
         return []
     out = []
     for start, end in sentences(unit.text):
         text = _SPACES.sub(" ", unit.text[start:end]).strip()
-        modal = None if _informative(text, language) else find_modal(text, language)
-        out.append(_Sentence(text, unit.line_at(start), modal))
+        own = _modal_of(text, language)
+        if own is None and mixed and (other := detect_language(text)) != language:
+            out.append(_Sentence(text, unit.line_at(start), _modal_of(text, other), other))
+        else:
+            out.append(_Sentence(text, unit.line_at(start), own, language))
     return out
+
+
+def _modal_of(text: str, language: Language) -> str | None:
+    return None if _informative(text, language) else find_modal(text, language)
 
 
 def _is_note(text: str, language: Language) -> bool:

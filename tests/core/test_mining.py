@@ -209,3 +209,13 @@ def test_requirements_table_reads_back_as_a_batch_table() -> None:
         "kind": "functional",
         "modal": "muss",
     }
+
+
+def test_mine_mixed_document_takes_each_sentences_language() -> None:
+    doc = (
+        "Das System muss Aufträge speichern. Die Daten werden täglich gesichert.\n\n"
+        "The system shall export every order as CSV.\n"
+    )
+    found = [(c.language, c.modal) for c in mine(doc)]
+    assert found == [("de", "muss"), ("en", "shall")]
+    assert [c.language for c in mine(doc, language="de")] == ["de"]
