@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     # with Retry-After, so that a few clients with 1,000-row batches cannot exhaust memory.
     max_concurrent_batches: Annotated[int, Field(ge=1, le=64)] = 2
     max_requirement_chars: Annotated[int, Field(ge=1)] = 5000
+    # Characters of a document POST /api/v1/mining/extract mines (400 beyond); the body is
+    # bounded by MAX_BODY_BYTES first.
+    max_mining_chars: Annotated[int, Field(ge=1)] = 200_000
     cors_origins: Annotated[list[str], NoDecode] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"

@@ -8,11 +8,22 @@ from app_v2.routers import (
     criteria,
     evaluations,
     health,
+    mining,
     refine,
     suggest,
     validate,
 )
 
 api_router = APIRouter()
-for module in (health, criteria, evaluations, validate, suggest, refine, batch, corrections):
+for module in (
+    health,
+    criteria,
+    evaluations,
+    validate,
+    suggest,
+    refine,
+    batch,
+    corrections,
+    mining,
+):
     api_router.include_router(module.router)

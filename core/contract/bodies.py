@@ -26,6 +26,7 @@ from core.contract.evaluations import (
     EvaluationCreate,
     glossary_of,
 )
+from core.contract.mining import MiningCreate
 from core.engines.base import Language
 from core.exceptions import InvalidRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 from core.glossary import Glossary
@@ -262,4 +263,33 @@ def parse_refine(data: Any, settings: Settings) -> RefineCreate:
     """The body of POST /api/v1/validate/refine."""
     request = validate_model(RefineCreate, data)
     check_requirement_text(request.requirement_text, settings, field="requirementText")
+    return request
+
+
+def parse_mining(body: bytes, content_type: str | None, settings: Settings) -> MiningCreate:
+    """The body of POST /api/v1/mining/extract: JSON, or the document itself as markdown or
+    plain text (then with the default source and options)."""
+    check_body_size(len(body), settings.max_body_bytes)
+    if media_type(content_type) in MARKDOWN_MEDIA_TYPES:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidRequest("markdown body is not valid UTF-8") from exc
+        _refuse_unstorable(text)
+        request = MiningCreate(text=text)
+    elif is_json_media_type(content_type):
+        data = decode_json(body, content_type, max_bytes=settings.max_body_bytes)
+        request = validate_model(MiningCreate, data)
+    else:
+        raise UnsupportedMediaType(
+            "Content-Type must be application/json or text/markdown",
+            {"contentType": (content_type or "")[:100]},
+        )
+    if not request.text.strip():
+        raise InvalidRequest("text must not be empty", {"field": "text"})
+    if len(request.text) > settings.max_mining_chars:
+        raise InvalidRequest(
+            f"text is longer than {settings.max_mining_chars} characters",
+            {"field": "text", "maxChars": settings.max_mining_chars, "length": len(request.text)},
+        )
     return request

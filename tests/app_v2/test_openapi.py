@@ -27,7 +27,7 @@ def _posts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_openapi_post_routes_document_json_body_and_errors(document: dict[str, Any]) -> None:
     posts = _posts(document)
-    assert len(posts) == 10
+    assert len(posts) == 11
     for path, operation in posts.items():
         content = operation["requestBody"]["content"]
         assert content["application/json"]["schema"]["type"] == "object", path
@@ -41,6 +41,14 @@ def test_openapi_batch_routes_accept_markdown_or_no_body(document: dict[str, Any
     assert body["required"] is False
     assert set(body["content"]) == {"application/json", "text/markdown"}
     assert "404" in _posts(document)["/api/v1/batch/evaluate"]["responses"]
+
+
+def test_openapi_mining_route_accepts_json_or_markdown(document: dict[str, Any]) -> None:
+    operation = _posts(document)["/api/v1/mining/extract"]
+    assert operation["requestBody"]["required"] is True
+    assert set(operation["requestBody"]["content"]) == {"application/json", "text/markdown"}
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert set(schema["properties"]) == {"text", "source", "language", "evaluate"}
 
 
 def test_openapi_evaluation_body_names_its_fields(document: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ def test_document_names_shared_v2_only_and_gateway_routes(document: dict[str, An
     for method, path in SHARED_ROUTES:
         assert method.lower() in paths[path], (method, path)
     assert "post" in paths["/api/v1/validate/refine"]
+    assert "post" in paths["/api/v1/mining/extract"]
     for own in ("/livez", "/readyz", "/health", "/metrics", "/api/runtime-config/flags"):
         assert own in paths
 

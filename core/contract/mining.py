@@ -1,0 +1,48 @@
+"""Request and response models of POST /api/v1/mining/extract (v2 only)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from core.contract.evaluations import CriterionVerdict
+from core.contract.wire import WireModel
+from core.scoring import Verdict
+
+
+class MiningCreate(WireModel):
+    """A document to mine; core.contract.bodies bounds `text` by MAX_MINING_CHARS."""
+
+    text: str = Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})
+    source: str = Field(default="document", min_length=1, max_length=200)
+    language: Literal["de", "en"] | None = None
+    evaluate: bool = False
+
+
+class MinedEvaluation(WireModel):
+    """A candidate judged as validate/batch judges an item (checksums stored, never text)."""
+
+    status: Literal["accepted", "rejected"]
+    score: float
+    verdict: Verdict
+    corrected_text: str = Field(alias="correctedText")
+    evaluation: list[CriterionVerdict]
+
+
+class MinedCandidate(WireModel):
+    id: str
+    text: str
+    source: str
+    line: int = Field(description="1-based line of the source where the sentence starts")
+    kind: Literal["functional", "quality", "constraint"]
+    language: Literal["de", "en"]
+    modal: str = Field(description="the modal verb as written, e.g. muss, shall, MUSS, darf nicht")
+    evaluation: MinedEvaluation | None = None
+
+
+class MiningPublic(WireModel):
+    items: list[MinedCandidate]
+    markdown: str = Field(
+        description="the candidates as a requirements table, for POST /api/v1/batch/evaluate"
+    )

@@ -1,0 +1,23 @@
+"""Requirement mining: the candidates a specification's prose states, rule-based, German and
+English, without a web framework.
+
+    >>> from core.mining import mine
+    >>> [(c.line, c.modal, c.kind) for c in mine("# Export\\n\\nDas System muss CSV exportieren.")]
+    [(3, 'muss', 'functional')]
+"""
+
+from core.mining._answer import extract, requirements_table
+from core.mining._extract import Candidate, Kind, classify, mine
+from core.mining._modal import find_modal
+from core.mining._sentences import sentences
+
+__all__ = [
+    "Candidate",
+    "Kind",
+    "classify",
+    "extract",
+    "find_modal",
+    "mine",
+    "requirements_table",
+    "sentences",
+]

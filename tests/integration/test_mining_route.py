@@ -1,0 +1,118 @@
+"""POST /api/v1/mining/extract: v2 only, JSON or a markdown body, limits in the one error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import gateway.app
+from core.settings import Settings
+from tests.conftest import build_target
+from tests.utils.targets import AsgiTarget, Reply
+
+MINING = "/api/v1/mining/extract"
+DOC = """# Export
+
+Dieses Kapitel beschreibt den Export. Der Export kann später erweitert werden.
+
+- Das System muss Aufträge als CSV exportieren.
+- Die Antwortzeit muss unter 2 s liegen.
+
+Hinweis: Das System muss nicht zertifiziert sein.
+"""
+
+
+def gateway_request(settings: Settings, **kwargs: Any) -> Reply:
+    return AsgiTarget("gateway", gateway.app.create_app(settings)).request("POST", MINING, **kwargs)
+
+
+@pytest.mark.parametrize("use_v2", [False, True], ids=["flag-off", "flag-on"])
+def test_extract_mining_through_gateway_is_v2_only(
+    contract_settings: Settings, use_v2: bool
+) -> None:
+    settings = contract_settings.model_copy(update={"feature_flag_use_v2": use_v2})
+    reply = gateway_request(settings, json={"text": DOC, "source": "spec.md"})
+    assert reply.status == 200, reply.body
+    assert (reply.headers["X-Variant"], reply.headers["X-Variant-Reason"]) == ("v2", "v2-only")
+    items = reply.body["items"]
+    assert [(i["line"], i["modal"], i["kind"]) for i in items] == [
+        (5, "muss", "functional"),
+        (6, "muss", "quality"),
+    ]
+    assert set(items[0]) == {"id", "text", "source", "line", "kind", "language", "modal"}
+    assert items[0]["source"] == "spec.md" and items[0]["language"] == "de"
+
+
+def test_extract_mining_markdown_feeds_batch_evaluate(contract_settings: Settings) -> None:
+    target = AsgiTarget("gateway", gateway.app.create_app(contract_settings))
+    mined = target.request(
+        "POST", MINING, content=DOC.encode(), headers={"Content-Type": "text/markdown"}
+    )
+    assert mined.status == 200, mined.body
+    ids = [i["id"] for i in mined.body["items"]]
+    batch = target.request(
+        "POST", "/api/v1/batch/evaluate", json={"markdown": mined.body["markdown"]}
+    )
+    assert batch.status == 200, batch.body
+    assert list(batch.body["items"]) == ids
+
+
+def test_extract_mining_evaluates_each_candidate(contract_settings: Settings) -> None:
+    reply = gateway_request(contract_settings, json={"text": DOC, "evaluate": True})
+    assert reply.status == 200, reply.body
+    for item in reply.body["items"]:
+        evaluation = item["evaluation"]
+        assert evaluation["verdict"] in {"pass", "fail"} and 0 <= evaluation["score"] <= 1
+        assert evaluation["status"] in {"accepted", "rejected"} and evaluation["evaluation"]
+
+
+def test_extract_mining_evaluate_is_bounded_by_max_batch_items(contract_settings: Settings) -> None:
+    text = "\n".join(f"- The system shall log event {n}." for n in range(6))
+    reply = gateway_request(contract_settings, json={"text": text, "evaluate": True})
+    assert (reply.status, reply.body["error"]) == (400, "invalid_request")
+    assert reply.body["details"] == {"maxItems": 5, "count": 6}
+    assert gateway_request(contract_settings, json={"text": text}).status == 200
+
+
+def test_extract_mining_text_over_max_mining_chars_400(contract_settings: Settings) -> None:
+    settings = contract_settings.model_copy(update={"max_mining_chars": 50})
+    reply = gateway_request(settings, json={"text": "The system shall log. " * 5})
+    assert (reply.status, reply.body["error"]) == (400, "invalid_request")
+    assert reply.body["details"]["maxChars"] == 50
+    assert reply.body["requestId"] == reply.headers["X-Request-Id"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"text": "  "}, {}, {"text": "x", "language": "fr"}, {"text": 5}, {"text": "x", "source": ""}],
+)
+def test_extract_mining_bad_json_400(contract_settings: Settings, payload: Any) -> None:
+    reply = gateway_request(contract_settings, json=payload)
+    assert (reply.status, reply.body["error"]) == (400, "invalid_request")
+
+
+def test_extract_mining_blank_markdown_400(contract_settings: Settings) -> None:
+    reply = gateway_request(
+        contract_settings, content=b"\n \n", headers={"Content-Type": "text/plain"}
+    )
+    assert (reply.status, reply.body["error"]) == (400, "invalid_request")
+
+
+def test_extract_mining_other_media_type_415(contract_settings: Settings) -> None:
+    reply = gateway_request(
+        contract_settings, content=b"<x/>", headers={"Content-Type": "application/xml"}
+    )
+    assert (reply.status, reply.body["error"]) == (415, "unsupported_media_type")
+
+
+def test_extract_mining_body_over_max_body_bytes_413(contract_settings: Settings) -> None:
+    reply = gateway_request(
+        contract_settings, content=b"a" * 9000, headers={"Content-Type": "text/markdown"}
+    )
+    assert (reply.status, reply.body["error"]) == (413, "payload_too_large")
+
+
+def test_extract_mining_not_on_v1(contract_settings: Settings) -> None:
+    reply = build_target("flask-v1", contract_settings).request("POST", MINING, json={"text": "x"})
+    assert reply.status == 404
