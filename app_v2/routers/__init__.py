@@ -8,11 +8,15 @@ from app_v2.routers import (
     criteria,
     evaluations,
     health,
+    ingest,
+    rag,
     refine,
     suggest,
     validate,
+    vectors,
 )
 
 api_router = APIRouter()
-for module in (health, criteria, evaluations, validate, suggest, refine, batch, corrections):
+MODULES = (health, criteria, evaluations, validate, suggest, refine, batch, corrections, ingest)
+for module in (*MODULES, rag, vectors):
     api_router.include_router(module.router)

@@ -17,8 +17,8 @@ from core.engines import engine_status
 from core.exceptions import InvalidRequest
 from core.settings import SECRET_FIELDS, Settings, redacted_url
 from core.store.flags import ROLLBACK, FlagChange, audit_dict, list_audit
+from edge.admin import AdminDep
 from edge.openapi import error_responses
-from gateway.admin import AdminDep
 from gateway.bucketing import bucket_for, decide
 from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_public
 
