@@ -4,7 +4,7 @@ No web framework here: app_v2's routers are the HTTP adapters.
 """
 
 from core.vectors._client import close_clients
-from core.vectors._embeddings import Embedder, ProviderChoice, choose_provider
+from core.vectors._embeddings import Embedder, ProviderChoice, choose_provider, provider_status
 from core.vectors.ingest import IngestReport, Upload, ingest
 from core.vectors.store import Hit, VectorStore, reassemble
 
@@ -18,5 +18,6 @@ __all__ = [
     "choose_provider",
     "close_clients",
     "ingest",
+    "provider_status",
     "reassemble",
 ]

@@ -112,3 +112,10 @@ def _local_embedder(settings: Settings) -> Embedder | None:
     """The seam for the `[semantic]` extra's provider: None while no such extra exists."""
     del settings
     return None
+
+
+def provider_status(settings: Settings) -> dict[str, str]:
+    """The provider in use and why, for /api/runtime-config (as /api/v1/vector/health)."""
+    choice = choose_provider(settings)
+    search = "sparse" if choice.embedder is None else "hybrid"
+    return {"provider": choice.name, "reason": choice.reason, "search": search}
