@@ -39,7 +39,11 @@ class Connection:
 def connect(settings: Settings) -> Connection:
     """The client for these settings (shared per path in embedded mode)."""
     if settings.qdrant_url:
-        client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+        # No version probe at construction: it runs in a thread of its own whose failure
+        # (server down) goes unhandled; an unreachable server is a 503 of the request instead.
+        client = QdrantClient(
+            url=settings.qdrant_url, api_key=settings.qdrant_api_key, check_compatibility=False
+        )
         return Connection(client, embedded=False, port=_port(settings.qdrant_url))
     path = str(settings.qdrant_path)
     if path == MEMORY:

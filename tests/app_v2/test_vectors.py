@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 import app_v2.main
 from core.settings import Settings
 from core.vectors import close_clients
+from dev.processes import free_port
 from tests.conftest import SettingsFactory
 from tests.utils.documents import make_docx, make_pdf
 
@@ -183,3 +184,18 @@ def test_search_unknown_collection_404(make_settings: SettingsFactory) -> None:
         "/api/v1/rag/search", params={"query": "x", "collection": "other"}
     )
     assert response.status_code == 404 and response.json()["error"] == "not_found"
+
+
+def test_vector_routes_unreachable_server_503(make_settings: SettingsFactory) -> None:
+    client = _client(make_settings(qdrant_url=f"http://127.0.0.1:{free_port()}"))
+    for response in (
+        client.get("/api/v1/vector/health"),
+        client.get("/api/v1/rag/search", params={"query": "login"}),
+        client.post("/api/v1/files/ingest", files=[("files", ("a.md", b"The system shall."))]),
+    ):
+        assert response.status_code == 503, response.text
+        body = response.json()
+        assert (
+            body["error"] == "unavailable" and body["message"] == "the vector store is unavailable"
+        )
+        assert response.headers["retry-after"] == "5"
