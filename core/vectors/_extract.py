@@ -67,7 +67,8 @@ def extract(name: str, kind: str, data: bytes) -> list[Block]:
     """The non-empty blocks of text of an accepted file; 400 when it cannot be read."""
     try:
         blocks = _EXTRACTORS[kind](data)
-    except (PyPdfError, zipfile.BadZipFile, KeyError, ValueError, csv.Error) as exc:
+    # RecursionError: JSON nested deeper than the parser's stack, a hostile file as well
+    except (PyPdfError, zipfile.BadZipFile, KeyError, ValueError, csv.Error, RecursionError) as exc:
         raise InvalidRequest(f"{name}: the {kind} file cannot be read") from exc
     return [block for block in blocks if block.text.strip()]
 

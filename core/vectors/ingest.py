@@ -38,7 +38,10 @@ def ingest(
     for upload in uploads:
         name = safe_name(upload.name)
         kind = source_type(name, upload.data)
-        checked.append((name, kind, upload.data, extract(name, kind, upload.data)))
+        found = extract(name, kind, upload.data)
+        if not found:  # e.g. a scanned PDF without a text layer: nothing could be searched
+            raise InvalidRequest(f"{name}: no text found to index")
+        checked.append((name, kind, upload.data, found))
     blocks = chunks = upserted = 0
     for name, kind, data, found in checked:
         common = {

@@ -46,6 +46,8 @@ def test_gateway_routes_knowledge_base_to_v2(kb_gateway: ASGIApp, method: str, p
     ("files", "status", "code"),
     [
         ([("files", ("a.md", b""))], 400, "invalid_request"),
+        ([("files", ("blank.md", b" \n\t "))], 400, "invalid_request"),
+        ([("files", ("a.md", b"ok")), ("files", ("b.md", b""))], 400, "invalid_request"),
         ([("other", ("a.md", b"text"))], 400, "invalid_request"),
         ([("files", ("a.exe", b"MZ"))], 415, "unsupported_media_type"),
         ([("files", ("a.pdf", b"not a pdf"))], 415, "unsupported_media_type"),

@@ -64,7 +64,12 @@ def test_source_type_refuses_empty_files_400() -> None:
 
 @pytest.mark.parametrize(
     ("data", "kind"),
-    [(b'{"open": ', "json"), (b"%PDF-1.4 broken", "pdf"), (b"PK\x03\x04x", "docx")],
+    [
+        (b'{"open": ', "json"),
+        (b"[" * 100_000, "json"),
+        (b"%PDF-1.4 broken", "pdf"),
+        (b"PK\x03\x04x", "docx"),
+    ],
 )
 def test_extract_unreadable_file_400(data: bytes, kind: str) -> None:
     with pytest.raises(InvalidRequest, match="cannot be read"):
