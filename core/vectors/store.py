@@ -56,14 +56,13 @@ class VectorStore:
         self.collection = settings.qdrant_collection
         self.provider: ProviderChoice = choose_provider(settings)
         self.chunk_tokens = settings.chunk_tokens
-        self._checked = False
 
     @property
     def connection(self) -> Connection:
         """Connected on first use (so an app that never searches never takes the embedded
         path's lock), and again after close_clients closed it (a restart in-process)."""
         if self._connection is None or self._connection.closed:
-            self._connection, self._checked = connect(self._settings), False
+            self._connection = connect(self._settings)
         return self._connection
 
     @property
@@ -91,9 +90,11 @@ class VectorStore:
         return {"provider": embedder.name, "model": embedder.model, "dim": embedder.dim}
 
     def ensure_collection(self) -> None:
-        """Create the collection on first use; 409 when it was built for another provider."""
-        if self._checked:
-            return
+        """Create the collection on first use; 409 when it was built for another provider.
+
+        Checked on every call, not once per process: another worker or replica may have
+        reset (deleted) the collection or rebuilt it for another provider since.
+        """
         wanted = self._wanted()
         with self._calls():
             client = self.connection.client
@@ -115,7 +116,6 @@ class VectorStore:
                 )
             else:
                 self._check(client.get_collection(self.collection), wanted)
-        self._checked = True
 
     def _check(self, info: models.CollectionInfo, wanted: dict[str, Any]) -> None:
         vectors = info.config.params.vectors
@@ -245,7 +245,6 @@ class VectorStore:
             if client.collection_exists(self.collection):
                 held = client.count(self.collection, exact=True).count
                 client.delete_collection(self.collection)
-        self._checked = False
         return held
 
     def delete_older_than(self, hours: int, *, now: datetime) -> None:

@@ -100,3 +100,13 @@ def test_store_delete_older_than_removes_old_chunks_only(make_settings: Settings
     assert store.count() == chunks
     store.delete_older_than(1, now=datetime.now(UTC) + timedelta(hours=2))
     assert store.count() == 0
+
+
+def test_store_writes_after_another_store_reset_the_collection(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    """Another worker's reset must not leave this one writing to a deleted collection."""
+    serving, other = (_store(make_settings, tmp_path / "q") for _ in range(2))
+    chunks = _ingest(serving)
+    assert other.reset() == chunks
+    assert _ingest(serving) == chunks and other.count() == chunks
