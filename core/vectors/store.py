@@ -78,7 +78,7 @@ class VectorStore:
     def _calls(self) -> Iterator[None]:
         """Qdrant errors as Unavailable (503), the one place they are translated."""
         try:
-            with self.connection.lock:
+            with self.connection.lock:  # re-entrant: a call may ensure the collection inside
                 yield
         except (ResponseHandlingException, UnexpectedResponse) as exc:
             raise Unavailable("the vector store is unavailable", retry_after_s=5) from exc
@@ -138,7 +138,7 @@ class VectorStore:
         self, source: str, chunks: list[Chunk], payloads: list[dict[str, Any]]
     ) -> int:
         """Write the source's chunks as points 0..n-1 and delete its older points beyond n."""
-        self.ensure_collection()
+        self.ensure_collection()  # a 409 before paying for embeddings
         dense = self._dense([chunk.text for chunk in chunks])
         points = [
             models.PointStruct(
@@ -149,6 +149,7 @@ class VectorStore:
             for index, chunk in enumerate(chunks)
         ]
         with self._calls():
+            self.ensure_collection()  # again under the lock: a reset may have run meanwhile
             client = self.connection.client
             client.upsert(self.collection, points=points, wait=True)
             stale = _of_source(
@@ -170,12 +171,12 @@ class VectorStore:
 
     def search(self, query: str, *, top_k: int, source: str | None = None) -> list[Hit]:
         """The best `top_k` chunks for the query, hybrid (RRF) when a dense vector exists."""
-        self.ensure_collection()
         indices, values = _lexical.query_vector(query)
         sparse = models.SparseVector(indices=indices, values=values)
         where = _of_source(source) if source else None
         dense = self._dense([query])
         with self._calls():
+            self.ensure_collection()  # under the same lock as the query: no reset in between
             client = self.connection.client
             if dense is None:
                 if not indices:
@@ -204,10 +205,10 @@ class VectorStore:
 
     def source_chunks(self, source: str) -> list[dict[str, Any]]:
         """The payloads of the source's chunks in chunk order."""
-        self.ensure_collection()
         payloads: list[dict[str, Any]] = []
         offset: Any = None
         with self._calls():
+            self.ensure_collection()
             while True:
                 points, offset = self.connection.client.scroll(
                     self.collection,
