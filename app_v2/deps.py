@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from core.contract.bodies import check_body_size, decode_json
 from core.settings import Settings
+from core.vectors import VectorStore
 
 
 def _settings(request: Request) -> Settings:
@@ -48,3 +49,10 @@ async def _json_body(request: Request, settings: SettingsDep, body: RawBody) -> 
 
 
 JsonBody = Annotated[Any, Depends(_json_body)]
+
+
+def _vectors(request: Request) -> VectorStore:
+    return cast(VectorStore, request.app.state.vectors)
+
+
+VectorsDep = Annotated[VectorStore, Depends(_vectors)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
@@ -10,6 +13,7 @@ from app_v2.routers import api_router
 from core.contract.wire import FIXED_HEADERS
 from core.runtime import open_store
 from core.settings import Settings, get_settings
+from core.vectors import VectorStore, close_clients
 from edge import errors
 from edge.request_id import RequestIdMiddleware
 
@@ -24,13 +28,21 @@ class V2App(FastAPI):
         )
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """Release the embedded vector store's file lock when the server stops."""
+    yield
+    close_clients()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the v2 app for these settings (the process settings by default)."""
     settings = settings or get_settings()
     # No slash redirects: their Location would echo the client's Host header (a 404 instead).
-    app = V2App(title="reqgate v2", version="2.0.0", redirect_slashes=False)
+    app = V2App(title="reqgate v2", version="2.0.0", redirect_slashes=False, lifespan=lifespan)
     app.state.settings = settings
     app.state.db = open_store(settings)
+    app.state.vectors = VectorStore(settings)  # connects on first use
     errors.install(app)
     openapi.install(app)
     app.include_router(api_router)

@@ -40,3 +40,39 @@ def json_body(model: type[BaseModel], *, required: bool = True, markdown: bool =
 def install(app: FastAPI) -> None:
     """Generate the document once, then complete it (see the module docstring)."""
     edge.openapi.install(app, edge.openapi.complete)
+
+
+# The knowledge-base routes' documented failures, each in the one error shape.
+VECTOR_ERRORS = error_responses(
+    {
+        400: "a bad parameter, or a file that is empty, unnamed or unreadable",
+        401: "a missing or wrong admin token",
+        403: "the admin API is disabled (no ADMIN_TOKEN)",
+        404: "no such source or collection",
+        409: "the collection was built for another embeddings provider or dimension",
+        413: "upload larger than MAX_UPLOAD_BYTES",
+        415: "not multipart/form-data, or a file type other than .md .txt .json .csv .pdf .docx",
+        503: "the vector store or the embeddings provider is unavailable",
+    }
+)
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def vector_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a knowledge-base route failing with these statuses."""
+    return {status: VECTOR_ERRORS[status] for status in statuses}

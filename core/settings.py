@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.exceptions import ConfigError
@@ -87,13 +87,27 @@ class Settings(BaseSettings):
     v1_threads: Annotated[int, Field(ge=1, le=256)] = 4
     admin_token: str | None = None
 
+    # The knowledge base (core.vectors): a Qdrant server at QDRANT_URL, else Qdrant's
+    # embedded local mode in the QDRANT_PATH directory (":memory:" keeps nothing).
     qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
     qdrant_path: Path = Path("./data/qdrant")
-    # The collection and the embeddings are the knowledge base's (issue 13), which nothing
-    # reads yet; kept because that open issue builds them with these names and defaults.
-    qdrant_collection: str = "requirements_v2"
-    embeddings_provider: Literal["hash", "openai"] = "hash"
+    qdrant_collection: Annotated[str, Field(min_length=1, max_length=255)] = "requirements_v2"
+    # none (the default): sparse lexical vectors only; auto: the best provider installed
+    # (today none, so installing one later never changes an existing collection unasked);
+    # openai: dense embeddings from OPENAI_BASE_URL as well, fused with the sparse ones.
+    embeddings_provider: Literal["auto", "none", "openai", "local"] = "none"
     embeddings_model: str = "text-embedding-3-small"
+    # Dimensions of the dense vectors; unset takes the model's known size (core.vectors).
+    embeddings_dim: Annotated[int, Field(ge=1, le=65536)] | None = None
+    # Ingested text is cut into chunks of CHUNK_TOKENS words and punctuation marks, each
+    # repeating the last CHUNK_OVERLAP_TOKENS of the one before, so no answer straddles a cut.
+    chunk_tokens: Annotated[int, Field(ge=16, le=8192)] = 256
+    chunk_overlap_tokens: Annotated[int, Field(ge=0, le=4096)] = 32
+    # Most bytes of one ingest upload (all its files); larger ones get 413 unread.
+    max_upload_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
+    # Ingested chunks (which hold text, by design) older than this are purged; unset keeps them.
+    vector_retention_h: Annotated[int, Field(ge=1)] | None = None
 
     max_body_bytes: Annotated[int, Field(ge=1024)] = 1024 * 1024
     # Slow clients must hold neither connections nor threads (issue 12). Seconds a
@@ -155,6 +169,24 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 16 characters long")
         return value
 
+    @field_validator("embeddings_provider")
+    @classmethod
+    def _provider_available(cls, value: str) -> str:
+        """The local provider's extra is not built yet: refuse it instead of running without."""
+        if value == "local":
+            raise ValueError(
+                "the local provider needs the [semantic] extra, which this build does not have;"
+                " use auto, none or openai"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _chunks_advance(self) -> Settings:
+        """An overlap as long as the chunk would cut the same chunk forever."""
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError("CHUNK_OVERLAP_TOKENS must be smaller than CHUNK_TOKENS")
+        return self
+
     @property
     def sqlalchemy_url(self) -> str:
         """DATABASE_URL when given, else the SQLite file at SQLITE_PATH."""
@@ -172,7 +204,7 @@ class Settings(BaseSettings):
 
 
 # Never echoed, logged or served: only whether they are set. URLs are served redacted.
-SECRET_FIELDS = frozenset({"openai_api_key", "admin_token", "database_url"})
+SECRET_FIELDS = frozenset({"openai_api_key", "admin_token", "database_url", "qdrant_api_key"})
 
 
 def _problem(error: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 import app_v1
@@ -17,6 +18,8 @@ from core.contract.wire import FIXED_HEADERS
 from core.runtime import open_store
 from core.settings import Settings
 from core.store.flags import sync_env_flags
+from core.store.purge import VectorRetention
+from core.vectors import VectorStore
 from edge.request_id import RequestIdMiddleware
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
@@ -32,6 +35,18 @@ from gateway.wsgi_bridge import WsgiBridge
 
 ALLOWED_HEADERS = ("Accept", "Authorization", "Content-Type", "X-Request-Id", "X-Variant-Override")
 EXPOSED_HEADERS = ("X-Request-Id", "X-Variant", "X-Variant-Reason", "X-Variant-Bucket")
+
+
+def vector_retention(settings: Settings, v2_app: FastAPI | None) -> VectorRetention | None:
+    """What the gateway's purge deletes from the knowledge base (VECTOR_RETENTION_H): the
+    in-process v2's store, or a Qdrant server's collection; a remote v2's embedded store is
+    locked by that process, which the gateway must not open."""
+    hours = settings.vector_retention_h
+    if hours is None:
+        return None
+    if v2_app is not None:
+        return VectorRetention(v2_app.state.vectors, hours)
+    return VectorRetention(VectorStore(settings), hours) if settings.qdrant_url else None
 
 
 def create_app(
@@ -67,6 +82,7 @@ def create_app(
         upstream=upstream,
         checks=build_checks(settings, engine, upstream),
         v2_document=v2_document,
+        vectors=vector_retention(settings, v2_app),
     )
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics

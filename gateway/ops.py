@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 
 import edge.openapi
 from core.settings import Settings
-from core.store.purge import purge_logged, purge_periodically
+from core.store.purge import VectorRetention, purge_logged, purge_periodically
+from core.vectors import close_clients
 from edge import errors
 from gateway.flags import FlagCache
 from gateway.metrics import GatewayMetrics
@@ -31,26 +32,30 @@ def create_ops_app(
     checks: dict[str, Check],
     v2_document: Callable[[], dict[str, Any]],
     upstream: HttpUpstream | None = None,
+    vectors: VectorRetention | None = None,
 ) -> FastAPI:
     """The gateway's own API; it shares the flag cache and metrics with the router.
 
     Its lifespan (the gateway's) purges old records at start-up and every
-    PURGE_INTERVAL_MIN (DESIGN §5). Its /openapi.json is the gateway's whole document: its
+    PURGE_INTERVAL_MIN (DESIGN §5), knowledge-base chunks too with `vectors`, and closes
+    the embedded vector store at shutdown. Its /openapi.json is the gateway's whole document: its
     own routes and those of `v2_document` that the router forwards.
     """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await purge_logged(engine, hours=settings.purge_retention_h)
+        await purge_logged(engine, hours=settings.purge_retention_h, vectors=vectors)
         purging = asyncio.create_task(
             purge_periodically(
                 engine,
                 hours=settings.purge_retention_h,
                 interval_min=settings.purge_interval_min,
+                vectors=vectors,
             )
         )
         yield
         purging.cancel()
+        close_clients()
         if upstream is not None:
             await upstream.aclose()
 

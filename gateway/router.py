@@ -12,7 +12,7 @@ import random
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.settings import Settings
-from gateway.admin import token_matches
+from edge.admin import token_matches
 from gateway.bucketing import bucket_for, cookie_value, decide, sticky_cookie_header
 from gateway.context import RequestInfo, request_info
 from gateway.fallback import Deadlines, serve_with_fallback

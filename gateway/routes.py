@@ -24,7 +24,18 @@ SHARED_ROUTES: frozenset[tuple[str, str]] = frozenset(
 SHARED_PATHS = frozenset(path for _, path in SHARED_ROUTES)
 V2_ONLY_PREFIXES = ("/api/v2/",)
 # v2 features served under the v1 prefix because clients of the original system call them there.
-V2_ONLY_PATHS = frozenset({"/api/v1/validate/refine", "/api/v1/mining/extract"})
+V2_ONLY_PATHS = frozenset(
+    {
+        "/api/v1/validate/refine",
+        "/api/v1/mining/extract",
+        "/api/v1/files/ingest",
+        "/api/v1/rag/search",
+        "/api/v1/vector/collections",
+        "/api/v1/vector/health",
+        "/api/v1/vector/source/full",
+        "/api/v1/vector/reset",
+    }
+)
 V1_ONLY_PREFIXES = ("/api/v1/",)
 
 

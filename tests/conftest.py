@@ -28,6 +28,7 @@ def make_settings(tmp_path: Path) -> SettingsFactory:
         values: dict[str, Any] = {
             "_env_file": None,
             "sqlite_path": tmp_path / "reqgate.db",
+            "qdrant_path": Path(":memory:"),  # an on-disk knowledge base only where asked for
             "requirements_md_path": Path(__file__).parents[1] / "docs" / "requirements.md",
         }
         values.update(overrides)

@@ -8,22 +8,16 @@ from app_v2.routers import (
     criteria,
     evaluations,
     health,
+    ingest,
     mining,
+    rag,
     refine,
     suggest,
     validate,
+    vectors,
 )
 
 api_router = APIRouter()
-for module in (
-    health,
-    criteria,
-    evaluations,
-    validate,
-    suggest,
-    refine,
-    batch,
-    corrections,
-    mining,
-):
+MODULES = (health, criteria, evaluations, validate, suggest, refine, batch, corrections, mining)
+for module in (*MODULES, ingest, rag, vectors):
     api_router.include_router(module.router)

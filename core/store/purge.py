@@ -1,4 +1,8 @@
-"""Deleting old records (DESIGN §5): at start-up, every PURGE_INTERVAL_MIN, and on demand."""
+"""Deleting old records (DESIGN §5): at start-up, every PURGE_INTERVAL_MIN, and on demand.
+
+With VECTOR_RETENTION_H set, the same runs delete ingested chunks older than it from the
+knowledge base (they hold document text, by design; unset keeps them).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from core.exceptions import ApiError
 from core.store.db import write_scope
 from core.store.models import (
     Evaluation,
@@ -22,8 +27,17 @@ from core.store.models import (
     SuggestionRecord,
     utcnow,
 )
+from core.vectors import VectorStore
 
 log = logging.getLogger("reqgate.purge")
+
+
+@dataclass(frozen=True, slots=True)
+class VectorRetention:
+    """Which knowledge base to purge, keeping chunks younger than `hours`."""
+
+    store: VectorStore
+    hours: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +96,35 @@ def _delete(session: Session, statement: Delete) -> int:
     return result.rowcount
 
 
-async def purge_logged(engine: Engine, *, hours: int) -> None:
+async def purge_logged(
+    engine: Engine, *, hours: int, vectors: VectorRetention | None = None
+) -> None:
     """One purge off the event loop; a failure is logged, never raised: the server stays up
     and the next run deletes whatever this one left."""
     try:
         report = await asyncio.to_thread(purge_older_than, engine, hours=hours)
     except SQLAlchemyError:
         log.exception("purge failed; retrying at the next interval")
+    else:
+        extra = {"evaluations": report.evaluations, "rewrites": report.rewrites}
+        log.info("purge done", extra=extra)
+    if vectors is not None:
+        await _purge_vectors(vectors)
+
+
+async def _purge_vectors(vectors: VectorRetention) -> None:
+    try:
+        await asyncio.to_thread(vectors.store.delete_older_than, vectors.hours, now=utcnow())
+    except ApiError as exc:  # Unavailable: the store is down; Conflict: not ours to touch
+        log.warning("vector purge failed; retrying at the next interval: %s", exc.message)
         return
-    log.info("purge done", extra={"evaluations": report.evaluations, "rewrites": report.rewrites})
+    log.info("vector purge done", extra={"olderThanHours": vectors.hours})
 
 
-async def purge_periodically(engine: Engine, *, hours: int, interval_min: int) -> None:
+async def purge_periodically(
+    engine: Engine, *, hours: int, interval_min: int, vectors: VectorRetention | None = None
+) -> None:
     """Purge every `interval_min` minutes until cancelled (the server's lifespan)."""
     while True:
         await asyncio.sleep(interval_min * 60)
-        await purge_logged(engine, hours=hours)
+        await purge_logged(engine, hours=hours, vectors=vectors)

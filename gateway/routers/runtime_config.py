@@ -17,8 +17,9 @@ from core.engines import engine_status
 from core.exceptions import InvalidRequest
 from core.settings import SECRET_FIELDS, Settings, redacted_url
 from core.store.flags import ROLLBACK, FlagChange, audit_dict, list_audit
+from core.vectors import provider_status
+from edge.admin import AdminDep
 from edge.openapi import error_responses
-from gateway.admin import AdminDep
 from gateway.bucketing import bucket_for, decide
 from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_public
 
@@ -80,10 +81,11 @@ def effective_settings(settings: Settings) -> dict[str, object]:
 
 @router.get("")
 async def read_runtime_config(settings: SettingsDep, flags: FlagsDep) -> dict[str, object]:
-    """Show the flags in force (with epoch and source), the engine and why, and the settings."""
+    """Show the flags in force (with epoch and source), the engine and embeddings provider
+    and why, and the settings."""
     return {
         "flags": flags_public(flags),
-        "engine": engine_status(settings),
+        "engine": {**engine_status(settings), "embeddings": provider_status(settings)},
         "settings": effective_settings(settings),
     }
 

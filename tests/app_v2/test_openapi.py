@@ -26,7 +26,12 @@ def _posts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_openapi_post_routes_document_json_body_and_errors(document: dict[str, Any]) -> None:
-    posts = _posts(document)
+    # the knowledge base's uploads are multipart and its reset has no body (tests/app_v2/vectors)
+    posts = {
+        path: operation
+        for path, operation in _posts(document).items()
+        if "knowledge base" not in operation["tags"]
+    }
     assert len(posts) == 11
     for path, operation in posts.items():
         content = operation["requestBody"]["content"]

@@ -160,6 +160,16 @@ def test_runtime_config_shows_engine_and_why(
     assert (shown["engine"], shown["reason"]) == (engine, reason)
 
 
+def test_runtime_config_shows_embeddings_provider_and_why(make_gateway: GatewayFactory) -> None:
+    shown = make_gateway(embeddings_provider="auto").get("/api/runtime-config").json()
+    assert shown["engine"]["embeddings"] == {
+        "provider": "none",
+        "reason": "auto: no local provider installed, sparse only",
+        "search": "sparse",
+    }
+    assert shown["settings"]["qdrantApiKeyPresent"] is False
+
+
 def test_runtime_config_times_are_utc(make_gateway: GatewayFactory) -> None:
     client = make_gateway()
     client.patch(FLAGS, json={"canaryPercent": 3, "reason": "tz"}, headers=ADMIN)

@@ -1,4 +1,5 @@
-"""Admin authorisation: `Authorization: Bearer ADMIN_TOKEN`, compared in constant time."""
+"""Admin authorisation for every FastAPI app of reqgate (the gateway's ops API, v2's vector
+admin): `Authorization: Bearer ADMIN_TOKEN`, compared in constant time."""
 
 from __future__ import annotations
 
