@@ -4,6 +4,7 @@ uploads are refused in the one error shape, a too-large one before it is read wh
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +20,7 @@ from tests.utils.documents import make_pdf
 MIB = 1024 * 1024
 ROUTES = [
     ("POST", "/api/v1/files/ingest"),
+    ("POST", "/api/v1/files/ingest/stream"),
     ("GET", "/api/v1/rag/search?query=x"),
     ("GET", "/api/v1/vector/collections"),
     ("GET", "/api/v1/vector/health"),
@@ -40,6 +42,15 @@ def test_gateway_routes_knowledge_base_to_v2(kb_gateway: ASGIApp, method: str, p
     assert response.headers["x-variant"] == "v2"
     assert response.headers["x-variant-reason"] == "v2-only"
     assert response.status_code != 404 or path.startswith("/api/v1/vector/source")
+
+
+def test_gateway_streams_ingest_progress_from_v2(kb_gateway: ASGIApp) -> None:
+    files = [("files", ("a.md", b"The system shall encrypt backups."))]
+    with TestClient(kb_gateway).stream("POST", "/api/v1/files/ingest/stream", files=files) as r:
+        lines = [json.loads(line) for line in r.iter_lines()]
+    assert r.headers["x-variant"] == "v2" and r.headers["content-type"] == "application/x-ndjson"
+    assert [line["event"] for line in lines] == ["extracted", "upserted", "end"]
+    assert lines[-1]["countFiles"] == 1
 
 
 @pytest.mark.parametrize(

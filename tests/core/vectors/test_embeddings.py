@@ -13,7 +13,13 @@ from core.settings import Settings
 from core.vectors import Embedder, choose_provider
 from core.vectors._embeddings import BATCH, check_circuit
 from tests.conftest import SettingsFactory
-from tests.utils.embeddings import BASE_URL, DIM, embeddings_answer, fake_embeddings
+from tests.utils.embeddings import (
+    BASE_URL,
+    DIM,
+    embeddings_answer,
+    fake_embeddings,
+    openai_settings,
+)
 
 
 @pytest.mark.parametrize(("provider", "reason"), [("none", "sparse only"), ("auto", "auto: no")])
@@ -75,13 +81,8 @@ RESET_S = 0.3
 
 @pytest.fixture
 def breaker_settings(make_settings: SettingsFactory) -> Settings:
-    return make_settings(
-        embeddings_provider="openai",
-        openai_base_url=BASE_URL,
-        embeddings_dim=DIM,
-        llm_max_retries=0,
-        llm_breaker_failures=FAILURES,
-        llm_breaker_reset_s=RESET_S,
+    return openai_settings(
+        make_settings, llm_breaker_failures=FAILURES, llm_breaker_reset_s=RESET_S
     )
 
 
