@@ -108,7 +108,9 @@ def _big_pdf_body(size: int) -> tuple[bytes, Iterator[bytes]]:
     return b"multipart/form-data; boundary=" + boundary, parts()
 
 
-def _send(app: ASGIApp, *, declared: int | None, size: int) -> tuple[int, int, bytes]:
+def _send(
+    app: ASGIApp, *, declared: int | None, size: int, path: str = "/api/v1/files/ingest"
+) -> tuple[int, int, bytes]:
     """POST a `size`-byte PDF upload to the app; (status, body bytes consumed, answer)."""
     content_type, parts = _big_pdf_body(size)
     headers = [(b"content-type", content_type)]
@@ -134,8 +136,8 @@ def _send(app: ASGIApp, *, declared: int | None, size: int) -> tuple[int, int, b
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/api/v1/files/ingest",
-        "raw_path": b"/api/v1/files/ingest",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "headers": headers,
         "client": ("127.0.0.1", 1),
@@ -148,12 +150,15 @@ def _send(app: ASGIApp, *, declared: int | None, size: int) -> tuple[int, int, b
     return status, consumed, body
 
 
+@pytest.mark.parametrize("path", ["/api/v1/files/ingest", "/api/v1/files/ingest/stream"])
 @pytest.mark.parametrize("declared", [True, False])
 def test_gateway_refuses_20_mb_pdf_before_reading_it_413(
-    kb_gateway: ASGIApp, settings: Settings, declared: bool
+    kb_gateway: ASGIApp, settings: Settings, declared: bool, path: str
 ) -> None:
     size = 20 * MIB
-    status, consumed, body = _send(kb_gateway, declared=size if declared else None, size=size)
+    status, consumed, body = _send(
+        kb_gateway, declared=size if declared else None, size=size, path=path
+    )
     assert status == 413 and b'"payload_too_large"' in body
     limit = settings.max_upload_bytes
     # declared too large: refused unread; streamed: reading stops at the limit
