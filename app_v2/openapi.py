@@ -73,6 +73,17 @@ UPLOAD_BODY = {
 }
 
 
+INGEST_STREAM_LINES = (
+    "NDJSON lines (SSE messages with `Accept: text/event-stream`), every file checked before"
+    " the first: per file `{event: extracted, index, sourceFile, sourceType, blocks, chunks}`;"
+    " per batch `{event: embedded|upserted, index, sourceFile, done, chunks, totalDone,"
+    " totalChunks}`; on a failure, which stops the ingest, `{event: error, index, sourceFile,"
+    " retryAfterS?, error, message, details?, requestId}`; last, always, `{event: end,"
+    " countFiles, countBlocks, countChunks, upserted, collection, qdrantPort, processed, failed,"
+    " durationMs}`, the plain answer for what was written"
+)
+
+
 def vector_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a knowledge-base route failing with these statuses."""
     return {status: VECTOR_ERRORS[status] for status in statuses}

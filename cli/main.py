@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import evaluate, flags
+from cli import evaluate, flags, ingest
 from core.exceptions import ConfigError
 from core.settings import get_settings
 
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--yes", action="store_true", help="delete without asking")
     purge.set_defaults(handler=_purge)
     evaluate.add_parser(commands)
+    ingest.add_parser(commands)
     flags.add_parser(commands)
     return parser
 

@@ -30,9 +30,14 @@ LLM_CACHE = Counter(
 )
 LLM_CIRCUIT_OPEN = Gauge(
     "reqgate_llm_circuit_open",
-    "1 while the LLM circuit breaker is open or half-open (calls go to the heuristic engine).",
+    "1 while the LLM server's circuit breaker is open or half-open (calls go to the heuristic"
+    " engine, embeddings fail fast).",
 )
 LLM_IN_FLIGHT = Gauge(
     "reqgate_llm_in_flight",
     "LLM calls in flight now; never above MAX_PARALLEL.",
+)
+SEARCH_DEGRADED = Counter(
+    "reqgate_search_degraded",
+    "Knowledge-base searches answered from the sparse vector alone: no query embedding.",
 )

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from core.batch import item_error, saved, saver
 from core.contract.evaluations import BatchValidateCreate
-from core.contract.framing import encode_event
+from core.contract.framing import encode_events
 from core.contract.wire import to_wire
 from core.evaluation import active_criteria
 from core.settings import Settings
@@ -69,8 +69,4 @@ def stream_body(
 ) -> Generator[bytes]:
     """The encoded response body; close() it to stop the remaining work."""
     events = stream_events(engine=engine, settings=settings, request=request, variant=variant)
-    try:
-        for event in events:
-            yield encode_event(event, sse=sse)
-    finally:
-        events.close()
+    return encode_events(events, sse=sse)

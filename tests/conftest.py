@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 
 import app_v1
+from core.engines.llm_client import reset_breakers
 from core.settings import Settings, load_settings
 from tests.utils.database import database_urls
 from tests.utils.targets import TARGET_NAMES, Target, build_target
@@ -18,6 +19,14 @@ from tests.utils.targets import TARGET_NAMES, Target, build_target
 pytest_plugins = ["tests.utils.engines"]  # the fake_engine fixture
 
 SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture(autouse=True)
+def _closed_circuits() -> Iterator[None]:
+    """The circuit breakers are per server and process: no test inherits another's failures."""
+    reset_breakers()
+    yield
+    reset_breakers()
 
 
 @pytest.fixture

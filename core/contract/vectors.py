@@ -29,11 +29,27 @@ class HitPublic(WireModel):
     )
 
 
+class DegradedPublic(WireModel):
+    """Present only when a hybrid search answered from the sparse vector alone."""
+
+    search: Literal["sparse"] = "sparse"
+    reason: Literal["embeddings_unavailable"] = "embeddings_unavailable"
+    message: str = Field(description="the 503 the search avoided")
+    retry_after_s: int | None = Field(
+        alias="retryAfterS", default=None, description="when hybrid search may work again"
+    )
+
+
 class SearchPublic(WireModel):
     query: str
     top_k: int = Field(alias="topK")
     collection: str
     hits: list[HitPublic]
+    degraded: DegradedPublic | None = Field(
+        default=None,
+        description="only when the embeddings provider could not embed the query (down, or"
+        " its circuit open): the hits come from the sparse lexical vector alone",
+    )
 
 
 class CollectionPublic(WireModel):

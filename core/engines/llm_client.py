@@ -12,6 +12,8 @@ A circuit breaker (pybreaker) sits in front of the retries: once LLM_BREAKER_FAI
 in a row fail for an outage reason, calls fail at once with `circuit_open` for
 LLM_BREAKER_RESET_S, so a dead or overloaded server costs every request no time at all
 instead of a timeout each; then calls are let through again and the first success closes it.
+There is one breaker per server (`server_breaker`): the embeddings provider at the same
+OPENAI_BASE_URL (core.vectors) goes through it too, so an outage seen by either is skipped by both.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import email.utils
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +49,7 @@ BACKOFF_MAX_S = 8.0
 # Failures that say the server is down or overloaded, not that one answer was bad: only
 # these count towards opening the circuit.
 OUTAGE_REASONS = frozenset({"timeout", "connection_error", "upstream_error", "rate_limited"})
+OPENAI_URL = "https://api.openai.com/v1"  # the SDK's server when OPENAI_BASE_URL is unset
 # Servers without structured outputs answer 400/422 naming the parameter they reject.
 _SCHEMA_REJECTED_HINTS = ("response_format", "json_schema")
 
@@ -173,19 +178,8 @@ class LlmClient:
         self.json_schema_supported = True
         # A Retry-After longer than this is not worth waiting for: fall back at once.
         self._max_wait_s = max(config.timeout_s, BACKOFF_MAX_S)
-        self.breaker = (
-            pybreaker.CircuitBreaker(
-                fail_max=config.breaker_failures,
-                reset_timeout=config.breaker_reset_s,
-                # Anything else (a bad answer, a cancelled request) is no sign of an outage.
-                exclude=[lambda exc: not _is_outage(exc)],
-                listeners=[_BreakerLog()],
-                name="llm",
-                # The call that trips the breaker keeps its own reason (timeout, ...).
-                throw_new_error_on_trip=False,
-            )
-            if config.breaker_failures
-            else None
+        self.breaker = server_breaker(
+            config.base_url, failures=config.breaker_failures, reset_s=config.breaker_reset_s
         )
 
     async def close(self) -> None:
@@ -321,6 +315,65 @@ def _is_outage(exc: BaseException) -> bool:
     return isinstance(exc, LlmFailure) and exc.reason in OUTAGE_REASONS
 
 
+class ServerBreaker(pybreaker.CircuitBreaker):
+    """The circuit breaker of one LLM server, which can tell how long it stays open."""
+
+    def __init__(self, *, failures: int, reset_s: float) -> None:
+        self._memory = pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED)
+        super().__init__(
+            fail_max=failures,
+            reset_timeout=reset_s,
+            # Anything else (a bad answer, a cancelled request) is no sign of an outage.
+            exclude=[lambda exc: not _is_outage(exc)],
+            listeners=[_BreakerLog()],
+            state_storage=self._memory,
+            name="llm",
+            # The call that trips the breaker keeps its own reason (timeout, ...).
+            throw_new_error_on_trip=False,
+        )
+
+    def open_for_s(self) -> float:
+        """Seconds until calls are let through again (a Retry-After); 0 unless open."""
+        opened = self._memory.opened_at
+        if self.current_state != pybreaker.STATE_OPEN or opened is None:
+            return 0.0
+        return max(0.0, self.reset_timeout - (datetime.now(UTC) - opened).total_seconds())
+
+
+_breakers: dict[tuple[str, int, float], ServerBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def server_breaker(base_url: str | None, *, failures: int, reset_s: float) -> ServerBreaker | None:
+    """The one breaker of the server at `base_url`, shared by chat calls on the LLM loop and
+    embeddings calls in worker threads (pybreaker locks its state); None when turned off."""
+    if not failures:
+        return None
+    key = ((base_url or OPENAI_URL).rstrip("/"), failures, reset_s)
+    with _breakers_lock:
+        breaker = _breakers.get(key)
+        if breaker is None:
+            breaker = _breakers[key] = ServerBreaker(failures=failures, reset_s=reset_s)
+        return breaker
+
+
+def reset_breakers() -> None:
+    """Forget every breaker's state (tests start from closed circuits)."""
+    with _breakers_lock:
+        _breakers.clear()
+
+
+def sdk_failure(exc: openai.APIError) -> LlmFailure:
+    """An error of the SDK's own retries as the failure the breaker judges (an outage or not)."""
+    if isinstance(exc, openai.APITimeoutError):
+        return LlmFailure("connection_error" if _refused(exc) else "timeout")
+    if isinstance(exc, openai.APIConnectionError):
+        return LlmFailure("connection_error")
+    if isinstance(exc, openai.APIStatusError):
+        return _mapped(exc)
+    return LlmFailure("malformed_json")  # the answer did not parse: the server is up
+
+
 class _BreakerLog(pybreaker.CircuitBreakerListener):
     """Say when the circuit opens and closes, and keep reqgate_llm_circuit_open in step."""
 
@@ -333,12 +386,12 @@ class _BreakerLog(pybreaker.CircuitBreakerListener):
         if new_state.name == pybreaker.STATE_OPEN:
             LLM_CIRCUIT_OPEN.set(1)
             log.warning(
-                "llm circuit opened: answering with the heuristic engine",
+                "llm circuit opened: the heuristic engine answers, embeddings fail fast",
                 extra={"failures": cb.fail_max, "resetS": cb.reset_timeout},
             )
         elif new_state.name == pybreaker.STATE_CLOSED:
             LLM_CIRCUIT_OPEN.set(0)
-            log.info("llm circuit closed: the llm answers again")
+            log.info("llm circuit closed: the llm and its embeddings answer again")
 
 
 def _rejects_schema(exc: openai.APIStatusError) -> bool:

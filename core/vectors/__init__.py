@@ -5,19 +5,36 @@ No web framework here: app_v2's routers are the HTTP adapters.
 
 from core.vectors._client import close_clients
 from core.vectors._embeddings import Embedder, ProviderChoice, choose_provider, provider_status
-from core.vectors.ingest import IngestReport, Upload, ingest
-from core.vectors.store import Hit, VectorStore, reassemble
+from core.vectors.ingest import (
+    IngestReport,
+    Prepared,
+    Progress,
+    Upload,
+    ingest,
+    prepare_files,
+    write_files,
+)
+from core.vectors.store import Degraded, Found, Hit, VectorStore, reassemble
+from core.vectors.stream import ingest_events, ingest_summary
 
 __all__ = [
+    "Degraded",
     "Embedder",
+    "Found",
     "Hit",
     "IngestReport",
+    "Prepared",
+    "Progress",
     "ProviderChoice",
     "Upload",
     "VectorStore",
     "choose_provider",
     "close_clients",
     "ingest",
+    "ingest_events",
+    "ingest_summary",
+    "prepare_files",
     "provider_status",
     "reassemble",
+    "write_files",
 ]

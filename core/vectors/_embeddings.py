@@ -17,12 +17,16 @@ Example of a provider::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import openai
+import pybreaker
+from openai.types import CreateEmbeddingResponse
 
+from core.engines.llm_client import LlmFailure, ServerBreaker, sdk_failure, server_breaker
 from core.exceptions import ConfigError, Unavailable
 from core.settings import Settings
 
@@ -56,7 +60,8 @@ class ProviderChoice:
 
 class OpenAIEmbedder:
     """The embeddings API at OPENAI_BASE_URL, BATCH texts per call, retried by the SDK
-    (LLM_MAX_RETRIES, with its backoff) within LLM_TIMEOUT_S per call."""
+    (LLM_MAX_RETRIES, with its backoff) within LLM_TIMEOUT_S per call, behind the circuit
+    breaker of the LLM engine's server (one per server): while it is open, calls fail at once."""
 
     name = "openai"
 
@@ -69,6 +74,7 @@ class OpenAIEmbedder:
             timeout=settings.llm_timeout_s,
             max_retries=settings.llm_max_retries,
         )
+        self._breaker = breaker_of(settings)
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
@@ -77,19 +83,60 @@ class OpenAIEmbedder:
         return vectors
 
     def _batch(self, texts: list[str]) -> list[list[float]]:
+        breaker = self._breaker
         try:
-            if self._sized:
-                answer = self._client.embeddings.create(
-                    model=self.model, input=texts, dimensions=self.dim
-                )
-            else:
-                answer = self._client.embeddings.create(model=self.model, input=texts)
-        except openai.APIError as exc:
+            answer = self._create(texts) if breaker is None else self._guarded(breaker, texts)
+        except LlmFailure as exc:
             raise Unavailable("the embeddings provider is unavailable", retry_after_s=5) from exc
         vectors = [item.embedding for item in sorted(answer.data, key=lambda item: item.index)]
         if len(vectors) != len(texts) or any(len(v) != self.dim for v in vectors):
             raise Unavailable(f"the embeddings provider did not answer {self.dim} dimensions")
         return vectors
+
+    def _guarded(self, breaker: ServerBreaker, texts: list[str]) -> CreateEmbeddingResponse:
+        try:
+            with breaker.calling():
+                return self._create(texts)
+        except pybreaker.CircuitBreakerError:
+            raise circuit_open(breaker) from None
+
+    def _create(self, texts: list[str]) -> CreateEmbeddingResponse:
+        """One call (with the SDK's retries); its failure as the breaker judges it."""
+        try:
+            if self._sized:
+                return self._client.embeddings.create(
+                    model=self.model, input=texts, dimensions=self.dim
+                )
+            return self._client.embeddings.create(model=self.model, input=texts)
+        except openai.APIError as exc:
+            raise sdk_failure(exc) from exc
+
+
+def breaker_of(settings: Settings) -> ServerBreaker | None:
+    """The LLM engine's breaker for the server at OPENAI_BASE_URL (None when turned off)."""
+    return server_breaker(
+        settings.openai_base_url,
+        failures=settings.llm_breaker_failures,
+        reset_s=settings.llm_breaker_reset_s,
+    )
+
+
+def circuit_open(breaker: ServerBreaker) -> Unavailable:
+    """The 503 of a call skipped by an open circuit: retry when the breaker lets calls in."""
+    return Unavailable(
+        "the embeddings provider is unavailable: its server failed repeatedly (circuit open)",
+        retry_after_s=max(1, math.ceil(breaker.open_for_s())),
+    )
+
+
+def check_circuit(settings: Settings) -> None:
+    """Raise circuit_open while the provider's circuit is open, without calling (so without
+    taking the trial call of a half-open circuit): an ingest refuses to start then."""
+    if settings.embeddings_provider != "openai":
+        return
+    breaker = breaker_of(settings)
+    if breaker is not None and breaker.open_for_s() > 0:
+        raise circuit_open(breaker)
 
 
 def choose_provider(settings: Settings) -> ProviderChoice:

@@ -7,7 +7,9 @@ vectors of one provider cannot be searched with another's, and nothing here drop
 fix that; the migration tool (dev/qdrant_migrate.py) re-embeds into a new collection.
 
 Search is one `query_points` call: with a dense vector, prefetches of both vectors fused
-by reciprocal rank (RRF); without, the sparse vector alone.
+by reciprocal rank (RRF); without, the sparse vector alone. When the provider cannot embed
+the query (down, or its circuit open), search answers from the sparse vector alone and says
+so (`Found.degraded`) rather than failing: every point has its sparse vector.
 """
 
 from __future__ import annotations
@@ -17,22 +19,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from qdrant_client import models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from core.exceptions import Conflict, Unavailable
+from core.metrics import SEARCH_DEGRADED
 from core.settings import Settings
 from core.vectors import _lexical
 from core.vectors._chunking import Chunk
 from core.vectors._client import Connection, connect
-from core.vectors._embeddings import ProviderChoice, choose_provider
+from core.vectors._embeddings import BATCH, ProviderChoice, check_circuit, choose_provider
 
 SPARSE, DENSE = "sparse", "dense"
 POINT_NAMESPACE = uuid.UUID("6f1c3e1a-2b7d-4c55-9a0e-5d1b0c9e7a42")
 MIGRATE_HINT = "migrate with dev/qdrant_migrate.py (reembed) or set QDRANT_COLLECTION to a new name"
 SCROLL_PAGE = 256
+UPSERT_BATCH = 256  # points per upsert: one step of an ingest's progress
+Step = Literal["embedded", "upserted"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,20 @@ class Hit:
     id: str
     score: float
     payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Degraded:
+    """Why a hybrid search answered from the sparse vector alone: the 503 it avoided."""
+
+    message: str
+    retry_after_s: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    hits: list[Hit]
+    degraded: Degraded | None = None
 
 
 def point_id(source: str, index: int) -> str:
@@ -134,33 +153,54 @@ class VectorStore:
                 {"collection": self.collection, "existing": found, "configured": wanted},
             )
 
-    def replace_source(
+    def check_writable(self) -> None:
+        """What an ingest can check before it starts: the collection (409, 503) and the
+        embeddings provider's circuit (503 while open)."""
+        self.ensure_collection()
+        check_circuit(self._settings)
+
+    def write_source(
         self, source: str, chunks: list[Chunk], payloads: list[dict[str, Any]]
-    ) -> int:
-        """Write the source's chunks as points 0..n-1 and delete its older points beyond n."""
+    ) -> Iterator[tuple[Step, int]]:
+        """Write the source's chunks as points 0..n-1 and delete its older points beyond n,
+        yielding after each batch of embeddings and of upserts the chunks done so far.
+
+        Every chunk is embedded before the first upsert, so a provider that fails leaves the
+        source as it was. Qdrant failing between two upserts leaves it partly replaced; the
+        same upload again repairs it (the point ids are deterministic).
+        """
         self.ensure_collection()  # a 409 before paying for embeddings
-        dense = self._dense([chunk.text for chunk in chunks])
+        texts = [chunk.text for chunk in chunks]
+        dense: list[list[float]] = []
+        embedder = self.provider.embedder
+        if embedder is not None:
+            for first in range(0, len(texts), BATCH):
+                dense += embedder.embed(texts[first : first + BATCH])
+                yield "embedded", len(dense)
         points = [
             models.PointStruct(
                 id=point_id(source, index),
-                vector=self._vectors(chunk.text, None if dense is None else dense[index]),
+                vector=self._vectors(text, dense[index] if dense else None),
                 payload=payloads[index],
             )
-            for index, chunk in enumerate(chunks)
+            for index, text in enumerate(texts)
         ]
-        with self._calls():
-            self.ensure_collection()  # again under the lock: a reset may have run meanwhile
-            client = self.connection.client
-            client.upsert(self.collection, points=points, wait=True)
-            stale = _of_source(
-                source, models.FieldCondition(key="chunkIndex", range=models.Range(gte=len(points)))
-            )
-            client.delete(self.collection, points_selector=models.FilterSelector(filter=stale))
-        return len(points)
-
-    def _dense(self, texts: list[str]) -> list[list[float]] | None:
-        embedder = self.provider.embedder
-        return None if embedder is None or not texts else embedder.embed(texts)
+        stale = _of_source(
+            source, models.FieldCondition(key="chunkIndex", range=models.Range(gte=len(points)))
+        )
+        batches = [points[i : i + UPSERT_BATCH] for i in range(0, len(points), UPSERT_BATCH)]
+        done = 0
+        for batch in batches or [[]]:
+            with self._calls():
+                self.ensure_collection()  # again under the lock: a reset may have run meanwhile
+                client = self.connection.client
+                client.upsert(self.collection, points=batch, wait=True)
+                done += len(batch)
+                if done == len(points):
+                    client.delete(
+                        self.collection, points_selector=models.FilterSelector(filter=stale)
+                    )
+            yield "upserted", done
 
     def _vectors(self, text: str, dense: list[float] | None) -> dict[str, Any]:
         indices, values = _lexical.document_vector(text, avg_len=self.chunk_tokens)
@@ -169,18 +209,18 @@ class VectorStore:
             vectors[DENSE] = dense
         return vectors
 
-    def search(self, query: str, *, top_k: int, source: str | None = None) -> list[Hit]:
+    def search(self, query: str, *, top_k: int, source: str | None = None) -> Found:
         """The best `top_k` chunks for the query, hybrid (RRF) when a dense vector exists."""
         indices, values = _lexical.query_vector(query)
         sparse = models.SparseVector(indices=indices, values=values)
         where = _of_source(source) if source else None
-        dense = self._dense([query])
+        dense, degraded = self._query_dense(query)
         with self._calls():
             self.ensure_collection()  # under the same lock as the query: no reset in between
             client = self.connection.client
             if dense is None:
                 if not indices:
-                    return []
+                    return Found([], degraded)
                 answer = client.query_points(
                     self.collection,
                     query=sparse,
@@ -192,7 +232,7 @@ class VectorStore:
             else:
                 prefetch = [
                     models.Prefetch(query=sparse, using=SPARSE, filter=where, limit=top_k * 4),
-                    models.Prefetch(query=dense[0], using=DENSE, filter=where, limit=top_k * 4),
+                    models.Prefetch(query=dense, using=DENSE, filter=where, limit=top_k * 4),
                 ]
                 answer = client.query_points(
                     self.collection,
@@ -201,7 +241,21 @@ class VectorStore:
                     limit=top_k,
                     with_payload=True,
                 )
-        return [Hit(str(p.id), p.score, dict(p.payload or {})) for p in answer.points]
+        return Found(
+            [Hit(str(p.id), p.score, dict(p.payload or {})) for p in answer.points], degraded
+        )
+
+    def _query_dense(self, query: str) -> tuple[list[float] | None, Degraded | None]:
+        """The query's dense vector; none, and why, when the provider cannot give it."""
+        embedder = self.provider.embedder
+        if embedder is None:
+            return None, None
+        try:
+            return embedder.embed([query])[0], None
+        except Unavailable as exc:
+            SEARCH_DEGRADED.inc()
+            retry = exc.headers.get("Retry-After")
+            return None, Degraded(exc.message, None if retry is None else int(retry))
 
     def source_chunks(self, source: str) -> list[dict[str, Any]]:
         """The payloads of the source's chunks in chunk order."""

@@ -78,3 +78,31 @@ def test_error_public_matches_a_real_error_body(settings: Settings) -> None:
     assert response.status_code == 400
     error = ErrorPublic.model_validate(response.json())
     assert error.error == "invalid_request" and error.request_id
+
+
+def test_openapi_ingest_stream_documents_upload_lines_and_errors(
+    document: dict[str, Any],
+) -> None:
+    posts = _posts(document)
+    stream = posts["/api/v1/files/ingest/stream"]
+    assert stream["requestBody"] == posts["/api/v1/files/ingest"]["requestBody"]
+    assert set(stream["requestBody"]["content"]) == {"multipart/form-data"}
+    ok = stream["responses"]["200"]
+    assert set(ok["content"]) == {"application/x-ndjson", "text/event-stream"}
+    for event in ("extracted", "embedded|upserted", "error", "end"):
+        assert f"event: {event}" in ok["description"]
+    for status in ("400", "409", "413", "415", "503"):
+        schema = stream["responses"][status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": ERROR_REF}, status
+
+
+def test_openapi_search_documents_the_degraded_mark(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert "degraded" in schemas["SearchPublic"]["properties"]
+    assert "degraded" not in schemas["SearchPublic"].get("required", [])
+    assert set(schemas["DegradedPublic"]["properties"]) == {
+        "search",
+        "reason",
+        "message",
+        "retryAfterS",
+    }

@@ -4,6 +4,7 @@ uploads are refused in the one error shape, a too-large one before it is read wh
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +20,7 @@ from tests.utils.documents import make_pdf
 MIB = 1024 * 1024
 ROUTES = [
     ("POST", "/api/v1/files/ingest"),
+    ("POST", "/api/v1/files/ingest/stream"),
     ("GET", "/api/v1/rag/search?query=x"),
     ("GET", "/api/v1/vector/collections"),
     ("GET", "/api/v1/vector/health"),
@@ -40,6 +42,15 @@ def test_gateway_routes_knowledge_base_to_v2(kb_gateway: ASGIApp, method: str, p
     assert response.headers["x-variant"] == "v2"
     assert response.headers["x-variant-reason"] == "v2-only"
     assert response.status_code != 404 or path.startswith("/api/v1/vector/source")
+
+
+def test_gateway_streams_ingest_progress_from_v2(kb_gateway: ASGIApp) -> None:
+    files = [("files", ("a.md", b"The system shall encrypt backups."))]
+    with TestClient(kb_gateway).stream("POST", "/api/v1/files/ingest/stream", files=files) as r:
+        lines = [json.loads(line) for line in r.iter_lines()]
+    assert r.headers["x-variant"] == "v2" and r.headers["content-type"] == "application/x-ndjson"
+    assert [line["event"] for line in lines] == ["extracted", "upserted", "end"]
+    assert lines[-1]["countFiles"] == 1
 
 
 @pytest.mark.parametrize(
@@ -97,7 +108,9 @@ def _big_pdf_body(size: int) -> tuple[bytes, Iterator[bytes]]:
     return b"multipart/form-data; boundary=" + boundary, parts()
 
 
-def _send(app: ASGIApp, *, declared: int | None, size: int) -> tuple[int, int, bytes]:
+def _send(
+    app: ASGIApp, *, declared: int | None, size: int, path: str = "/api/v1/files/ingest"
+) -> tuple[int, int, bytes]:
     """POST a `size`-byte PDF upload to the app; (status, body bytes consumed, answer)."""
     content_type, parts = _big_pdf_body(size)
     headers = [(b"content-type", content_type)]
@@ -123,8 +136,8 @@ def _send(app: ASGIApp, *, declared: int | None, size: int) -> tuple[int, int, b
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/api/v1/files/ingest",
-        "raw_path": b"/api/v1/files/ingest",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "headers": headers,
         "client": ("127.0.0.1", 1),
@@ -137,12 +150,15 @@ def _send(app: ASGIApp, *, declared: int | None, size: int) -> tuple[int, int, b
     return status, consumed, body
 
 
+@pytest.mark.parametrize("path", ["/api/v1/files/ingest", "/api/v1/files/ingest/stream"])
 @pytest.mark.parametrize("declared", [True, False])
 def test_gateway_refuses_20_mb_pdf_before_reading_it_413(
-    kb_gateway: ASGIApp, settings: Settings, declared: bool
+    kb_gateway: ASGIApp, settings: Settings, declared: bool, path: str
 ) -> None:
     size = 20 * MIB
-    status, consumed, body = _send(kb_gateway, declared=size if declared else None, size=size)
+    status, consumed, body = _send(
+        kb_gateway, declared=size if declared else None, size=size, path=path
+    )
     assert status == 413 and b'"payload_too_large"' in body
     limit = settings.max_upload_bytes
     # declared too large: refused unread; streamed: reading stops at the limit

@@ -15,6 +15,8 @@ import httpx2
 import openai
 import pytest
 
+from core.settings import Settings
+
 BASE_URL = "http://embeddings.test/v1"
 DIM = 8
 Handler = Callable[[httpx2.Request], httpx2.Response]
@@ -52,3 +54,20 @@ def fake_embeddings(monkeypatch: pytest.MonkeyPatch, handler: Handler) -> list[h
     client = httpx2.Client(transport=httpx2.MockTransport(record))
     monkeypatch.setattr(openai, "OpenAI", functools.partial(openai.OpenAI, http_client=client))
     return seen
+
+
+def openai_settings(make_settings: Callable[..., Settings], **overrides: object) -> Settings:
+    """The openai provider on the fake API, without the SDK's retries (and their backoff)."""
+    values = {"openai_base_url": BASE_URL, "embeddings_dim": DIM, "llm_max_retries": 0}
+    return make_settings(embeddings_provider="openai", **values | overrides)
+
+
+def down_for(word: str) -> Handler:
+    """The fake API answering 503 to every call whose texts hold `word`."""
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        return (
+            httpx2.Response(503) if word in request.content.decode() else embeddings_answer(request)
+        )
+
+    return answer

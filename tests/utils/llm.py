@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from prometheus_client import REGISTRY
 
-from core.engines import llm, llm_loop
+from core.engines import llm, llm_client, llm_loop
 from core.logging import JsonFormatter
 from dev.processes import free_port, running
 
@@ -22,8 +22,9 @@ FAKE_LLM = Path(__file__).parents[2] / "dev" / "fake_llm.py"
 
 
 def reset_llm() -> None:
-    """Drop every LLM runtime: empty cache, fresh limits and connections."""
+    """Drop every LLM runtime: empty cache, fresh limits and connections, closed circuits."""
     llm_loop.call(llm.close_runtimes())
+    llm_client.reset_breakers()
 
 
 def metric(name: str, **labels: str) -> float:

@@ -1,18 +1,23 @@
-"""The LLM circuit breaker: a failing server is skipped for a while, then tried again."""
+"""The LLM circuit breaker: a failing server is skipped for a while, then tried again; its
+embeddings share the breaker (one per server)."""
 
 from __future__ import annotations
 
 import logging
 import time
 
+import httpx2
 import pytest
 import respx
 
 from core import engines
 from core.engines.base import Assessment
+from core.exceptions import Unavailable
 from core.settings import Settings
+from core.vectors import Embedder, choose_provider
 from tests.conftest import SettingsFactory
 from tests.core.engines.conftest import BASE_URL
+from tests.utils.embeddings import DIM, embeddings_answer, fake_embeddings
 from tests.utils.llm import answer, completion, error, fallbacks, metric
 
 TEXT = "The scheduler shall rebuild the nightly index within 30 minutes."
@@ -105,3 +110,36 @@ def test_breaker_disabled_with_zero_failures(
     reasons = {assess(settings, f"{TEXT} ({i})").fallback_reason for i in range(FAILURES + 2)}
     assert reasons == {"upstream_error"}
     assert route.call_count == FAILURES + 2
+
+
+def _embedder(settings: Settings) -> Embedder:
+    embedder = choose_provider(
+        settings.model_copy(update={"embeddings_provider": "openai", "embeddings_dim": DIM})
+    ).embedder
+    assert embedder is not None
+    return embedder
+
+
+def test_breaker_open_for_llm_makes_embeddings_fail_fast(
+    mock_llm: respx.Router, breaker_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock_llm.post("/chat/completions").mock(return_value=error(503))
+    embeddings = fake_embeddings(monkeypatch, embeddings_answer)
+    for i in range(FAILURES):
+        assess(breaker_settings, f"{TEXT} ({i})")
+    with pytest.raises(Unavailable, match="circuit open"):
+        _embedder(breaker_settings).embed(["backups"])
+    assert embeddings == []  # the server's circuit is open: embeddings never call it
+
+
+def test_breaker_open_for_embeddings_makes_llm_fall_back_at_once(
+    mock_llm: respx.Router, breaker_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    route = mock_llm.post("/chat/completions").mock(return_value=completion(answer(**GOOD)))
+    fake_embeddings(monkeypatch, lambda _request: httpx2.Response(503))
+    embedder = _embedder(breaker_settings)
+    for i in range(FAILURES):
+        with pytest.raises(Unavailable):
+            embedder.embed([f"text {i}"])
+    assert assess(breaker_settings).fallback_reason == "circuit_open"
+    assert route.call_count == 0

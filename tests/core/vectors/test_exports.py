@@ -5,15 +5,23 @@ import core.vectors
 
 def test_core_vectors_exports() -> None:
     assert sorted(core.vectors.__all__) == [
+        "Degraded",
         "Embedder",
+        "Found",
         "Hit",
         "IngestReport",
+        "Prepared",
+        "Progress",
         "ProviderChoice",
         "Upload",
         "VectorStore",
         "choose_provider",
         "close_clients",
         "ingest",
+        "ingest_events",
+        "ingest_summary",
+        "prepare_files",
         "provider_status",
         "reassemble",
+        "write_files",
     ]

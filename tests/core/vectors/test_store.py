@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.exceptions import Conflict
-from core.vectors import Upload, VectorStore, ingest
+from core.vectors import Found, Upload, VectorStore, ingest
 from tests.conftest import SettingsFactory
 from tests.utils.embeddings import BASE_URL, embeddings_answer, fake_embeddings
 
@@ -75,8 +75,8 @@ def test_store_hybrid_search_fuses_dense_and_sparse(
     seen = fake_embeddings(monkeypatch, embeddings_answer)
     store = _store(make_settings, Path(":memory:"), embeddings_provider="openai", embeddings_dim=8)
     _ingest(store)
-    hits = store.search("Anmeldungen protokollieren", top_k=2)
-    assert "Anmeldungen" in hits[0].payload["text"]
+    found = store.search("Anmeldungen protokollieren", top_k=2)
+    assert "Anmeldungen" in found.hits[0].payload["text"] and found.degraded is None
     assert len(seen) == 2  # the chunks in one batch, then the query
     info = store.connection.client.get_collection(store.collection)
     assert info.config.metadata == {
@@ -89,8 +89,9 @@ def test_store_hybrid_search_fuses_dense_and_sparse(
 def test_store_sparse_search_of_only_stop_words_is_empty(make_settings: SettingsFactory) -> None:
     store = _store(make_settings, Path(":memory:"))
     _ingest(store)
-    assert store.search("the and der", top_k=3) == []
-    assert [hit.payload["text"][-5:] for hit in store.search("operator", top_k=3)] == ["name."]
+    assert store.search("the and der", top_k=3) == Found([])
+    hits = store.search("operator", top_k=3).hits
+    assert [hit.payload["text"][-5:] for hit in hits] == ["name."]
 
 
 def test_store_delete_older_than_removes_old_chunks_only(make_settings: SettingsFactory) -> None:
