@@ -104,7 +104,7 @@ class Settings(BaseSettings):
     # repeating the last CHUNK_OVERLAP_TOKENS of the one before, so no answer straddles a cut.
     chunk_tokens: Annotated[int, Field(ge=16, le=8192)] = 256
     chunk_overlap_tokens: Annotated[int, Field(ge=0, le=4096)] = 32
-    # Most bytes of one ingest upload (all its files); larger ones get 413 unread.
+    # Most bytes of one upload (all its files) to ingest or mining; larger ones get 413 unread.
     max_upload_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     # Ingested chunks (which hold text, by design) older than this are purged; unset keeps them.
     vector_retention_h: Annotated[int, Field(ge=1)] | None = None

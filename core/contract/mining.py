@@ -11,13 +11,18 @@ from core.contract.wire import WireModel
 from core.scoring import Verdict
 
 
-class MiningCreate(WireModel):
+class MiningOptions(WireModel):
+    """How to mine: in the JSON body, or as form fields next to uploaded files."""
+
+    language: Literal["de", "en"] | None = None
+    evaluate: bool = False
+
+
+class MiningCreate(MiningOptions):
     """A document to mine; core.contract.bodies bounds `text` by MAX_MINING_CHARS."""
 
     text: str = Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})
     source: str = Field(default="document", min_length=1, max_length=200)
-    language: Literal["de", "en"] | None = None
-    evaluate: bool = False
 
 
 class MinedEvaluation(WireModel):

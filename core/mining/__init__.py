@@ -6,18 +6,20 @@ English, without a web framework.
     [(3, 'muss', 'functional')]
 """
 
-from core.mining._answer import extract, requirements_table
+from core.mining._answer import Document, extract, read_documents, requirements_table
 from core.mining._extract import Candidate, Kind, classify, mine
 from core.mining._modal import find_modal
 from core.mining._sentences import sentences
 
 __all__ = [
     "Candidate",
+    "Document",
     "Kind",
     "classify",
     "extract",
     "find_modal",
     "mine",
+    "read_documents",
     "requirements_table",
     "sentences",
 ]

@@ -1,5 +1,8 @@
 """The answer of POST /api/v1/mining/extract: candidates, optionally judged, and their table.
 
+The documents are the JSON body's text, or the uploaded files, read exactly as
+POST /api/v1/files/ingest reads them (core.vectors.read_files).
+
 Judging reuses validate/batch (core.validation): the same criteria, engine, parallelism,
 batch slot and checksum-only storage, so a mined candidate scores exactly as the same text
 sent to validate/batch would. Up to MAX_BATCH_ITEMS candidates can be judged per request.
@@ -9,27 +12,62 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from core.contract.bodies import check_mining_chars
 from core.contract.evaluations import BatchValidateCreate, ValidatedRequirement
-from core.contract.mining import MinedCandidate, MinedEvaluation, MiningCreate, MiningPublic
+from core.contract.mining import MinedCandidate, MinedEvaluation, MiningOptions, MiningPublic
 from core.exceptions import InvalidRequest
 from core.markdown import render_table
 from core.mining._extract import Candidate, mine
 from core.settings import Settings
 from core.validation import validate_batch
+from core.vectors import Upload, read_files
 
 TABLE_HEADER = ("id", "requirementText", "context")
 
 
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A text to mine and the name its candidates carry as `source`."""
+
+    source: str
+    text: str
+
+
+def read_documents(uploads: list[Upload], settings: Settings) -> list[Document]:
+    """The uploaded files as documents: checked and read as ingest reads them (the same
+    types, 400/415), named by their file names, a PDF's pages separated by a blank line;
+    all their text together bounded by MAX_MINING_CHARS."""
+    files = read_files(uploads)
+    names = [file.name for file in files]
+    if len(set(names)) < len(names):
+        raise InvalidRequest("every file needs a name of its own: the names are the sources")
+    documents = [
+        Document(file.name, "\n\n".join(block.text for block in file.blocks)) for file in files
+    ]
+    check_mining_chars(sum(len(d.text) for d in documents), settings, field="files")
+    return documents
+
+
 def extract(
-    *, session: Session, settings: Settings, request: MiningCreate, variant: str
+    *,
+    session: Session,
+    settings: Settings,
+    documents: Sequence[Document],
+    options: MiningOptions,
+    variant: str,
 ) -> MiningPublic:
-    """Mine the document; judge each candidate when asked to."""
-    found = mine(request.text, source=request.source, language=request.language)
+    """Mine the documents, in order; judge each candidate when asked to."""
+    found = [
+        candidate
+        for document in documents
+        for candidate in mine(document.text, source=document.source, language=options.language)
+    ]
     judged: list[ValidatedRequirement | None] = [None] * len(found)
-    if request.evaluate and found:
+    if options.evaluate and found:
         if len(found) > settings.max_batch_items:
             raise InvalidRequest(
                 f"too many candidates to evaluate: {len(found)} > {settings.max_batch_items}",

@@ -9,7 +9,7 @@ from typing import Any
 
 from core.exceptions import InvalidRequest
 from core.vectors._chunking import chunk_text
-from core.vectors._extract import extract, safe_name, source_type
+from core.vectors._extract import Block, extract, safe_name, source_type
 from core.vectors.store import VectorStore
 
 
@@ -17,6 +17,16 @@ from core.vectors.store import VectorStore
 class Upload:
     name: str | None  # as the client sent it: never used as a path
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """An upload checked and read: its safe name, type, bytes and non-empty blocks of text."""
+
+    name: str
+    kind: str
+    data: bytes
+    blocks: list[Block]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,27 +42,18 @@ def ingest(
 ) -> IngestReport:
     """Check every file first (400/415 before anything is written), then index each one,
     replacing the chunks of a source ingested before under the same name."""
-    if not uploads:
-        raise InvalidRequest("send one or more files in the multipart field 'files'")
-    checked = []
-    for upload in uploads:
-        name = safe_name(upload.name)
-        kind = source_type(name, upload.data)
-        found = extract(name, kind, upload.data)
-        if not found:  # e.g. a scanned PDF without a text layer: nothing could be searched
-            raise InvalidRequest(f"{name}: no text found to index")
-        checked.append((name, kind, upload.data, found))
+    checked = read_files(uploads)
     blocks = chunks = upserted = 0
-    for name, kind, data, found in checked:
+    for file in checked:
         common = {
-            "sourceFile": name,
-            "sourceType": kind,
-            "sha1": hashlib.sha1(data).hexdigest(),  # a content id, as the original gave
+            "sourceFile": file.name,
+            "sourceType": file.kind,
+            "sha1": hashlib.sha1(file.data).hexdigest(),  # a content id, as the original gave
             "createdAt": datetime.now(UTC).isoformat(),
         }
         payloads: list[dict[str, Any]] = []
         pieces = []
-        for block in found:
+        for block in file.blocks:
             for chunk in chunk_text(block.text, size=chunk_tokens, overlap=overlap_tokens):
                 payload = {**common, "chunkIndex": len(payloads), "tokenLen": chunk.token_len}
                 if block.page_no is not None:
@@ -60,7 +61,23 @@ def ingest(
                 payload |= {"charStart": chunk.start, "charEnd": chunk.end, "text": chunk.text}
                 payloads.append(payload)
                 pieces.append(chunk)
-        blocks += len(found)
+        blocks += len(file.blocks)
         chunks += len(pieces)
-        upserted += store.replace_source(name, pieces, payloads)
+        upserted += store.replace_source(file.name, pieces, payloads)
     return IngestReport(files=len(checked), blocks=blocks, chunks=chunks, upserted=upserted)
+
+
+def read_files(uploads: list[Upload]) -> list[ReadFile]:
+    """Every upload checked and read, or the 400/415 of the first bad one; ingest and
+    mining (POST /api/v1/mining/extract with files) accept exactly the same files."""
+    if not uploads:
+        raise InvalidRequest("send one or more files in the multipart field 'files'")
+    checked = []
+    for upload in uploads:
+        name = safe_name(upload.name)
+        kind = source_type(name, upload.data)
+        found = extract(name, kind, upload.data)
+        if not found:  # e.g. a scanned PDF without a text layer: nothing to index or mine
+            raise InvalidRequest(f"{name}: no text found in the file")
+        checked.append(ReadFile(name, kind, upload.data, found))
+    return checked

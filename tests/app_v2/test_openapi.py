@@ -48,12 +48,18 @@ def test_openapi_batch_routes_accept_markdown_or_no_body(document: dict[str, Any
     assert "404" in _posts(document)["/api/v1/batch/evaluate"]["responses"]
 
 
-def test_openapi_mining_route_accepts_json_or_markdown(document: dict[str, Any]) -> None:
+def test_openapi_mining_route_accepts_json_markdown_or_files(document: dict[str, Any]) -> None:
     operation = _posts(document)["/api/v1/mining/extract"]
     assert operation["requestBody"]["required"] is True
-    assert set(operation["requestBody"]["content"]) == {"application/json", "text/markdown"}
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    content = operation["requestBody"]["content"]
+    assert set(content) == {"application/json", "text/markdown", "multipart/form-data"}
+    schema = content["application/json"]["schema"]
     assert set(schema["properties"]) == {"text", "source", "language", "evaluate"}
+    form = content["multipart/form-data"]["schema"]
+    assert set(form["properties"]) == {"files", "language", "evaluate"}
+    assert form["required"] == ["files"]
+    assert form["properties"]["files"]["items"]["format"] == "binary"
+    assert "MAX_UPLOAD_BYTES" in operation["responses"]["413"]["description"]
 
 
 def test_openapi_evaluation_body_names_its_fields(document: dict[str, Any]) -> None:

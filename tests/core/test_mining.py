@@ -17,11 +17,13 @@ def split(text: str) -> list[str]:
 def test_mining_exports() -> None:
     assert core.mining.__all__ == [
         "Candidate",
+        "Document",
         "Kind",
         "classify",
         "extract",
         "find_modal",
         "mine",
+        "read_documents",
         "requirements_table",
         "sentences",
     ]

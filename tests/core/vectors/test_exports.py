@@ -9,11 +9,13 @@ def test_core_vectors_exports() -> None:
         "Hit",
         "IngestReport",
         "ProviderChoice",
+        "ReadFile",
         "Upload",
         "VectorStore",
         "choose_provider",
         "close_clients",
         "ingest",
         "provider_status",
+        "read_files",
         "reassemble",
     ]
