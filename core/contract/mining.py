@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from core.contract.batch import EngineUsed
 from core.contract.evaluations import CriterionVerdict
 from core.contract.wire import WireModel
 from core.scoring import Verdict
@@ -16,6 +17,10 @@ class MiningOptions(WireModel):
 
     language: Literal["de", "en"] | None = None
     evaluate: bool = False
+    llm: bool = Field(
+        default=False,
+        description="also ask the LLM engine, when configured, for requirements the rules missed",
+    )
 
 
 class MiningCreate(MiningOptions):
@@ -42,11 +47,21 @@ class MinedCandidate(WireModel):
     line: int = Field(description="1-based line of the source where the sentence starts")
     kind: Literal["functional", "quality", "constraint"]
     language: Literal["de", "en"]
-    modal: str = Field(description="the modal verb as written, e.g. muss, shall, MUSS, darf nicht")
+    modal: str | None = Field(
+        default=None,
+        description="the modal verb as written, e.g. muss, shall, MUSS, darf nicht; absent"
+        " for an LLM candidate without one",
+    )
+    origin: Literal["rules", "llm"] = Field(
+        description="rules: core.mining's rules found it; llm: the LLM pass added it"
+    )
     evaluation: MinedEvaluation | None = None
 
 
-class MiningPublic(WireModel):
+class MiningPublic(EngineUsed):
+    """The candidates; `engine` says whether the LLM pass ran (llm) or not (heuristic), and
+    `fallbackReason` why not when it was asked for and failed."""
+
     items: list[MinedCandidate]
     markdown: str = Field(
         description="the candidates as a requirements table, for POST /api/v1/batch/evaluate"

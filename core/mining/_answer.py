@@ -16,12 +16,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from core.contract.batch import EngineUsed
 from core.contract.bodies import check_mining_chars
 from core.contract.evaluations import BatchValidateCreate, ValidatedRequirement
 from core.contract.mining import MinedCandidate, MinedEvaluation, MiningOptions, MiningPublic
+from core.engines.fallbacks import heuristic_meta
 from core.exceptions import InvalidRequest
 from core.markdown import render_table
 from core.mining._extract import Candidate, mine
+from core.mining._llm import Searched, llm_pass
 from core.settings import Settings
 from core.validation import validate_batch
 from core.vectors import Upload, read_files
@@ -60,12 +63,18 @@ def extract(
     options: MiningOptions,
     variant: str,
 ) -> MiningPublic:
-    """Mine the documents, in order; judge each candidate when asked to."""
-    found = [
-        candidate
-        for document in documents
-        for candidate in mine(document.text, source=document.source, language=options.language)
+    """Mine the documents, in order, with the LLM pass when asked to; judge each candidate
+    when asked to."""
+    searched = [
+        Searched(d.source, d.text, mine(d.text, source=d.source, language=options.language))
+        for d in documents
     ]
+    found = [candidate for document in searched for candidate in document.found]
+    meta = heuristic_meta()
+    if options.llm:
+        added, result = llm_pass(searched, settings, language=options.language)
+        meta = result.meta
+        found = _in_order(found + added, [d.source for d in documents])
     judged: list[ValidatedRequirement | None] = [None] * len(found)
     if options.evaluate and found:
         if len(found) > settings.max_batch_items:
@@ -78,7 +87,15 @@ def extract(
             validate_batch(session=session, settings=settings, request=batch, variant=variant)
         )
     items = [_public(c, v) for c, v in zip(found, judged, strict=True)]
-    return MiningPublic(items=items, markdown=requirements_table(found))
+    return MiningPublic(
+        items=items, markdown=requirements_table(found), **EngineUsed.fields_of(meta)
+    )
+
+
+def _in_order(found: list[Candidate], sources: list[str]) -> list[Candidate]:
+    """Document by document, line by line; on one line the rules' candidates first."""
+    rank = {source: n for n, source in enumerate(sources)}
+    return sorted(found, key=lambda c: (rank[c.source], c.line, c.origin != "rules"))
 
 
 def requirements_table(found: Sequence[Candidate]) -> str:
@@ -95,6 +112,7 @@ def requirements_table(found: Sequence[Candidate]) -> str:
                     "line": c.line,
                     "kind": c.kind,
                     "modal": c.modal,
+                    "origin": c.origin,
                 },
                 ensure_ascii=False,
             ),
@@ -122,5 +140,6 @@ def _public(candidate: Candidate, judged: ValidatedRequirement | None) -> MinedC
         kind=candidate.kind,
         language=candidate.language,
         modal=candidate.modal,
+        origin=candidate.origin,
         evaluation=evaluation,
     )

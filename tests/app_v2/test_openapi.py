@@ -54,9 +54,9 @@ def test_openapi_mining_route_accepts_json_markdown_or_files(document: dict[str,
     content = operation["requestBody"]["content"]
     assert set(content) == {"application/json", "text/markdown", "multipart/form-data"}
     schema = content["application/json"]["schema"]
-    assert set(schema["properties"]) == {"text", "source", "language", "evaluate"}
+    assert set(schema["properties"]) == {"text", "source", "language", "evaluate", "llm"}
     form = content["multipart/form-data"]["schema"]
-    assert set(form["properties"]) == {"files", "language", "evaluate"}
+    assert set(form["properties"]) == {"files", "language", "evaluate", "llm"}
     assert form["required"] == ["files"]
     assert form["properties"]["files"]["items"]["format"] == "binary"
     assert "MAX_UPLOAD_BYTES" in operation["responses"]["413"]["description"]

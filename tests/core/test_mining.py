@@ -210,6 +210,7 @@ def test_requirements_table_reads_back_as_a_batch_table() -> None:
         "line": 8,
         "kind": "functional",
         "modal": "muss",
+        "origin": "rules",
     }
 
 

@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 import gateway.app
+from core.engines.heuristic import MODEL_NAME as HEURISTIC_MODEL
 from core.settings import Settings
 from tests.conftest import build_target
 from tests.utils.documents import make_pdf
@@ -53,7 +54,10 @@ def test_extract_mining_through_gateway_is_v2_only(
         (5, "muss", "functional"),
         (6, "muss", "quality"),
     ]
-    assert set(items[0]) == {"id", "text", "source", "line", "kind", "language", "modal"}
+    assert set(items[0]) == {"id", "text", "source", "line", "kind", "language", "modal", "origin"}
+    assert {i["origin"] for i in items} == {"rules"}
+    assert (reply.body["engine"], reply.body["model"]) == ("heuristic", HEURISTIC_MODEL)
+    assert "fallbackReason" not in reply.body
     assert items[0]["source"] == "spec.md" and items[0]["language"] == "de"
 
 
