@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # Batch requirements at least this similar (trigram Jaccard, 0..1) are reported as near
     # duplicates (NEAR_DUPLICATE_THRESHOLD).
     near_duplicate_threshold: Threshold = 0.8
+    # POST /api/v1/mining/conflicts: requirements whose subject-and-action words (what is left
+    # without numbers, units, bound words, negations, modals) are at least this similar are
+    # about the same thing, and conflict if they negate or bound it differently.
+    conflict_min_similarity: Threshold = 0.6
     criterion_pass_threshold: Threshold = 0.7
     # A CSV glossary of the project's defined terms and own weak words (core.glossary).
     glossary_path: Path | None = None

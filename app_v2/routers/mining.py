@@ -1,14 +1,20 @@
-"""POST /api/v1/mining/extract (v2 only)."""
+"""POST /api/v1/mining/extract and /conflicts (v2 only)."""
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from app_v2.deps import SessionDep, SettingsDep, read_body
+from app_v2.deps import JsonBody, SessionDep, SettingsDep, VectorsDep, read_body
 from app_v2.openapi import json_body
 from app_v2.uploads import read_form
-from core.contract.bodies import media_type, parse_mining, parse_mining_options
-from core.contract.mining import MiningCreate, MiningOptions, MiningPublic
-from core.mining import Document, extract, read_documents
+from core.contract.bodies import media_type, parse_conflicts, parse_mining, parse_mining_options
+from core.contract.mining import (
+    ConflictsCreate,
+    ConflictsPublic,
+    MiningCreate,
+    MiningOptions,
+    MiningPublic,
+)
+from core.mining import Document, conflicts, extract, read_documents
 from edge.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1/mining", tags=["mining"])
@@ -18,6 +24,16 @@ MINING_ERRORS = error_responses(
         400: "invalid JSON, a bad field or option, a limit exceeded, an empty or unreadable file",
         413: "body larger than MAX_BODY_BYTES, or files larger than MAX_UPLOAD_BYTES",
         415: "unsupported Content-Type, or a file type other than .md .txt .json .csv .pdf .docx",
+    }
+)
+CONFLICTS_ERRORS = error_responses(
+    {
+        400: "invalid JSON, a bad field, neither or both of items and source, a limit exceeded",
+        404: "no chunks of the source in the knowledge base",
+        409: "the collection was built for another embeddings provider or dimension",
+        413: "body larger than MAX_BODY_BYTES",
+        415: "unsupported Content-Type",
+        503: "the vector store is unavailable, or MAX_CONCURRENT_BATCHES batches are running",
     }
 )
 
@@ -51,3 +67,16 @@ async def extract_requirements(
         options=options,
         variant="v2",
     )
+
+
+@router.post(
+    "/conflicts",
+    response_model=ConflictsPublic,
+    response_model_exclude_none=True,
+    openapi_extra=json_body(ConflictsCreate),
+    responses=CONFLICTS_ERRORS,
+)
+def find_conflicts(body: JsonBody, settings: SettingsDep, store: VectorsDep) -> ConflictsPublic:
+    """Report near-duplicate and conflicting requirements of a list or an ingested source."""
+    request = parse_conflicts(body, settings)
+    return conflicts(request=request, settings=settings, store=store)

@@ -26,7 +26,7 @@ from core.contract.evaluations import (
     EvaluationCreate,
     glossary_of,
 )
-from core.contract.mining import MiningCreate, MiningOptions
+from core.contract.mining import ConflictsCreate, MiningCreate, MiningOptions
 from core.engines.base import Language
 from core.exceptions import InvalidRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 from core.glossary import Glossary
@@ -137,16 +137,21 @@ def parse_batch_validate(data: Any, settings: Settings) -> BatchValidateCreate:
     request = validate_model(
         BatchValidateCreate, {"items": data} if isinstance(data, list) else data
     )
-    if not request.items:
-        raise InvalidRequest("items must not be empty", {"field": "items"})
-    if len(request.items) > settings.max_batch_items:
-        raise InvalidRequest(
-            f"too many items: {len(request.items)} > {settings.max_batch_items}",
-            {"field": "items", "maxItems": settings.max_batch_items, "count": len(request.items)},
-        )
-    for index, text in enumerate(request.items):
-        check_requirement_text(text, settings, field=f"items.{index}")
+    check_items(request.items, settings)
     return request
+
+
+def check_items(items: list[str], settings: Settings) -> None:
+    """A list of requirement texts: not empty, at most MAX_BATCH_ITEMS, each text checked."""
+    if not items:
+        raise InvalidRequest("items must not be empty", {"field": "items"})
+    if len(items) > settings.max_batch_items:
+        raise InvalidRequest(
+            f"too many items: {len(items)} > {settings.max_batch_items}",
+            {"field": "items", "maxItems": settings.max_batch_items, "count": len(items)},
+        )
+    for index, text in enumerate(items):
+        check_requirement_text(text, settings, field=f"items.{index}")
 
 
 def parse_language(value: str | None) -> Language:
@@ -303,3 +308,13 @@ def check_mining_chars(length: int, settings: Settings, *, field: str) -> None:
             f"{field} is longer than {settings.max_mining_chars} characters",
             {"field": field, "maxChars": settings.max_mining_chars, "length": length},
         )
+
+
+def parse_conflicts(data: Any, settings: Settings) -> ConflictsCreate:
+    """The body of POST /api/v1/mining/conflicts: a bare list of texts, {items}, or {source}."""
+    request = validate_model(ConflictsCreate, {"items": data} if isinstance(data, list) else data)
+    if (request.items is None) == (request.source is None):
+        raise InvalidRequest("send either items or source", {"field": "items"})
+    if request.items is not None:
+        check_items(request.items, settings)
+    return request

@@ -1,4 +1,4 @@
-"""Request and response models of POST /api/v1/mining/extract (v2 only)."""
+"""Request and response models of POST /api/v1/mining/extract and /conflicts (v2 only)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pydantic import Field
 
 from core.contract.batch import EngineUsed
 from core.contract.evaluations import CriterionVerdict
-from core.contract.wire import WireModel
+from core.contract.wire import RequirementText, WireModel
 from core.scoring import Verdict
 
 
@@ -65,4 +65,39 @@ class MiningPublic(EngineUsed):
     items: list[MinedCandidate]
     markdown: str = Field(
         description="the candidates as a requirements table, for POST /api/v1/batch/evaluate"
+    )
+
+
+class ConflictsCreate(WireModel):
+    """Requirements to compare (`items`, or a bare JSON list), or the name of an ingested
+    source to mine and compare; core.contract.bodies bounds both."""
+
+    items: list[RequirementText] | None = Field(default=None, json_schema_extra={"minItems": 1})
+    source: str | None = Field(default=None, min_length=1, max_length=255)
+    language: Literal["de", "en"] | None = None
+
+
+class ConflictPair(WireModel):
+    """Two requirements by index (a < b) and how they relate; never their text."""
+
+    a: int = Field(description="0-based index in `items`, or in `requirements` for a source")
+    b: int
+    kind: Literal["duplicate", "conflict"]
+    reason: str = Field(description="why, without the requirements' words")
+    similarity: float = Field(description="trigram similarity of the two texts, 0..1")
+
+
+class MinedReference(WireModel):
+    """A requirement mined from the source, by id and line (its text is the source's)."""
+
+    id: str
+    line: int
+
+
+class ConflictsPublic(WireModel):
+    count: int = Field(description="requirements compared")
+    pairs: list[ConflictPair]
+    source: str | None = None
+    requirements: list[MinedReference] | None = Field(
+        default=None, description="for a source: the requirements mined from it, in order"
     )
