@@ -28,16 +28,21 @@ def _session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(_session)]
 
 
-async def _raw_body(request: Request, settings: SettingsDep) -> bytes:
-    """Read the body up to MAX_BODY_BYTES (never more), as v1 limits it."""
+async def read_body(request: Request, *, max_bytes: int) -> bytes:
+    """Read the body up to `max_bytes` (never more), as v1 limits it."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit():
-        check_body_size(int(declared), settings.max_body_bytes)
+        check_body_size(int(declared), max_bytes)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        check_body_size(len(body), settings.max_body_bytes)
+        check_body_size(len(body), max_bytes)
     return bytes(body)
+
+
+async def _raw_body(request: Request, settings: SettingsDep) -> bytes:
+    """The body up to MAX_BODY_BYTES."""
+    return await read_body(request, max_bytes=settings.max_body_bytes)
 
 
 RawBody = Annotated[bytes, Depends(_raw_body)]

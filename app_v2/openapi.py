@@ -27,14 +27,37 @@ BODY_ERRORS = error_responses(
 )
 
 
-def json_body(model: type[BaseModel], *, required: bool = True, markdown: bool = False) -> Any:
-    """`openapi_extra` for a route whose JSON body core validates against `model`."""
+def json_body(
+    model: type[BaseModel],
+    *,
+    required: bool = True,
+    markdown: bool = False,
+    form: type[BaseModel] | None = None,
+) -> Any:
+    """`openapi_extra` for a route whose JSON body core validates against `model`; with
+    `form`, the route also takes files in multipart/form-data, with `form`'s fields."""
     content: dict[str, Any] = {
         "application/json": {"schema": model.model_json_schema(ref_template=REF_TEMPLATE)}
     }
     if markdown:
         content[MARKDOWN_MEDIA_TYPE] = {"schema": {"type": "string"}}
+    if form is not None:
+        content |= _multipart(form)
     return {"requestBody": {"required": required, "content": content}}
+
+
+def _multipart(fields: type[BaseModel] | None = None) -> dict[str, Any]:
+    """The multipart/form-data content of an upload: the files (field `files`, repeated)
+    and, as text fields, the properties of `fields`."""
+    schema: dict[str, Any] = {"type": "object", "properties": {}}
+    if fields is not None:
+        schema = fields.model_json_schema(ref_template=REF_TEMPLATE)
+    schema["properties"] = {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        **schema["properties"],
+    }
+    schema["required"] = ["files"]
+    return {"multipart/form-data": {"schema": schema}}
 
 
 def install(app: FastAPI) -> None:
@@ -55,22 +78,7 @@ VECTOR_ERRORS = error_responses(
         503: "the vector store or the embeddings provider is unavailable",
     }
 )
-UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["files"],
-                    "properties": {
-                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
-                    },
-                }
-            }
-        },
-    }
-}
+UPLOAD_BODY = {"requestBody": {"required": True, "content": _multipart()}}
 
 
 INGEST_STREAM_LINES = (

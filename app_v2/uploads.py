@@ -9,6 +9,7 @@ after at most MAX_UPLOAD_BYTES of it were read.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -23,8 +24,21 @@ MAX_FILES = 100
 MAX_FIELDS = 100
 
 
+@dataclass(frozen=True, slots=True)
+class UploadForm:
+    """The files of a multipart body, in the order sent, and its other (text) fields."""
+
+    files: list[Upload]
+    fields: dict[str, str]
+
+
 async def read_uploads(request: Request, *, max_bytes: int) -> list[Upload]:
     """The files of the multipart body, in the order sent; 413 past `max_bytes`."""
+    return (await read_form(request, max_bytes=max_bytes)).files
+
+
+async def read_form(request: Request, *, max_bytes: int) -> UploadForm:
+    """The files and text fields of the multipart body; 413 past `max_bytes`."""
     if media_type(request.headers.get("content-type")) != "multipart/form-data":
         raise UnsupportedMediaType("send multipart/form-data with the files in field 'files'")
     declared = request.headers.get("content-length", "")
@@ -45,7 +59,12 @@ async def read_uploads(request: Request, *, max_bytes: int) -> list[Upload]:
         files = [part for part in parts if isinstance(part, UploadFile)]
         if len(files) != len(parts):
             raise InvalidRequest("the field 'files' must hold files")
-        return [Upload(file.filename, await file.read()) for file in files]
+        fields = {
+            name: value
+            for name, value in form.multi_items()
+            if isinstance(value, str) and name not in FILE_FIELDS
+        }
+        return UploadForm([Upload(file.filename, await file.read()) for file in files], fields)
     finally:
         await form.close()
 

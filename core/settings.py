@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # Batch requirements at least this similar (trigram Jaccard, 0..1) are reported as near
     # duplicates (NEAR_DUPLICATE_THRESHOLD).
     near_duplicate_threshold: Threshold = 0.8
+    # POST /api/v1/mining/conflicts: requirements whose subject-and-action words (what is left
+    # without numbers, units, bound words, negations, modals) are at least this similar are
+    # about the same thing, and conflict if they negate or bound it differently.
+    conflict_min_similarity: Threshold = 0.6
     criterion_pass_threshold: Threshold = 0.7
     # A CSV glossary of the project's defined terms and own weak words (core.glossary).
     glossary_path: Path | None = None
@@ -104,7 +108,7 @@ class Settings(BaseSettings):
     # repeating the last CHUNK_OVERLAP_TOKENS of the one before, so no answer straddles a cut.
     chunk_tokens: Annotated[int, Field(ge=16, le=8192)] = 256
     chunk_overlap_tokens: Annotated[int, Field(ge=0, le=4096)] = 32
-    # Most bytes of one ingest upload (all its files); larger ones get 413 unread.
+    # Most bytes of one upload (all its files) to ingest or mining; larger ones get 413 unread.
     max_upload_bytes: Annotated[int, Field(ge=1024)] = 10 * 1024 * 1024
     # Ingested chunks (which hold text, by design) older than this are purged; unset keeps them.
     vector_retention_h: Annotated[int, Field(ge=1)] | None = None

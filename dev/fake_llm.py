@@ -4,7 +4,7 @@
     MOCK_MODE=false OPENAI_BASE_URL=http://127.0.0.1:8099/v1 reqgate serve
 
 Serves POST /v1/chat/completions (json_schema and json_object response formats, plausible
-answers for evaluate/suggest/rewrite/apply), POST /v1/embeddings and GET /v1/models.
+answers for evaluate/suggest/rewrite/apply/find), POST /v1/embeddings and GET /v1/models.
 Faults on demand: latency and jitter, an error rate (500), bursts of 429 with Retry-After,
 malformed JSON, requests that hang, servers that reject json_schema. GET /stats reports
 counts and the peak of requests in flight; POST /stats/reset zeroes them; POST /config

@@ -167,13 +167,43 @@ def apply(payload: dict[str, Any]) -> dict[str, Any]:
     return {"items": [merged]}
 
 
-ANSWERS = {"evaluate": evaluate, "suggest": suggest, "rewrite": rewrite, "apply": apply}
+# Sentences the mining rules skip (possibility, present tense) that this model calls
+# requirements: what the LLM pass of core.mining exists for.
+_FINDS = {
+    "en": ("can", "supports", "provides", "allows"),
+    "de": ("kann", "können", "unterstützt", "bietet", "ermöglicht"),
+}
+_SENTENCE_END = re.compile(r"(?<=[.!])\s+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+def find(payload: dict[str, Any]) -> dict[str, Any]:
+    """Every sentence of the document with one of the words above, quoted as written."""
+    words = _FINDS.get(payload.get("language", "en"), _FINDS["en"])
+    known = set(payload.get("known", []))
+    found = []
+    for line in payload["document"].splitlines():
+        for sentence in _SENTENCE_END.split(_LIST_MARK.sub("", line).strip()):
+            lowered = set(re.findall(r"\w+", sentence.lower()))
+            if sentence and sentence not in known and lowered & set(words):
+                found.append({"text": sentence, "kind": "functional"})
+    return {"requirements": found}
+
+
+ANSWERS = {
+    "evaluate": evaluate,
+    "suggest": suggest,
+    "rewrite": rewrite,
+    "apply": apply,
+    "find": find,
+}
 # In json_object mode the task is recognised by the schema the client appends to the prompt.
 _SCHEMA_MARKERS = {
     '"properties": {"results"': "evaluate",
     '"properties": {"suggestions"': "suggest",
     '"properties": {"rewrite"': "rewrite",
     '"properties": {"items"': "apply",
+    '"properties": {"requirements"': "find",
 }
 
 

@@ -28,6 +28,7 @@ V2_ONLY_PATHS = frozenset(
     {
         "/api/v1/validate/refine",
         "/api/v1/mining/extract",
+        "/api/v1/mining/conflicts",
         "/api/v1/files/ingest",
         "/api/v1/files/ingest/stream",
         "/api/v1/rag/search",

@@ -12,7 +12,7 @@ without `markdown`, means the file at REQUIREMENTS_MD_PATH; `{"markdown": "..."}
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +26,7 @@ from core.contract.evaluations import (
     EvaluationCreate,
     glossary_of,
 )
-from core.contract.mining import MiningCreate
+from core.contract.mining import ConflictsCreate, MiningCreate, MiningOptions
 from core.engines.base import Language
 from core.exceptions import InvalidRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
 from core.glossary import Glossary
@@ -137,16 +137,21 @@ def parse_batch_validate(data: Any, settings: Settings) -> BatchValidateCreate:
     request = validate_model(
         BatchValidateCreate, {"items": data} if isinstance(data, list) else data
     )
-    if not request.items:
-        raise InvalidRequest("items must not be empty", {"field": "items"})
-    if len(request.items) > settings.max_batch_items:
-        raise InvalidRequest(
-            f"too many items: {len(request.items)} > {settings.max_batch_items}",
-            {"field": "items", "maxItems": settings.max_batch_items, "count": len(request.items)},
-        )
-    for index, text in enumerate(request.items):
-        check_requirement_text(text, settings, field=f"items.{index}")
+    check_items(request.items, settings)
     return request
+
+
+def check_items(items: list[str], settings: Settings) -> None:
+    """A list of requirement texts: not empty, at most MAX_BATCH_ITEMS, each text checked."""
+    if not items:
+        raise InvalidRequest("items must not be empty", {"field": "items"})
+    if len(items) > settings.max_batch_items:
+        raise InvalidRequest(
+            f"too many items: {len(items)} > {settings.max_batch_items}",
+            {"field": "items", "maxItems": settings.max_batch_items, "count": len(items)},
+        )
+    for index, text in enumerate(items):
+        check_requirement_text(text, settings, field=f"items.{index}")
 
 
 def parse_language(value: str | None) -> Language:
@@ -268,7 +273,7 @@ def parse_refine(data: Any, settings: Settings) -> RefineCreate:
 
 def parse_mining(body: bytes, content_type: str | None, settings: Settings) -> MiningCreate:
     """The body of POST /api/v1/mining/extract: JSON, or the document itself as markdown or
-    plain text (then with the default source and options)."""
+    plain text (then with the default source and options); app_v2 reads files itself."""
     check_body_size(len(body), settings.max_body_bytes)
     if media_type(content_type) in MARKDOWN_MEDIA_TYPES:
         try:
@@ -282,14 +287,34 @@ def parse_mining(body: bytes, content_type: str | None, settings: Settings) -> M
         request = validate_model(MiningCreate, data)
     else:
         raise UnsupportedMediaType(
-            "Content-Type must be application/json or text/markdown",
+            "Content-Type must be application/json, text/markdown or multipart/form-data",
             {"contentType": (content_type or "")[:100]},
         )
     if not request.text.strip():
         raise InvalidRequest("text must not be empty", {"field": "text"})
-    if len(request.text) > settings.max_mining_chars:
+    check_mining_chars(len(request.text), settings, field="text")
+    return request
+
+
+def parse_mining_options(fields: Mapping[str, str]) -> MiningOptions:
+    """The form fields sent with the files of POST /api/v1/mining/extract."""
+    return validate_model(MiningOptions, dict(fields))
+
+
+def check_mining_chars(length: int, settings: Settings, *, field: str) -> None:
+    """Refuse a document (or the text of all uploaded files) over MAX_MINING_CHARS."""
+    if length > settings.max_mining_chars:
         raise InvalidRequest(
-            f"text is longer than {settings.max_mining_chars} characters",
-            {"field": "text", "maxChars": settings.max_mining_chars, "length": len(request.text)},
+            f"{field} is longer than {settings.max_mining_chars} characters",
+            {"field": field, "maxChars": settings.max_mining_chars, "length": length},
         )
+
+
+def parse_conflicts(data: Any, settings: Settings) -> ConflictsCreate:
+    """The body of POST /api/v1/mining/conflicts: a bare list of texts, {items}, or {source}."""
+    request = validate_model(ConflictsCreate, {"items": data} if isinstance(data, list) else data)
+    if (request.items is None) == (request.source is None):
+        raise InvalidRequest("send either items or source", {"field": "items"})
+    if request.items is not None:
+        check_items(request.items, settings)
     return request

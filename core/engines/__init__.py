@@ -6,13 +6,26 @@ picks the engine for the settings and falls back to the heuristic engine when th
 """
 
 from core.engines.dispatch import engine_status, log_engine_status
-from core.engines.tasks import Review, apply, assess, review, rewrite, suggest
+from core.engines.results import DocumentPiece, FindResult, FoundRequirement
+from core.engines.tasks import (
+    Review,
+    apply,
+    assess,
+    find_requirements,
+    review,
+    rewrite,
+    suggest,
+)
 
 __all__ = [
+    "DocumentPiece",
+    "FindResult",
+    "FoundRequirement",
     "Review",
     "apply",
     "assess",
     "engine_status",
+    "find_requirements",
     "log_engine_status",
     "review",
     "rewrite",

@@ -18,13 +18,13 @@ from typing import Any, Generic, TypeVar
 from core.engines import heuristic, llm, llm_loop
 from core.engines.base import Assessment
 from core.engines.llm_client import LlmConfig, LlmFailure
-from core.engines.results import ApplyResult, RewriteResult, SuggestResult
+from core.engines.results import ApplyResult, FindResult, RewriteResult, SuggestResult
 from core.metrics import LLM_FALLBACKS
 from core.settings import Settings
 
 log = logging.getLogger("reqgate.engines")
 # Constrained, not free: _marked handles each answer type, and mypy checks it for each.
-T = TypeVar("T", Assessment, SuggestResult, RewriteResult, ApplyResult)
+T = TypeVar("T", Assessment, SuggestResult, RewriteResult, ApplyResult, FindResult)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The LLM engine: evaluate, suggest, rewrite and apply with any OpenAI-compatible model.
+"""The LLM engine: evaluate, suggest, rewrite and apply with any OpenAI-compatible model,
+and find the requirements of a document (core.mining's LLM pass).
 
 Coroutines here run on the LLM loop (core.engines.llm_loop) only. Each builds the prompt
 payload (with the project glossary's terms, if any), asks llm_client for a structured answer
@@ -9,6 +10,7 @@ core.engines answers with the heuristic engine instead.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import logging
@@ -34,16 +36,27 @@ from core.engines.llm_schemas import (
     ApplyAnswer,
     CriterionAnswer,
     EvaluationAnswer,
+    FindAnswer,
     JsonSchema,
     RewriteAnswer,
     SuggestAnswer,
     apply_schema,
     evaluate_schema,
+    find_schema,
     rewrite_schema,
     suggest_schema,
 )
 from core.engines.prompts import PromptSet, Task, load_prompts
-from core.engines.results import ApplyMode, ApplyResult, EngineMeta, RewriteResult, SuggestResult
+from core.engines.results import (
+    ApplyMode,
+    ApplyResult,
+    DocumentPiece,
+    EngineMeta,
+    FindResult,
+    FoundRequirement,
+    RewriteResult,
+    SuggestResult,
+)
 from core.engines.severity import rule_of
 from core.glossary import Glossary
 from core.scoring import clamp_score
@@ -289,6 +302,32 @@ async def apply(
     atoms_sum = text_checksum(SuggestAnswer(suggestions=list(atoms)).model_dump_json())
     key = _key(runtime, "apply", text_checksum(original), atoms_sum, mode, language)
     return await runtime.cache.get_or_compute(key, compute)
+
+
+async def find_requirements(runtime: LlmRuntime, pieces: Sequence[DocumentPiece]) -> FindResult:
+    """The requirements each piece states beyond its known ones, as the LLM quotes them.
+
+    One call per piece (cached by the piece's and its known texts' checksums), all at once
+    under MAX_PARALLEL; any piece failing fails the whole (a partial search would look
+    complete), after every call has ended.
+    """
+
+    async def one(piece: DocumentPiece) -> tuple[FoundRequirement, ...]:
+        async def compute() -> tuple[FoundRequirement, ...]:
+            language = piece.language
+            payload = {"document": piece.text, "language": language, "known": list(piece.known)}
+            answer = await _ask(runtime, "find", language, payload, find_schema(), FindAnswer)
+            return tuple(FoundRequirement(r.text.strip(), r.kind) for r in answer.requirements)
+
+        known_sum = text_checksum("\0".join(piece.known))
+        key = _key(runtime, "find", text_checksum(piece.text), known_sum, piece.language)
+        return await runtime.cache.get_or_compute(key, compute)
+
+    answers = await asyncio.gather(*(one(piece) for piece in pieces), return_exceptions=True)
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise answer
+    return FindResult(tuple(a for a in answers if not isinstance(a, BaseException)), runtime.meta())
 
 
 def _assessment(

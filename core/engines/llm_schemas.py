@@ -9,12 +9,13 @@ are the check that holds either way: every answer is validated before it is used
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from core.atoms import MetricOp, SuggestionAtom
 from core.engines.base import Priority
+from core.engines.results import RequirementKind
 
 JsonSchema = dict[str, Any]
 _STRING: JsonSchema = {"type": "string"}
@@ -87,6 +88,20 @@ def apply_schema() -> JsonSchema:
     return _object({"items": _array(_STRING)})
 
 
+def find_schema() -> JsonSchema:
+    kinds = list(get_args(RequirementKind))
+    requirement = _object({"text": _STRING, "kind": {"type": "string", "enum": kinds}})
+    return _object({"requirements": _array(requirement)})
+
+
+def _lowercase(value: object) -> object:
+    """Models write "High" as often as "high"; the meaning is the same."""
+    return value.lower() if isinstance(value, str) else value
+
+
+_LOWERED = BeforeValidator(_lowercase)
+
+
 class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
@@ -106,13 +121,7 @@ class CriterionAnswer(_Answer):
 
 class SuggestionAnswer(_Answer):
     text: str = Field(min_length=1, max_length=4000)
-    priority: Priority = "medium"
-
-    @field_validator("priority", mode="before")
-    @classmethod
-    def _lower(cls, value: object) -> object:
-        """Models write "High" as often as "high"; the meaning is the same."""
-        return value.lower() if isinstance(value, str) else value
+    priority: Annotated[Priority, _LOWERED] = "medium"
 
 
 class EvaluationAnswer(_Answer):
@@ -131,3 +140,12 @@ class RewriteAnswer(_Answer):
 
 class ApplyAnswer(_Answer):
     items: list[str] = Field(min_length=1, max_length=50)
+
+
+class FoundAnswer(_Answer):
+    text: str = Field(min_length=1, max_length=5000)
+    kind: Annotated[RequirementKind, _LOWERED] = "functional"
+
+
+class FindAnswer(_Answer):
+    requirements: list[FoundAnswer] = Field(max_length=200)

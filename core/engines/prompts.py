@@ -14,8 +14,8 @@ from typing import Literal
 
 from core.engines.base import Language
 
-Task = Literal["evaluate", "suggest", "rewrite", "apply"]
-TASKS: tuple[Task, ...] = ("evaluate", "suggest", "rewrite", "apply")
+Task = Literal["evaluate", "suggest", "rewrite", "apply", "find"]
+TASKS: tuple[Task, ...] = ("evaluate", "suggest", "rewrite", "apply", "find")
 LANGUAGES: tuple[Language, ...] = ("de", "en")
 BUILTIN_DIR = Path(__file__).resolve().parents[1] / "prompts"
 

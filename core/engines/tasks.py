@@ -1,4 +1,5 @@
-"""The engine tasks the rest of core calls: assess, suggest, rewrite, apply, and review.
+"""The engine tasks the rest of core calls: assess, suggest, rewrite, apply, review, and
+find_requirements (core.mining's LLM pass).
 
 Each picks its engine through core.engines.dispatch. `review` is the one to use when a
 caller needs more than the assessment of a text (batch suggest and rewrite rows, refine
@@ -17,7 +18,14 @@ from core.atoms import SuggestionAtom
 from core.engines import fallbacks, heuristic, llm
 from core.engines.base import Assessment, Language
 from core.engines.dispatch import Job, run
-from core.engines.results import ApplyMode, ApplyResult, RewriteResult, SuggestResult
+from core.engines.results import (
+    ApplyMode,
+    ApplyResult,
+    DocumentPiece,
+    FindResult,
+    RewriteResult,
+    SuggestResult,
+)
 from core.glossary import Glossary, merge
 from core.settings import Settings
 
@@ -118,6 +126,18 @@ def apply(
         "apply",
         lambda rt: llm.apply(rt, original, selected, mode, lang),
         lambda: fallbacks.apply(original, selected, mode),
+    )
+    return run(job, settings)
+
+
+def find_requirements(pieces: Sequence[DocumentPiece], *, settings: Settings) -> FindResult:
+    """What the LLM finds in each piece of a document beyond the known requirements; with
+    the heuristic engine, or when the LLM fails (then marked), nothing."""
+    found = list(pieces)
+    job = Job(
+        "find",
+        lambda rt: llm.find_requirements(rt, found),
+        lambda: fallbacks.find_requirements(found),
     )
     return run(job, settings)
 

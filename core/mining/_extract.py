@@ -23,18 +23,21 @@ from typing import Literal
 from core.engines.base import Language
 from core.engines.heuristic import detect_language
 from core.engines.heuristic._text import tokenize
+from core.engines.results import RequirementKind
 from core.mining._blocks import Unit, units
 from core.mining._modal import find_modal
 from core.mining._sentences import sentences
 from core.mining._words import mining_words
 
-Kind = Literal["functional", "quality", "constraint"]
+Kind = RequirementKind
+Origin = Literal["rules", "llm"]
 _SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A sentence that reads as a requirement, where it starts and what binds it."""
+    """A sentence that reads as a requirement, where it starts, what binds it (None: an
+    LLM candidate without a modal the rules know) and who found it."""
 
     id: str
     text: str
@@ -42,7 +45,8 @@ class Candidate:
     line: int
     kind: Kind
     language: Language
-    modal: str
+    modal: str | None
+    origin: Origin = "rules"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +82,9 @@ def mine(
         found += [p for p in parts if p.modal is not None and not p.text.endswith(":")]
         if parts and parts[-1].text.endswith(":"):
             lead = parts[-1] if parts[-1].modal is not None else None
-    tag = hashlib.sha256(source.encode("utf-8")).hexdigest()[:8]
     return [
         Candidate(
-            f"MIN-{tag}-{n}",
+            candidate_id(source, str(n)),
             s.text,
             source,
             s.line,
@@ -92,6 +95,11 @@ def mine(
         for n, s in enumerate(found, start=1)
         if s.modal is not None
     ]
+
+
+def candidate_id(source: str, number: str) -> str:
+    """`MIN-<8 hex of the source name>-<number>`: unique per source and number."""
+    return f"MIN-{hashlib.sha256(source.encode('utf-8')).hexdigest()[:8]}-{number}"
 
 
 def _sentences_of(unit: Unit, language: Language, *, mixed: bool) -> list[_Sentence]:

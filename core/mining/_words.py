@@ -142,3 +142,9 @@ def _data() -> dict[str, Any]:
 def _compiled(language: Language, key: str) -> PhraseSet:
     written: list[str] = _data()[language][key]
     return PhraseSet.of([phrase(w) for w in written])
+
+
+@cache
+def unit_scales() -> dict[str, tuple[str, float]]:
+    """Unit word -> (dimension, factor to the dimension's base unit): 'ms' -> ('s', 0.001)."""
+    return {word: (dim, float(factor)) for word, (dim, factor) in _data()["units"].items()}

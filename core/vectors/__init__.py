@@ -9,9 +9,11 @@ from core.vectors.ingest import (
     IngestReport,
     Prepared,
     Progress,
+    ReadFile,
     Upload,
     ingest,
     prepare_files,
+    read_files,
     write_files,
 )
 from core.vectors.store import Degraded, Found, Hit, VectorStore, reassemble
@@ -26,6 +28,7 @@ __all__ = [
     "Prepared",
     "Progress",
     "ProviderChoice",
+    "ReadFile",
     "Upload",
     "VectorStore",
     "choose_provider",
@@ -35,6 +38,7 @@ __all__ = [
     "ingest_summary",
     "prepare_files",
     "provider_status",
+    "read_files",
     "reassemble",
     "write_files",
 ]

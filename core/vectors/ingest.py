@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from core.exceptions import InvalidRequest
 from core.vectors._chunking import Chunk, chunk_text
-from core.vectors._extract import extract, safe_name, source_type
+from core.vectors._extract import Block, extract, safe_name, source_type
 from core.vectors.store import VectorStore
 
 
@@ -24,6 +24,16 @@ from core.vectors.store import VectorStore
 class Upload:
     name: str | None  # as the client sent it: never used as a path
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """An upload checked and read: its safe name, type, bytes and non-empty blocks of text."""
+
+    name: str
+    kind: str
+    data: bytes
+    blocks: list[Block]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,27 +76,17 @@ def prepare_files(
     store: VectorStore, *, uploads: list[Upload], chunk_tokens: int, overlap_tokens: int
 ) -> list[Prepared]:
     """Check and chunk every file, then the store: 400/415/409/503 before anything is written."""
-    if not uploads:
-        raise InvalidRequest("send one or more files in the multipart field 'files'")
-    checked = []
-    for upload in uploads:
-        name = safe_name(upload.name)
-        kind = source_type(name, upload.data)
-        found = extract(name, kind, upload.data)
-        if not found:  # e.g. a scanned PDF without a text layer: nothing could be searched
-            raise InvalidRequest(f"{name}: no text found to index")
-        checked.append((name, kind, upload.data, found))
     prepared = []
-    for name, kind, data, found in checked:
+    for file in read_files(uploads):
         common = {
-            "sourceFile": name,
-            "sourceType": kind,
-            "sha1": hashlib.sha1(data).hexdigest(),  # a content id, as the original gave
+            "sourceFile": file.name,
+            "sourceType": file.kind,
+            "sha1": hashlib.sha1(file.data).hexdigest(),  # a content id, as the original gave
             "createdAt": datetime.now(UTC).isoformat(),
         }
         payloads: list[dict[str, Any]] = []
         pieces = []
-        for block in found:
+        for block in file.blocks:
             for chunk in chunk_text(block.text, size=chunk_tokens, overlap=overlap_tokens):
                 payload = {**common, "chunkIndex": len(payloads), "tokenLen": chunk.token_len}
                 if block.page_no is not None:
@@ -94,7 +94,7 @@ def prepare_files(
                 payload |= {"charStart": chunk.start, "charEnd": chunk.end, "text": chunk.text}
                 payloads.append(payload)
                 pieces.append(chunk)
-        prepared.append(Prepared(name, kind, len(found), pieces, payloads))
+        prepared.append(Prepared(file.name, file.kind, len(file.blocks), pieces, payloads))
     store.check_writable()
     return prepared
 
@@ -142,3 +142,19 @@ def ingest(
     for progress in write_files(store, files):
         report = progress.report
     return report
+
+
+def read_files(uploads: list[Upload]) -> list[ReadFile]:
+    """Every upload checked and read, or the 400/415 of the first bad one; ingest and
+    mining (POST /api/v1/mining/extract with files) accept exactly the same files."""
+    if not uploads:
+        raise InvalidRequest("send one or more files in the multipart field 'files'")
+    checked = []
+    for upload in uploads:
+        name = safe_name(upload.name)
+        kind = source_type(name, upload.data)
+        found = extract(name, kind, upload.data)
+        if not found:  # e.g. a scanned PDF without a text layer: nothing to index or mine
+            raise InvalidRequest(f"{name}: no text found in the file")
+        checked.append(ReadFile(name, kind, upload.data, found))
+    return checked

@@ -32,7 +32,7 @@ def test_openapi_post_routes_document_json_body_and_errors(document: dict[str, A
         for path, operation in _posts(document).items()
         if "knowledge base" not in operation["tags"]
     }
-    assert len(posts) == 11
+    assert len(posts) == 12
     for path, operation in posts.items():
         content = operation["requestBody"]["content"]
         assert content["application/json"]["schema"]["type"] == "object", path
@@ -48,12 +48,25 @@ def test_openapi_batch_routes_accept_markdown_or_no_body(document: dict[str, Any
     assert "404" in _posts(document)["/api/v1/batch/evaluate"]["responses"]
 
 
-def test_openapi_mining_route_accepts_json_or_markdown(document: dict[str, Any]) -> None:
+def test_openapi_mining_route_accepts_json_markdown_or_files(document: dict[str, Any]) -> None:
     operation = _posts(document)["/api/v1/mining/extract"]
     assert operation["requestBody"]["required"] is True
-    assert set(operation["requestBody"]["content"]) == {"application/json", "text/markdown"}
+    content = operation["requestBody"]["content"]
+    assert set(content) == {"application/json", "text/markdown", "multipart/form-data"}
+    schema = content["application/json"]["schema"]
+    assert set(schema["properties"]) == {"text", "source", "language", "evaluate", "llm"}
+    form = content["multipart/form-data"]["schema"]
+    assert set(form["properties"]) == {"files", "language", "evaluate", "llm"}
+    assert form["required"] == ["files"]
+    assert form["properties"]["files"]["items"]["format"] == "binary"
+    assert "MAX_UPLOAD_BYTES" in operation["responses"]["413"]["description"]
+
+
+def test_openapi_conflicts_route_names_items_or_source(document: dict[str, Any]) -> None:
+    operation = _posts(document)["/api/v1/mining/conflicts"]
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    assert set(schema["properties"]) == {"text", "source", "language", "evaluate"}
+    assert set(schema["properties"]) == {"items", "source", "language"}
+    assert {"400", "404", "409", "413", "415", "503"} <= set(operation["responses"])
 
 
 def test_openapi_evaluation_body_names_its_fields(document: dict[str, Any]) -> None:

@@ -17,11 +17,16 @@ def split(text: str) -> list[str]:
 def test_mining_exports() -> None:
     assert core.mining.__all__ == [
         "Candidate",
+        "Document",
         "Kind",
+        "Pair",
         "classify",
+        "conflicts",
         "extract",
         "find_modal",
+        "find_pairs",
         "mine",
+        "read_documents",
         "requirements_table",
         "sentences",
     ]
@@ -208,6 +213,7 @@ def test_requirements_table_reads_back_as_a_batch_table() -> None:
         "line": 8,
         "kind": "functional",
         "modal": "muss",
+        "origin": "rules",
     }
 
 

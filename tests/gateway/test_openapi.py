@@ -25,6 +25,7 @@ def test_document_names_shared_v2_only_and_gateway_routes(document: dict[str, An
         assert method.lower() in paths[path], (method, path)
     assert "post" in paths["/api/v1/validate/refine"]
     assert "post" in paths["/api/v1/mining/extract"]
+    assert "post" in paths["/api/v1/mining/conflicts"]
     for own in ("/livez", "/readyz", "/health", "/metrics", "/api/runtime-config/flags"):
         assert own in paths
 

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,10 @@ from core.evaluation import judge
 from core.settings import Settings
 from dev.processes import free_port
 from tests.conftest import SettingsFactory
-from tests.utils.llm import configure_fake, fake_llm_server, fake_stats, leaked, reset_llm
+from tests.utils.llm import configure_fake, fake_stats, leaked, reset_llm
 from tests.utils.targets import AsgiTarget, normalized
+
+pytestmark = pytest.mark.usefixtures("fake_llm")
 
 EVALUATE = "/api/v1/evaluations"
 SUGGEST = "/api/v1/validate/suggest"
@@ -36,31 +37,6 @@ APPLY = "/api/v1/corrections/apply"
 CRITERIA = ["clarity", "testability", "measurability", "atomicity"]
 ROOT = Path(__file__).parents[2]
 GERMAN = "Das Zebra-Portal sollte schnell und benutzerfreundlich sein."
-
-
-@pytest.fixture(scope="module")
-def fake_url() -> Iterator[str]:
-    with fake_llm_server() as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def clean(fake_url: str) -> Iterator[None]:
-    configure_fake(fake_url, latency_ms=0, error_rate=0, malformed_rate=0)
-    reset_llm()
-    yield
-    reset_llm()
-
-
-@pytest.fixture
-def llm_settings(make_settings: SettingsFactory, fake_url: str) -> Settings:
-    return make_settings(
-        mock_mode=False,
-        openai_base_url=f"{fake_url}/v1",
-        max_parallel=4,
-        llm_max_retries=0,
-        llm_timeout_s=10,
-    )
 
 
 def _gateway(settings: Settings, variant: str) -> AsgiTarget:

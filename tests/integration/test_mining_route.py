@@ -1,14 +1,18 @@
-"""POST /api/v1/mining/extract: v2 only, JSON or a markdown body, limits in the one error shape."""
+"""POST /api/v1/mining/extract: v2 only, JSON, a markdown body or uploaded files, limits in the
+one error shape."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 import gateway.app
+from core.engines.heuristic import MODEL_NAME as HEURISTIC_MODEL
 from core.settings import Settings
 from tests.conftest import build_target
+from tests.utils.documents import make_pdf
 from tests.utils.targets import AsgiTarget, Reply
 
 MINING = "/api/v1/mining/extract"
@@ -23,8 +27,18 @@ Hinweis: Das System muss nicht zertifiziert sein.
 """
 
 
+Files = list[tuple[str, tuple[str, bytes]]]
+
+
 def gateway_request(settings: Settings, **kwargs: Any) -> Reply:
     return AsgiTarget("gateway", gateway.app.create_app(settings)).request("POST", MINING, **kwargs)
+
+
+def gateway_upload(settings: Settings, files: Files, data: dict[str, str] | None = None) -> Reply:
+    """A multipart request (AsgiTarget sends JSON and raw bodies only)."""
+    client = TestClient(gateway.app.create_app(settings))
+    response = client.post(MINING, files=files, data=data or {})
+    return Reply(response.status_code, response.json(), response.headers)
 
 
 @pytest.mark.parametrize("use_v2", [False, True], ids=["flag-off", "flag-on"])
@@ -40,7 +54,10 @@ def test_extract_mining_through_gateway_is_v2_only(
         (5, "muss", "functional"),
         (6, "muss", "quality"),
     ]
-    assert set(items[0]) == {"id", "text", "source", "line", "kind", "language", "modal"}
+    assert set(items[0]) == {"id", "text", "source", "line", "kind", "language", "modal", "origin"}
+    assert {i["origin"] for i in items} == {"rules"}
+    assert (reply.body["engine"], reply.body["model"]) == ("heuristic", HEURISTIC_MODEL)
+    assert "fallbackReason" not in reply.body
     assert items[0]["source"] == "spec.md" and items[0]["language"] == "de"
 
 
@@ -116,3 +133,77 @@ def test_extract_mining_body_over_max_body_bytes_413(contract_settings: Settings
 def test_extract_mining_not_on_v1(contract_settings: Settings) -> None:
     reply = build_target("flask-v1", contract_settings).request("POST", MINING, json={"text": "x"})
     assert reply.status == 404
+
+
+def test_extract_mining_files_names_each_source_and_line(contract_settings: Settings) -> None:
+    pdf = make_pdf(["The system shall log every login.", "The system shall lock the account."])
+    files = [
+        ("files", ("spec.md", DOC.encode())),
+        ("files[]", ("../../etc/scan.pdf", pdf)),  # a name, never a path: the base name
+    ]
+    reply = gateway_upload(contract_settings, files)
+    assert reply.status == 200, reply.body
+    assert (reply.headers["X-Variant"], reply.headers["X-Variant-Reason"]) == ("v2", "v2-only")
+    found = [(i["source"], i["line"], i["modal"]) for i in reply.body["items"]]
+    # the PDF's pages follow each other in its extracted text, a blank line between them
+    assert found == [
+        ("spec.md", 5, "muss"),
+        ("spec.md", 6, "muss"),
+        ("scan.pdf", 1, "shall"),
+        ("scan.pdf", 3, "shall"),
+    ]
+    ids = [i["id"] for i in reply.body["items"]]
+    assert len(set(ids)) == 4 and ids[0].split("-")[1] != ids[2].split("-")[1]
+
+
+def test_extract_mining_files_take_options_as_form_fields(contract_settings: Settings) -> None:
+    files = [("files", ("spec.md", DOC.encode()))]
+    reply = gateway_upload(contract_settings, files, {"evaluate": "true"})
+    assert reply.status == 200, reply.body
+    assert all(item["evaluation"]["verdict"] in {"pass", "fail"} for item in reply.body["items"])
+    # German modals only: an English sentence mined as German states no requirement
+    english = [("files", ("spec.txt", b"The system shall log every login."))]
+    assert len(gateway_upload(contract_settings, english).body["items"]) == 1
+    assert gateway_upload(contract_settings, english, {"language": "de"}).body["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("files", "data", "status"),
+    [
+        ([("files", ("spec.md", b"The system shall log."))], {"language": "fr"}, 400),
+        ([("files", ("spec.md", b"The system shall log."))], {"evaluate": "maybe"}, 400),
+        ([("files", ("spec.md", b""))], {}, 400),
+        ([("other", ("spec.md", b"The system shall log."))], {}, 400),
+        ([("files", ("a.md", b"The system shall log.")), ("files", ("a.md", b"x"))], {}, 400),
+        ([("files", ("tool.exe", b"MZ"))], {}, 415),
+        ([("files", ("spec.pdf", b"The system shall log."))], {}, 415),
+    ],
+    ids=["language", "evaluate", "empty", "no-files", "same-name", "type", "content"],
+)
+def test_extract_mining_bad_files_or_options_in_error_shape(
+    contract_settings: Settings,
+    files: Files,
+    data: dict[str, str],
+    status: int,
+) -> None:
+    reply = gateway_upload(contract_settings, files, data)
+    assert reply.status == status, reply.body
+    assert set(reply.body) >= {"error", "message", "requestId"}
+
+
+def test_extract_mining_files_over_max_upload_bytes_413(contract_settings: Settings) -> None:
+    settings = contract_settings.model_copy(update={"max_upload_bytes": 2048})
+    text = b"The system shall log. " * 200
+    reply = gateway_upload(settings, [("files", ("big.md", text))])
+    assert (reply.status, reply.body["error"]) == (413, "payload_too_large")
+    # MAX_BODY_BYTES (8192 here) bounds JSON and markdown bodies, not uploads
+    small = gateway_upload(contract_settings, [("files", ("big.md", text * 2))])
+    assert small.status == 200, small.body
+
+
+def test_extract_mining_files_text_over_max_mining_chars_400(contract_settings: Settings) -> None:
+    settings = contract_settings.model_copy(update={"max_mining_chars": 50})
+    files = [("files", (f"{n}.md", b"The system shall log it.")) for n in range(3)]
+    reply = gateway_upload(settings, files)
+    assert (reply.status, reply.body["error"]) == (400, "invalid_request")
+    assert reply.body["details"] == {"field": "files", "maxChars": 50, "length": 72}

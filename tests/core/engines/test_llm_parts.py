@@ -117,7 +117,9 @@ def test_retry_after_parsed(headers: dict[str, str], expected: float | None) -> 
 def test_prompts_override_changes_version(tmp_path: Path) -> None:
     builtin = load_prompts()
     assert set(builtin.texts) == {
-        (t, lang) for t in ("evaluate", "suggest", "rewrite", "apply") for lang in ("de", "en")
+        (t, lang)
+        for t in ("evaluate", "suggest", "rewrite", "apply", "find")
+        for lang in ("de", "en")
     }
     (tmp_path / "evaluate.en.md").write_text("Judge it. Answer in JSON.", encoding="utf-8")
     custom = load_prompts(tmp_path)

@@ -13,6 +13,7 @@ def test_core_vectors_exports() -> None:
         "Prepared",
         "Progress",
         "ProviderChoice",
+        "ReadFile",
         "Upload",
         "VectorStore",
         "choose_provider",
@@ -22,6 +23,7 @@ def test_core_vectors_exports() -> None:
         "ingest_summary",
         "prepare_files",
         "provider_status",
+        "read_files",
         "reassemble",
         "write_files",
     ]
