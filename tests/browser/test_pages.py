@@ -1,0 +1,146 @@
+"""mining_demo.html, reports.html and ops.html in a real browser (issue 14, acceptance 1, 2)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playwright.sync_api import Page, Route, expect
+
+from tests.browser.checks import check_page
+from tests.browser.conftest import ADMIN_TOKEN
+
+DOCUMENT = """# Export
+
+The system shall export orders as CSV. Users can print them.
+
+- Das System muss jede Anmeldung protokollieren.
+- The system should respond fast.
+"""
+
+
+def test_mine_requirements_from_pasted_text(page: Page) -> None:
+    page.goto("/mining_demo.html")
+    page.fill("#doc", DOCUMENT)
+    page.fill("#source", "spec.md")
+    page.click("#mine")
+    rows = page.locator("#candidates tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("The system shall export orders as CSV.")
+    expect(rows.nth(0).locator("td").nth(1)).to_have_text("3")
+    expect(rows.nth(0)).to_have_attribute("data-kind", "functional")
+    expect(rows.nth(1).locator("td").nth(1)).to_have_text("5")
+    rows.nth(2).locator("input.select-candidate").uncheck()
+    page.click("#evaluate-selected")
+    expect(page.locator("#candidates [data-verdict]")).to_have_count(2)
+    expect(rows.nth(0).locator("[data-verdict]")).to_have_attribute("data-verdict", "pass")
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    assert download.value.suggested_filename == "candidates.csv"
+    page.click("#kb-upload-doc")
+    expect(page.locator("#kb-result")).to_contain_text("Uploaded 1 files")
+    page.fill("#kb-query", "Anmeldung protokollieren")
+    page.click("#kb-search button[type=submit]")
+    expect(page.locator("#kb-hits li").first).to_contain_text("spec.md")
+    check_page(page, "mining_demo")
+
+
+def test_hand_mined_selection_to_evaluate_page(page: Page) -> None:
+    page.goto("/mining_demo.html")
+    page.fill("#doc", DOCUMENT)
+    page.click("#mine")
+    page.click("#handoff")
+    page.wait_for_url("**/")
+    expect(page.locator("#input")).to_have_value(
+        "The system shall export orders as CSV.\n"
+        "Das System muss jede Anmeldung protokollieren.\n"
+        "The system should respond fast."
+    )
+
+
+# The shape of GET /api/v1/reports/summary the page reads (frontend/assets/js/reports.js).
+SUMMARY = {
+    "total": 12,
+    "meanScore": 0.81,
+    "verdicts": {"pass": 7, "fail": 5},
+    "criteria": [
+        {"criterion": "clarity", "meanScore": 0.9},
+        {"criterion": "testability", "meanScore": 0.7},
+    ],
+    "findings": [{"code": "vague_term", "count": 4}, {"code": "weak_modal", "count": 3}],
+    "trend": [
+        {"date": "2026-11-30", "count": 5, "pass": 2},
+        {"date": "2026-12-01", "count": 7, "pass": 5},
+    ],
+    "variants": [
+        {"variant": "v1", "count": 8, "pass": 4, "meanScore": 0.78},
+        {"variant": "v2", "count": 4, "pass": 3, "meanScore": 0.86},
+    ],
+    "decisions": [{"code": "weak_modal", "accepted": 3, "rejected": 1}],
+}
+CHART_POINTS = """() => [...document.querySelectorAll("figure.chart canvas")].map((canvas) => {
+  const chart = Chart.getChart(canvas);
+  return chart ? chart.data.datasets.reduce((n, set) => n + set.data.length, 0) : 0;
+})"""
+
+
+def _answer_json(body: Any) -> Any:
+    def handle(route: Route) -> None:
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    return handle
+
+
+def test_reports_charts_drawn_with_data(page: Page, gateway_url: str) -> None:
+    """Until the reports routes are on this branch, the browser is given their answer."""
+    document = page.request.get(f"{gateway_url}/openapi.json").json()
+    document["paths"]["/api/v1/reports/summary"] = {}
+    requested: list[str] = []
+    page.route("**/openapi.json", _answer_json(document))
+    page.route(
+        "**/api/v1/reports/summary*",
+        lambda route: (requested.append(route.request.url), _answer_json(SUMMARY)(route)),
+    )
+    page.goto("/reports.html")
+    expect(page.locator("#status")).to_have_text("Report updated.")
+    assert page.evaluate(CHART_POINTS) == [2, 2, 2, 4, 4, 2]
+    expect(page.locator("#totals")).to_contain_text("58%")
+    page.fill("#from", "2026-11-01")
+    page.select_option("#variant-filter", "v2")
+    page.click("#filters button[type=submit]")
+    expect(page.locator("#export")).to_have_attribute(
+        "href", "/api/v1/reports/export?" + requested[-1].split("?", 1)[1]
+    )
+    assert "variant=v2" in requested[-1] and "from=2026-1" in requested[-1]
+    check_page(page, "reports")
+
+
+def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
+    page.goto("/ops.html")
+    expect(page.locator("#probe")).to_have_attribute("data-variant", "v1")
+    expect(page.locator(".ramp").first).to_be_disabled()
+    expect(page.locator("#audit")).to_contain_text("Enter the admin token")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("#token-form button[type=submit]")
+    assert ADMIN_TOKEN not in page.url
+    assert page.evaluate("() => sessionStorage.getItem('reqgate.adminToken')") == ADMIN_TOKEN
+    assert page.evaluate("() => localStorage.length") == 0
+    epoch = int(page.locator("#flags").get_attribute("data-epoch") or "0")
+
+    page.click(".ramp[data-percent='100']")
+    expect(page.locator("#probe")).to_have_attribute("data-variant", "v2")
+    expect(page.locator("#probe")).to_contain_text("canary")
+    expect(page.locator(".ramp[data-percent='100']")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#flags")).to_have_attribute("data-epoch", str(epoch + 1))
+    expect(page.locator("#variant")).to_contain_text("v2")
+
+    page.click("#rollback")
+    expect(page.locator("#confirm")).to_be_visible()
+    page.click("#confirm-no")  # cancelling changes nothing
+    expect(page.locator("#probe")).to_have_attribute("data-variant", "v2")
+    page.click("#rollback")
+    page.click("#confirm-yes")
+    expect(page.locator("#probe")).to_have_attribute("data-variant", "v1")
+    expect(page.locator("#flags")).to_have_attribute("data-epoch", str(epoch + 2))
+    expect(page.locator("#audit-table tbody tr").first).to_contain_text("rollback (ops page)")
+    check_page(page, "ops")
