@@ -3,9 +3,10 @@ acceptance 1 and 2)."""
 
 from __future__ import annotations
 
+import json
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.checks import check_page
 
@@ -112,3 +113,43 @@ def test_load_demo_table_keeps_its_ids(page: Page) -> None:
     page.click("#evaluate")
     expect(page.locator("#progress-box")).to_have_attribute("data-percent", "100")
     expect(page.locator("li.row .row-id").first).to_have_text("REQ-001")
+
+
+def test_post_decisions_where_gateway_documents_them(page_de: Page, gateway_url: str) -> None:
+    """Accept and reject are posted with the texts (the API hashes them) and the criterion;
+    a gateway without the routes gets no call at all (the other tests: no console error)."""
+    page = page_de
+    document = page.request.get(f"{gateway_url}/openapi.json").json()
+    document["paths"]["/api/v1/corrections/decision"] = {}
+    page.route(
+        "**/openapi.json",
+        lambda route: route.fulfill(content_type="application/json", body=json.dumps(document)),
+    )
+    posted: list[dict[str, object]] = []
+
+    def record(route: Route) -> None:
+        posted.append(route.request.post_data_json)
+        route.fulfill(
+            content_type="application/json", body='{"decisionId": "d1", "status": "saved"}'
+        )
+
+    page.route("**/api/v1/corrections/decision", record)
+    _evaluate(page, VAGUE_DE)
+    row = page.locator("#row-0")
+    row.locator(".toggle-suggestions").click()
+    row.locator("article.suggestion[data-needs-input=true] button.reject").click()
+    expect(row.locator("article.suggestion")).to_have_count(1)
+    row.locator("button.accept").click()
+    expect(row.locator(".history")).to_be_visible()
+    for _ in range(100):  # the decision is posted beside the re-analysis, not before it
+        if len(posted) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert [entry["decision"] for entry in posted] == ["rejected", "accepted"]
+    assert posted[1] == {
+        "requirementText": VAGUE_DE,
+        "suggestion": "Das System muss schnell sein.",
+        "decision": "accepted",
+        "criterion": "testability",
+        "variant": "v1",
+    }
