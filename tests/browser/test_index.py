@@ -153,3 +153,19 @@ def test_post_decisions_where_gateway_documents_them(page_de: Page, gateway_url:
         "criterion": "testability",
         "variant": "v1",
     }
+
+
+def test_cancel_running_stream(page: Page) -> None:
+    """The stream is held (never answered) until Cancel aborts the request."""
+    held: list[Route] = []
+    page.route("**/api/v1/validate/batch/stream", lambda route: held.append(route))
+    page.goto("/")
+    page.fill("#input", "The system shall log in.\nThe system shall log out.")
+    page.click("#evaluate")
+    expect(page.locator("#cancel")).to_be_enabled()
+    expect(page.locator("li.row[data-state=pending]")).to_have_count(2)
+    page.click("#cancel")
+    expect(page.locator("#status")).to_have_text("Cancelled after 0 of 2.")
+    expect(page.locator("li.row[data-state=cancelled]")).to_have_count(2)
+    expect(page.locator("#evaluate")).to_be_enabled()
+    assert len(held) == 1
