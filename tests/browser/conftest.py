@@ -4,7 +4,8 @@ Never a browser download: playwright launches /usr/bin/chromium (`apt-get instal
 .ci/run installs it). Without it the tests skip with one notice at the end of the run, except
 under CI=true, where they fail: CI must show that the pages work. One browser and one gateway
 serve the whole session; each test gets a fresh context (cookies, sessionStorage) and fails
-on any console error or uncaught exception of its pages.
+on any console error or uncaught exception of its pages, and on any request they make to
+another origin (the pages must work offline, behind their CSP).
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    sync_playwright,
+)
 
 import gateway.app
 from core.settings import load_settings
@@ -97,10 +105,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 class PageErrors:
-    """Console errors and uncaught exceptions of a test's pages."""
+    """Console errors, uncaught exceptions and requests to another origin of a test's pages."""
 
-    def __init__(self) -> None:
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
         self.messages: list[str] = []
+
+    def request(self, request: Request) -> None:
+        url = request.url
+        if not url.startswith((f"{self.origin}/", "blob:", "data:")):
+            self.messages.append(f"request to another origin: {url}")
 
     def console(self, message: ConsoleMessage) -> None:
         if message.type == "error":
@@ -116,7 +130,8 @@ def _page(browser: Browser, gateway_url: str, locale: str) -> Iterator[Page]:
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
-    errors = PageErrors()
+    errors = PageErrors(gateway_url)
+    context.on("request", errors.request)
     page.on("console", errors.console)
     page.on("pageerror", errors.exception)
     yield page
