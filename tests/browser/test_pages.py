@@ -95,23 +95,19 @@ def test_reports_charts_drawn_with_data(page: Page, gateway_url: str) -> None:
     """Until the reports routes are on this branch, the browser is given their answer."""
     document = page.request.get(f"{gateway_url}/openapi.json").json()
     document["paths"]["/api/v1/reports/summary"] = {}
-    requested: list[str] = []
     page.route("**/openapi.json", _answer_json(document))
-    page.route(
-        "**/api/v1/reports/summary*",
-        lambda route: (requested.append(route.request.url), _answer_json(SUMMARY)(route)),
-    )
+    page.route("**/api/v1/reports/summary*", _answer_json(SUMMARY))
     page.goto("/reports.html")
     expect(page.locator("#status")).to_have_text("Report updated.")
     assert page.evaluate(CHART_POINTS) == [2, 2, 2, 4, 4, 2]
     expect(page.locator("#totals")).to_contain_text("58%")
     page.fill("#from", "2026-11-01")
     page.select_option("#variant-filter", "v2")
-    page.click("#filters button[type=submit]")
-    expect(page.locator("#export")).to_have_attribute(
-        "href", "/api/v1/reports/export?" + requested[-1].split("?", 1)[1]
-    )
-    assert "variant=v2" in requested[-1] and "from=2026-1" in requested[-1]
+    with page.expect_request("**/api/v1/reports/summary?*") as filtered:
+        page.click("#filters button[type=submit]")
+    query = filtered.value.url.split("?", 1)[1]
+    assert "variant=v2" in query and "from=2026-1" in query
+    expect(page.locator("#export")).to_have_attribute("href", f"/api/v1/reports/export?{query}")
     check_page(page, "reports")
 
 
