@@ -58,25 +58,62 @@ def test_hand_mined_selection_to_evaluate_page(page: Page) -> None:
     )
 
 
-# The shape of GET /api/v1/reports/summary the page reads (frontend/assets/js/reports.js).
+# An answer of GET /api/v1/reports/summary (ReportSummaryPublic of the reports routes).
 SUMMARY = {
-    "total": 12,
-    "meanScore": 0.81,
+    "from": "2026-11-24T00:00:00Z",
+    "to": "2026-12-01T15:00:00Z",
+    "bucket": "day",
+    "evaluations": 12,
     "verdicts": {"pass": 7, "fail": 5},
+    "meanScore": 0.81,
     "criteria": [
-        {"criterion": "clarity", "meanScore": 0.9},
-        {"criterion": "testability", "meanScore": 0.7},
+        {
+            "criterion": "clarity",
+            "count": 12,
+            "passed": 10,
+            "passRate": 0.83,
+            "meanScore": 0.9,
+            "byVariant": {"v1": 0.9},
+        },
+        {
+            "criterion": "testability",
+            "count": 12,
+            "passed": 7,
+            "passRate": 0.58,
+            "meanScore": 0.7,
+            "byVariant": {"v1": 0.7},
+        },
     ],
-    "findings": [{"code": "vague_term", "count": 4}, {"code": "weak_modal", "count": 3}],
+    "findingCodes": [{"code": "vague_term", "count": 4}, {"code": "weak_modal", "count": 3}],
     "trend": [
-        {"date": "2026-11-30", "count": 5, "pass": 2},
-        {"date": "2026-12-01", "count": 7, "pass": 5},
+        {"start": "2026-11-30T00:00:00Z", "evaluations": 5, "pass": 2, "fail": 3},
+        {"start": "2026-12-01T00:00:00Z", "evaluations": 7, "pass": 5, "fail": 2},
     ],
     "variants": [
-        {"variant": "v1", "count": 8, "pass": 4, "meanScore": 0.78},
-        {"variant": "v2", "count": 4, "pass": 3, "meanScore": 0.86},
+        {
+            "variant": "v1",
+            "evaluations": 8,
+            "pass": 4,
+            "fail": 4,
+            "meanScore": 0.78,
+            "accepted": 3,
+            "rejected": 1,
+        },
+        {
+            "variant": "v2",
+            "evaluations": 4,
+            "pass": 3,
+            "fail": 1,
+            "meanScore": 0.86,
+            "accepted": 0,
+            "rejected": 0,
+        },
     ],
-    "decisions": [{"code": "weak_modal", "accepted": 3, "rejected": 1}],
+    "decisions": [
+        {"findingCode": "weak_modal", "accepted": 2, "rejected": 1},
+        {"accepted": 1, "rejected": 0},
+    ],
+    "corrections": {"engine": 0, "apply": 2, "manual": 1},
 }
 CHART_POINTS = """() => [...document.querySelectorAll("figure.chart canvas")].map((canvas) => {
   const chart = Chart.getChart(canvas);
@@ -99,8 +136,9 @@ def test_reports_charts_drawn_with_data(page: Page, gateway_url: str) -> None:
     page.route("**/api/v1/reports/summary*", _answer_json(SUMMARY))
     page.goto("/reports.html")
     expect(page.locator("#status")).to_have_text("Report updated.")
-    assert page.evaluate(CHART_POINTS) == [2, 2, 2, 4, 4, 2]
+    assert page.evaluate(CHART_POINTS) == [2, 2, 2, 4, 4, 4]
     expect(page.locator("#totals")).to_contain_text("58%")
+    expect(page.locator("#totals")).to_contain_text("0 rewritten, 2 applied, 1 by hand")
     page.fill("#from", "2026-11-01")
     page.select_option("#variant-filter", "v2")
     with page.expect_request("**/api/v1/reports/summary?*") as filtered:

@@ -30,10 +30,11 @@ function dataTable(labels, datasets) {
 
 /**
  * Draw (or redraw) a chart in figure: type "bar" or "line"; labels along the axis; datasets
- * [{label, data}]. Options: horizontal, stacked, percent (values 0..1 shown as 0..100 %).
+ * [{label, data}]. Options: horizontal, stacked, percent (values 0..1 shown as 0..100 %),
+ * counts (whole numbers on the axis).
  * Returns the number of points drawn (0: the figure says there is no data).
  */
-export function drawChart(figure, { type = "bar", labels, datasets, horizontal = false, stacked = false, percent = false }) {
+export function drawChart(figure, { type = "bar", labels, datasets, horizontal = false, stacked = false, percent = false, counts = false }) {
   const canvas = figure.querySelector("canvas");
   charts.get(canvas)?.destroy();
   charts.delete(canvas);
@@ -49,7 +50,8 @@ export function drawChart(figure, { type = "bar", labels, datasets, horizontal =
   const valueAxis = {
     beginAtZero: true,
     stacked,
-    ...(percent ? { max: 1, ticks: { callback: (v) => `${Math.round(v * 100)} %` } } : {}),
+    ticks: percent ? { callback: (v) => `${Math.round(v * 100)} %` } : { precision: counts ? 0 : undefined },
+    ...(percent ? { max: 1 } : {}),
   };
   const chart = new window.Chart(canvas, {
     type,

@@ -136,6 +136,9 @@ export const MESSAGES = {
     "reports.passRate": "pass rate",
     "reports.accepted": "accepted",
     "reports.rejected": "rejected",
+    "reports.noCode": "(no code)",
+    "reports.corrections": "corrections",
+    "reports.correctionCounts": "{engine} rewritten, {apply} applied, {manual} by hand",
     "reports.shown": "Report updated.",
     "reports.unavailable": "This gateway has no reports route yet (GET /api/v1/reports/summary).",
 
@@ -327,6 +330,9 @@ export const MESSAGES = {
     "reports.passRate": "Bestehensquote",
     "reports.accepted": "übernommen",
     "reports.rejected": "abgelehnt",
+    "reports.noCode": "(ohne Code)",
+    "reports.corrections": "Korrekturen",
+    "reports.correctionCounts": "{engine} umgeschrieben, {apply} angewandt, {manual} von Hand",
     "reports.shown": "Bericht aktualisiert.",
     "reports.unavailable": "Dieses Gateway hat noch keine Berichts-Route (GET /api/v1/reports/summary).",
 

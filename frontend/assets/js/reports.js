@@ -10,24 +10,18 @@ const SUMMARY = "/api/v1/reports/summary";
 const EXPORT = "/api/v1/reports/export";
 const $ = (id) => document.getElementById(id);
 
-/** Entries of a list, or of a {key: value} object as [{[keyName]: key, ...value}]. */
-function entries(value, keyName) {
-  if (Array.isArray(value)) return value;
-  if (!value || typeof value !== "object") return [];
-  return Object.entries(value).map(([key, entry]) =>
-    entry && typeof entry === "object" ? { [keyName]: key, ...entry } : { [keyName]: key, count: entry },
-  );
-}
-
-const first = (entry, ...names) => names.map((name) => entry[name]).find((value) => value !== undefined);
-
 function query() {
   const params = new URLSearchParams();
   const from = $("from").value;
   const to = $("to").value;
-  // The dates are the person's calendar days: from the start of `from` to the end of `to`.
+  // The dates are the person's calendar days, `to` included: the range the API takes is
+  // half-open, so it ends where the day after `to` begins (in the browser's time zone).
   if (from) params.set("from", new Date(`${from}T00:00:00`).toISOString());
-  if (to) params.set("to", new Date(`${to}T23:59:59.999`).toISOString());
+  if (to) {
+    const end = new Date(`${to}T00:00:00`);
+    end.setDate(end.getDate() + 1);
+    params.set("to", end.toISOString());
+  }
   if ($("variant-filter").value) params.set("variant", $("variant-filter").value);
   if ($("engine").value) params.set("engine", $("engine").value);
   return params.toString();
@@ -42,95 +36,77 @@ const FIGURES = [
   ["chart-decisions", "reports.decisions"],
 ];
 
+// The answer's shape: core/contract/reports.py (ReportSummaryPublic) on the reports branch.
+
 function verdicts(summary) {
-  const counts = { pass: 0, fail: 0 };
-  for (const entry of entries(summary.verdicts, "verdict")) counts[entry.verdict] = first(entry, "count", "n") ?? 0;
   drawChart($("chart-verdicts"), {
     labels: [t("verdict.pass"), t("verdict.fail")],
-    datasets: [{ label: t("reports.count"), data: [counts.pass, counts.fail] }],
+    datasets: [{ label: t("reports.count"), data: [summary.verdicts.pass, summary.verdicts.fail] }],
+    counts: true,
   });
-  return counts;
 }
 
 function criteria(summary, names) {
-  const rows = entries(summary.criteria, "criterion").map((entry) => ({
-    name: names.get(entry.criterion) || entry.criterion,
-    mean: first(entry, "meanScore", "mean", "score", "count"),
-  }));
   drawChart($("chart-criteria"), {
-    labels: rows.map((row) => row.name),
-    datasets: [{ label: t("reports.meanScore"), data: rows.map((row) => row.mean) }],
+    labels: summary.criteria.map((entry) => names.get(entry.criterion) || entry.criterion),
+    datasets: [{ label: t("reports.meanScore"), data: summary.criteria.map((entry) => entry.meanScore) }],
     horizontal: true,
     percent: true,
   });
 }
 
 function findings(summary) {
-  const rows = entries(summary.findings, "code")
-    .map((entry) => ({ code: entry.code, count: first(entry, "count", "n") ?? 0 }))
-    .sort((a, b) => b.count - a.count)
-    .slice(0, 12);
   drawChart($("chart-findings"), {
-    labels: rows.map((row) => row.code),
-    datasets: [{ label: t("reports.count"), data: rows.map((row) => row.count) }],
+    labels: summary.findingCodes.map((entry) => entry.code),
+    datasets: [{ label: t("reports.count"), data: summary.findingCodes.map((entry) => entry.count) }],
     horizontal: true,
+    counts: true,
   });
 }
 
 function trend(summary) {
-  const rows = entries(summary.trend, "date");
-  const day = new Intl.DateTimeFormat(lang, { dateStyle: "short" });
+  const style = summary.bucket === "hour" ? { dateStyle: "short", timeStyle: "short" } : { dateStyle: "short" };
+  const when = new Intl.DateTimeFormat(lang, style);
   drawChart($("chart-trend"), {
     type: "line",
-    labels: rows.map((row) => {
-      const when = first(row, "date", "day", "bucket", "period", "start");
-      const date = new Date(when);
-      return Number.isNaN(date.getTime()) ? String(when) : day.format(date);
-    }),
+    labels: summary.trend.map((entry) => when.format(new Date(entry.start))),
     datasets: [
-      { label: t("reports.evaluations"), data: rows.map((row) => first(row, "count", "total", "evaluations") ?? 0) },
-      { label: t("verdict.pass"), data: rows.map((row) => first(row, "pass", "passed") ?? null) },
+      { label: t("reports.evaluations"), data: summary.trend.map((entry) => entry.evaluations) },
+      { label: t("verdict.pass"), data: summary.trend.map((entry) => entry.pass) },
     ],
+    counts: true,
   });
 }
 
 function variants(summary) {
-  const rows = entries(summary.variants, "variant");
-  const rate = (row) => {
-    const count = first(row, "count", "total", "evaluations") || 0;
-    const pass = first(row, "passRate") ?? (count ? (first(row, "pass", "passed") || 0) / count : null);
-    return pass;
-  };
+  const passRate = (entry) => (entry.evaluations ? entry.pass / entry.evaluations : null);
   drawChart($("chart-variants"), {
     labels: [t("reports.passRate"), t("reports.meanScore")],
-    datasets: rows.map((row) => ({ label: row.variant, data: [rate(row), first(row, "meanScore", "mean") ?? null] })),
+    datasets: summary.variants.map((entry) => ({ label: entry.variant, data: [passRate(entry), entry.meanScore ?? null] })),
     percent: true,
   });
 }
 
 function decisions(summary) {
-  const rows = entries(summary.decisions, "code").map((entry) => ({
-    code: first(entry, "code", "findingCode", "criterion") || "–",
-    accepted: entry.accepted ?? 0,
-    rejected: entry.rejected ?? 0,
-  }));
   drawChart($("chart-decisions"), {
-    labels: rows.map((row) => row.code),
+    labels: summary.decisions.map((entry) => entry.findingCode || t("reports.noCode")),
     datasets: [
-      { label: t("reports.accepted"), data: rows.map((row) => row.accepted) },
-      { label: t("reports.rejected"), data: rows.map((row) => row.rejected) },
+      { label: t("reports.accepted"), data: summary.decisions.map((entry) => entry.accepted) },
+      { label: t("reports.rejected"), data: summary.decisions.map((entry) => entry.rejected) },
     ],
     horizontal: true,
     stacked: true,
+    counts: true,
   });
 }
 
-function totals(summary, counts) {
-  const total = summary.total ?? counts.pass + counts.fail;
+function totals(summary) {
+  const { evaluations, verdicts: counts, corrections } = summary;
   const facts = [
-    [t("reports.evaluations"), formatNumber(total)],
-    [t("reports.passRate"), total ? formatScore(counts.pass / total) : "–"],
+    [t("reports.evaluations"), formatNumber(evaluations)],
+    [t("reports.passRate"), evaluations ? formatScore(counts.pass / evaluations) : "–"],
     [t("reports.meanScore"), formatScore(summary.meanScore)],
+    [t("reports.corrections"), t("reports.correctionCounts", corrections || { engine: 0, apply: 0, manual: 0 })],
   ];
   $("totals").replaceChildren(...facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
   $("totals").hidden = false;
@@ -151,13 +127,13 @@ async function show(event) {
   $("export").href = filter ? `${EXPORT}?${filter}` : EXPORT;
   try {
     const [summary, names] = await Promise.all([getJson(filter ? `${SUMMARY}?${filter}` : SUMMARY), criterionNames()]);
-    const counts = verdicts(summary);
+    verdicts(summary);
     criteria(summary, names);
     findings(summary);
     trend(summary);
     variants(summary);
     decisions(summary);
-    totals(summary, counts);
+    totals(summary);
     announce(t("reports.shown"));
   } catch (error) {
     announce(describeError(error, t), { error: true });
