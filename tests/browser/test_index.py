@@ -169,3 +169,26 @@ def test_cancel_running_stream(page: Page) -> None:
     expect(page.locator("li.row[data-state=cancelled]")).to_have_count(2)
     expect(page.locator("#evaluate")).to_be_enabled()
     assert len(held) == 1
+
+
+TABLE = """# Spec
+
+| id | requirementText | context |
+|----|-----------------|---------|
+| A-1 | The CLI shall accept `--format md\\|json`. | en |
+| A-2 | The system shall log<br>every login. | en |
+"""
+
+
+def test_load_markdown_table_file_keeps_ids_and_cells(page: Page) -> None:
+    page.goto("/")
+    page.set_input_files(
+        "#table-file",
+        files=[{"name": "spec.md", "mimeType": "text/markdown", "buffer": TABLE.encode()}],
+    )
+    expect(page.locator("#input")).to_have_value(
+        "The CLI shall accept `--format md|json`.\nThe system shall log every login."
+    )
+    page.click("#evaluate")
+    expect(page.locator("#progress-box")).to_have_attribute("data-percent", "100")
+    expect(page.locator("li.row .row-id")).to_have_text(["A-1", "A-2"])

@@ -48,9 +48,11 @@ function inputRows() {
   });
 }
 
+/** Put rows in the box, one per line (a table cell's line breaks become spaces), and keep
+ * their ids for the lines that stay as they are. */
 function load(rows) {
-  state.loaded = rows;
-  $("input").value = rows.map((row) => row.text.replace(/\s*\n\s*/g, " ")).join("\n");
+  state.loaded = rows.map((row) => ({ id: row.id, text: row.text.replace(/\s*\n\s*/g, " ").trim() }));
+  $("input").value = state.loaded.map((row) => row.text).join("\n");
   announce(t("index.loaded", { n: rows.length }));
 }
 
