@@ -42,7 +42,7 @@ ADMIN_TOKEN = "browser-admin-token-0123456789"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 MISSING = (
     f"browser tests skipped: {CHROMIUM} not found; install it with "
-    "`sudo apt-get install -y chromium` (README, Tests)"
+    "`sudo apt-get install -y chromium` (README, Web pages)"
 )
 BROWSER_DIR = Path(__file__).parent
 _SKIPPED = pytest.StashKey[int]()
