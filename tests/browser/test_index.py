@@ -192,3 +192,22 @@ def test_load_markdown_table_file_keeps_ids_and_cells(page: Page) -> None:
     page.click("#evaluate")
     expect(page.locator("#progress-box")).to_have_attribute("data-percent", "100")
     expect(page.locator("li.row .row-id")).to_have_text(["A-1", "A-2"])
+
+
+def test_keyboard_alone_evaluates_and_opens_suggestions(page: Page) -> None:
+    page.goto("/")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.locator("#input").focus()
+    page.keyboard.type("The system should be fast.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#evaluate")).to_be_focused()  # Cancel, disabled, is not in the order
+    page.keyboard.press("Enter")
+    row = page.locator("#row-0")
+    expect(row).to_have_attribute("data-verdict", "fail")
+    row.locator(".toggle-suggestions").focus()
+    page.keyboard.press("Enter")
+    expect(row.locator(".toggle-suggestions")).to_have_attribute("aria-expanded", "true")
+    expect(
+        row.locator("section.suggestions input, section.suggestions button").first
+    ).to_be_focused()
