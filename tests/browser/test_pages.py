@@ -149,6 +149,13 @@ def test_reports_charts_drawn_with_data(page: Page, gateway_url: str) -> None:
     check_page(page, "reports")
 
 
+RATE_POINTS = """() => {
+  const chart = Chart.getChart(document.querySelector("#chart-rate canvas"));
+  const sum = (set) => set.data.reduce((total, value) => total + (value || 0), 0);
+  return Object.fromEntries(chart.data.datasets.map((set) => [set.label, sum(set)]));
+}"""
+
+
 def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
     page.goto("/ops.html")
     expect(page.locator("#probe")).to_have_attribute("data-variant", "v1")
@@ -177,4 +184,10 @@ def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
     expect(page.locator("#probe")).to_have_attribute("data-variant", "v1")
     expect(page.locator("#flags")).to_have_attribute("data-epoch", str(epoch + 2))
     expect(page.locator("#audit-table tbody tr").first).to_contain_text("rollback (ops page)")
+
+    # Traffic per variant from /metrics: the probes above went to v2 and v1 between samples.
+    page.click("#sample-now")
+    expect(page.locator("#chart-rate")).not_to_have_attribute("data-points", "0")
+    rates = page.evaluate(RATE_POINTS)
+    assert rates["v1"] > 0 and rates["v2"] > 0
     check_page(page, "ops")

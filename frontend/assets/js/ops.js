@@ -226,6 +226,7 @@ function wire() {
     rollback();
   });
   $("refresh-audit").addEventListener("click", loadAudit);
+  $("sample-now").addEventListener("click", sampleMetrics);
   $("metric-charts").append(
     chartFigure("chart-rate", t("ops.rate")),
     chartFigure("chart-errors", t("ops.errorRate")),
