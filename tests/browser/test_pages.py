@@ -151,6 +151,7 @@ def test_reports_charts_drawn_with_data(page: Page, gateway_url: str) -> None:
 
 RATE_POINTS = """() => {
   const chart = Chart.getChart(document.querySelector("#chart-rate canvas"));
+  if (!chart) return {v1: 0, v2: 0};
   const sum = (set) => set.data.reduce((total, value) => total + (value || 0), 0);
   return Object.fromEntries(chart.data.datasets.map((set) => [set.label, sum(set)]));
 }"""
@@ -186,8 +187,12 @@ def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
     expect(page.locator("#audit-table tbody tr").first).to_contain_text("rollback (ops page)")
 
     # Traffic per variant from /metrics: the probes above went to v2 and v1 between samples.
-    page.click("#sample-now")
-    expect(page.locator("#chart-rate")).not_to_have_attribute("data-points", "0")
-    rates = page.evaluate(RATE_POINTS)
-    assert rates["v1"] > 0 and rates["v2"] > 0
+    with page.expect_response("**/metrics"):
+        page.click("#sample-now")
+    for _ in range(40):  # the answer is parsed and drawn a moment after it arrived
+        rates = page.evaluate(RATE_POINTS)
+        if rates["v1"] > 0 and rates["v2"] > 0:
+            break
+        page.wait_for_timeout(50)
+    assert rates["v1"] > 0 and rates["v2"] > 0, rates
     check_page(page, "ops")

@@ -165,29 +165,35 @@ function showGuard(guard) {
   );
 }
 
-/** The ops summary route where the gateway has it (with the token), else /metrics. */
+/** The gateway's ops summary, where it documents the route (with the token): `series` as
+ * MetricsWindow.intervals() gives them (`at` an ISO time), `shadow` [{route, outcome,
+ * count}], `guard` an object or null (docs/pages.md). Null when the page must sample
+ * /metrics itself. */
+async function opsSummary() {
+  if (!state.opsRoute || !token()) return null;
+  try {
+    return await getJson(OPS, { token: token() });
+  } catch {
+    return null;
+  }
+}
+
 async function sampleMetrics() {
-  if (state.opsRoute && token()) {
-    try {
-      const ops = await getJson(OPS, { token: token() });
-      if (Array.isArray(ops.series)) drawMetrics(ops.series.map((point) => ({ ...point, at: Date.parse(point.at) || point.at })));
-      if (ops.shadow !== undefined) showShadow(Array.isArray(ops.shadow) ? ops.shadow : ops.shadow?.routes || []);
-      showGuard(ops.guard || null);
-      $("metrics-source").textContent = t("ops.sourceOps");
-      if (Array.isArray(ops.series)) return;
-    } catch {
-      // fall back to sampling /metrics below
-    }
+  const ops = await opsSummary();
+  if (ops) {
+    drawMetrics(ops.series.map((point) => ({ ...point, at: Date.parse(point.at) })));
+    showShadow(ops.shadow);
+    showGuard(ops.guard);
+    $("metrics-source").textContent = t("ops.sourceOps");
+    return;
   }
   try {
     const response = await call("/metrics", { accept: "text/plain" });
     const sample = parseMetrics(await response.text());
     state.window.add(sample);
     drawMetrics(state.window.intervals());
-    if (!state.opsRoute) {
-      showShadow(sample.shadow);
-      showGuard(null);
-    }
+    showShadow(sample.shadow);
+    showGuard(null);
     $("metrics-source").textContent = t("ops.sourceMetrics", { s: POLL_MS / 1000 });
   } catch (error) {
     $("metrics-source").textContent = describeError(error, t);
