@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.checks import check_page
@@ -196,3 +197,57 @@ def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
         page.wait_for_timeout(50)
     assert rates["v1"] > 0 and rates["v2"] > 0, rates
     check_page(page, "ops")
+
+
+def _minutes(*requests: int) -> list[dict[str, object]]:
+    return [
+        {
+            "start": f"2026-12-01T10:0{n}:00Z",
+            "requests": r,
+            "errors": n % 2,
+            "clientErrors": 0,
+            "p95Ms": 12.5 if r else None,
+        }
+        for n, r in enumerate(requests)
+    ]
+
+
+# An answer of GET /api/runtime-config/ops (OpsSummaryPublic of the ops summary route).
+OPS_SUMMARY = {
+    "generatedAt": "2026-12-01T10:03:30Z",
+    "windowMinutes": 4,
+    "flags": {"featureFlagUseV2": False, "canaryPercent": 10, "shadowPercent": 5, "epoch": 7},
+    "flagsAgeS": 0.4,
+    "variants": {
+        variant: {
+            "requests": sum(r),
+            "errors": 2,
+            "clientErrors": 0,
+            "ratePerMin": 1.0,
+            "errorRate": 0.1,
+            "p95Ms": 12.5,
+            "minutes": _minutes(*r),
+        }
+        for variant, r in (("v1", (30, 12, 0, 6)), ("v2", (3, 1, 0, 2)))
+    },
+    "fallbacks": 1,
+    "shadow": {"match": 40, "mismatch": 2, "error": 0},
+    "audit": [],
+}
+
+
+def test_ops_reads_ops_summary_where_documented(page: Page, gateway_url: str) -> None:
+    document = page.request.get(f"{gateway_url}/openapi.json").json()
+    document["paths"]["/api/runtime-config/ops"] = {}
+    page.route("**/openapi.json", _answer_json(document))
+    page.route("**/api/runtime-config/ops", _answer_json(OPS_SUMMARY))
+    page.goto("/ops.html")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("#token-form button[type=submit]")
+    expect(page.locator("#metrics-source")).to_contain_text("last 4 minutes")
+    expect(page.locator("#metrics-source")).to_contain_text("1 fallbacks")
+    expect(page.locator("#chart-rate")).to_have_attribute("data-points", "8")
+    expect(page.locator("#chart-p95")).to_have_attribute("data-points", "6")  # idle: no p95
+    assert page.evaluate(RATE_POINTS) == pytest.approx({"v1": 48 / 60, "v2": 6 / 60})
+    expect(page.locator("#shadow-report tbody tr")).to_have_count(2)
+    expect(page.locator("#shadow-report")).to_contain_text("mismatch")

@@ -165,10 +165,9 @@ function showGuard(guard) {
   );
 }
 
-/** The gateway's ops summary, where it documents the route (with the token): `series` as
- * MetricsWindow.intervals() gives them (`at` an ISO time), `shadow` [{route, outcome,
- * count}], `guard` an object or null (docs/pages.md). Null when the page must sample
- * /metrics itself. */
+/** The gateway's ops summary, where it documents the route (with the token): the last
+ * minutes per variant, the shadow outcomes and the fallbacks (docs/pages.md). Null when the
+ * page must sample /metrics itself. */
 async function opsSummary() {
   if (!state.opsRoute || !token()) return null;
   try {
@@ -178,13 +177,35 @@ async function opsSummary() {
   }
 }
 
+/** The summary's one-minute buckets as chart points (per second, as the /metrics samples). */
+function minutePoints(ops) {
+  const [first] = VARIANTS.map((variant) => ops.variants[variant]?.minutes || []);
+  return first.map((minute, index) => {
+    const point = { at: Date.parse(minute.start) };
+    for (const variant of VARIANTS) {
+      const bucket = ops.variants[variant]?.minutes[index];
+      point[variant] = bucket && {
+        rate: bucket.requests / 60,
+        errorRate: bucket.requests ? bucket.errors / bucket.requests : null,
+        p95Ms: bucket.p95Ms ?? null,
+      };
+    }
+    return point;
+  });
+}
+
+function showOps(ops) {
+  drawMetrics(minutePoints(ops));
+  const outcomes = Object.entries(ops.shadow || {}).filter(([, count]) => count > 0);
+  showShadow(outcomes.map(([outcome, count]) => ({ route: t("ops.allRoutes"), outcome, count })));
+  showGuard(ops.guard || null);
+  $("metrics-source").textContent = t("ops.sourceOps", { minutes: ops.windowMinutes, fallbacks: ops.fallbacks });
+}
+
 async function sampleMetrics() {
   const ops = await opsSummary();
   if (ops) {
-    drawMetrics(ops.series.map((point) => ({ ...point, at: Date.parse(point.at) })));
-    showShadow(ops.shadow);
-    showGuard(ops.guard);
-    $("metrics-source").textContent = t("ops.sourceOps");
+    showOps(ops);
     return;
   }
   try {
