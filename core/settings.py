@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     criterion_pass_threshold: Threshold = 0.7
     # A CSV glossary of the project's defined terms and own weak words (core.glossary).
     glossary_path: Path | None = None
+    # The web pages the gateway serves (gateway/frontend.py); unset: frontend/ of the source tree.
+    frontend_dir: Path | None = None
 
     feature_flag_use_v2: bool = False
     canary_percent: Percent = 0

@@ -1,4 +1,4 @@
-"""The FastAPI app behind the gateway's own routes: health, metrics, runtime config."""
+"""The FastAPI app behind the gateway's own routes: health, metrics, runtime config, pages."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from core.store.purge import VectorRetention, purge_logged, purge_periodically
 from core.vectors import close_clients
 from edge import errors
 from gateway.flags import FlagCache
+from gateway.frontend import frontend_files
 from gateway.metrics import GatewayMetrics
 from gateway.openapi import merged_with
 from gateway.readiness import Check
@@ -70,6 +71,7 @@ def create_ops_app(
     app.state.flags = flags
     app.state.metrics = metrics
     app.state.checks = checks
+    app.state.frontend = frontend_files(settings)
     errors.install(app)
     edge.openapi.install(app, merged_with(v2_document))
     app.include_router(api_router)
