@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import evaluate, flags
+from cli import evaluate, flags, qdrant
 from core.exceptions import ConfigError
 from core.settings import get_settings
 
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge.set_defaults(handler=_purge)
     evaluate.add_parser(commands)
     flags.add_parser(commands)
+    qdrant.add_parser(commands)
     return parser
 
 
