@@ -257,8 +257,9 @@ def switch(settings: Settings, *, source: str, target: str) -> None:
         )
     store.ensure_collection()  # 409 when the configured provider cannot search it
     with calls(store.connection) as client:
-        metadata = client.get_collection(source).config.metadata or {}
-        client.update_collection(source, metadata={**metadata, SUPERSEDED_BY: target})
+        # Qdrant merges this into the metadata there; sending it all back would drop the
+        # keys whose value is null (model and dim of a sparse-only collection).
+        client.update_collection(source, metadata={SUPERSEDED_BY: target})
 
 
 def verify(

@@ -218,6 +218,14 @@ def test_qdrant_reembed_switch_at_once(
     code, out, _ = _run(capsys, "reembed", "--to", "sparse_kb", "--switch")
     assert code == 0 and "EMBEDDINGS_PROVIDER=none" in out and "EMBEDDINGS_DIM" not in out
     assert kb.info("sparse_kb").config.params.vectors == {}
+    code, out, _ = _run(capsys, "reembed", "--from", "sparse_kb", "--to", "again", "--switch")
+    assert code == 0
+    assert kb.info("sparse_kb").config.metadata == {
+        "provider": "none",
+        "model": None,
+        "dim": None,
+        "supersededBy": "again",
+    }
 
 
 @pytest.mark.parametrize(
