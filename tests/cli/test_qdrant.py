@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -17,7 +18,7 @@ import cli.qdrant
 from cli.main import main
 from core.exceptions import Conflict
 from core.settings import Settings
-from core.vectors import Upload, VectorStore, close_clients, ingest
+from core.vectors import Upload, VectorStore, close_clients, ingest, migrate
 from tests.conftest import SettingsFactory
 from tests.utils.embeddings import BASE_URL, embeddings_answer, fake_embeddings
 
@@ -399,3 +400,30 @@ def test_qdrant_refuses_names_qdrant_refuses(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as exited:
         main(["qdrant", "reembed", "--to", "a/b"])
     assert exited.value.code == 2 and "none of" in capsys.readouterr().err
+
+
+def test_qdrant_import_exits_1_when_the_read_back_differs(
+    kb: KnowledgeBase,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    kb.ingest()
+    _run(capsys, "export", "--out", str(tmp_path / "backup"))
+    real = migrate.verify
+
+    def one_lost(*args: Any, **kwargs: Any) -> migrate.Verification:
+        found = real(*args, **kwargs)
+        return dataclasses.replace(found, count=found.count - 1)
+
+    monkeypatch.setattr(migrate, "verify", one_lost)
+    code, out, err = _run(capsys, "import", "--from", str(tmp_path / "backup"), "--collection", "z")
+    assert code == 1 and "verification failed: z holds 13 points" in err and not out
+
+
+def test_qdrant_bad_provider_settings_exit_2(
+    kb: KnowledgeBase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb.configure(embeddings_provider="openai", embeddings_model="mine")  # size unknown
+    code, _, err = _run(capsys, "status")
+    assert code == 2 and "EMBEDDINGS_DIM" in err
