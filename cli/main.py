@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import evaluate, flags, ingest
+from cli import evaluate, flags, ingest, qdrant
 from core.exceptions import ConfigError
 from core.settings import get_settings
 
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_parser(commands)
     ingest.add_parser(commands)
     flags.add_parser(commands)
+    qdrant.add_parser(commands)
     return parser
 
 

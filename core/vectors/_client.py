@@ -13,11 +13,13 @@ both modes run the same calls; local mode is not thread-safe, hence `lock`.
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from qdrant_client import QdrantClient
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from core.exceptions import Unavailable
 from core.settings import Settings
@@ -58,6 +60,17 @@ def connect(settings: Settings) -> Connection:
                 raise Unavailable(f"embedded Qdrant at {path} cannot be opened") from exc
             _clients[key] = Connection(client, True, None, threading.RLock())
         return _clients[key]
+
+
+@contextmanager
+def calls(connection: Connection) -> Iterator[QdrantClient]:
+    """The client under the connection's lock, Qdrant errors as Unavailable (503): the one
+    place they are translated, for the store and the migration tool alike."""
+    try:
+        with connection.lock:  # re-entrant: a call may ensure the collection inside
+            yield connection.client
+    except (ResponseHandlingException, UnexpectedResponse) as exc:
+        raise Unavailable("the vector store is unavailable", retry_after_s=5) from exc
 
 
 def close_clients() -> None:

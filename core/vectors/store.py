@@ -15,21 +15,20 @@ so (`Found.degraded`) rather than failing: every point has its sparse vector.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from qdrant_client import models
-from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from core.exceptions import Conflict, Unavailable
 from core.metrics import SEARCH_DEGRADED
 from core.settings import Settings
 from core.vectors import _lexical
 from core.vectors._chunking import Chunk
-from core.vectors._client import Connection, connect
+from core.vectors._client import Connection, calls, connect
 from core.vectors._embeddings import BATCH, ProviderChoice, check_circuit, choose_provider
 
 SPARSE, DENSE = "sparse", "dense"
@@ -38,6 +37,8 @@ MIGRATE_HINT = "migrate with dev/qdrant_migrate.py (reembed) or set QDRANT_COLLE
 SCROLL_PAGE = 256
 UPSERT_BATCH = 256  # points per upsert: one step of an ingest's progress
 Step = Literal["embedded", "upserted"]
+# Metadata key the migration tool's switch sets on a collection it re-embedded elsewhere.
+SUPERSEDED_BY = "supersededBy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +96,11 @@ class VectorStore:
 
     @contextmanager
     def _calls(self) -> Iterator[None]:
-        """Qdrant errors as Unavailable (503), the one place they are translated."""
-        try:
-            with self.connection.lock:  # re-entrant: a call may ensure the collection inside
-                yield
-        except (ResponseHandlingException, UnexpectedResponse) as exc:
-            raise Unavailable("the vector store is unavailable", retry_after_s=5) from exc
+        with calls(self.connection):
+            yield
 
-    def _wanted(self) -> dict[str, Any]:
+    def wanted(self) -> dict[str, Any]:
+        """The provider, model and dimension the collection must have been built for."""
         embedder = self.provider.embedder
         if embedder is None:
             return {"provider": "none", "model": None, "dim": None}
@@ -114,7 +112,7 @@ class VectorStore:
         Checked on every call, not once per process: another worker or replica may have
         reset (deleted) the collection or rebuilt it for another provider since.
         """
-        wanted = self._wanted()
+        wanted = self.wanted()
         with self._calls():
             client = self.connection.client
             if not client.collection_exists(self.collection):
@@ -137,19 +135,13 @@ class VectorStore:
                 self._check(client.get_collection(self.collection), wanted)
 
     def _check(self, info: models.CollectionInfo, wanted: dict[str, Any]) -> None:
-        vectors = info.config.params.vectors
-        dense = vectors.get(DENSE) if isinstance(vectors, dict) else None
-        found = {
-            "provider": (info.config.metadata or {}).get("provider"),
-            "model": (info.config.metadata or {}).get("model"),
-            "dim": dense.size if dense is not None else None,
-        }
-        if found["provider"] is None:  # built by something else: judge by the vectors alone
-            found["provider"], found["model"] = wanted["provider"], wanted["model"]
+        found = built_for(info, wanted)
         if found != wanted:
+            successor = (info.config.metadata or {}).get(SUPERSEDED_BY)
+            hint = f"set QDRANT_COLLECTION={successor}" if successor else MIGRATE_HINT
             raise Conflict(
                 f"collection {self.collection} holds vectors of {_describe(found)}, but"
-                f" EMBEDDINGS_PROVIDER gives {_describe(wanted)}; {MIGRATE_HINT}",
+                f" EMBEDDINGS_PROVIDER gives {_describe(wanted)}; {hint}",
                 {"collection": self.collection, "existing": found, "configured": wanted},
             )
 
@@ -177,14 +169,8 @@ class VectorStore:
             for first in range(0, len(texts), BATCH):
                 dense += embedder.embed(texts[first : first + BATCH])
                 yield "embedded", len(dense)
-        points = [
-            models.PointStruct(
-                id=point_id(source, index),
-                vector=self._vectors(text, dense[index] if dense else None),
-                payload=payloads[index],
-            )
-            for index, text in enumerate(texts)
-        ]
+        ids = [point_id(source, index) for index in range(len(texts))]
+        points = self._points(ids, texts, payloads, dense if embedder is not None else None)
         stale = _of_source(
             source, models.FieldCondition(key="chunkIndex", range=models.Range(gte=len(points)))
         )
@@ -201,6 +187,35 @@ class VectorStore:
                         self.collection, points_selector=models.FilterSelector(filter=stale)
                     )
             yield "upserted", done
+
+    def put(self, ids: Sequence[int | str], payloads: list[dict[str, Any]]) -> int:
+        """Write points under these ids with these payloads, their vectors computed from
+        each payload's `text`: how the migration tool re-embeds a collection."""
+        self.ensure_collection()
+        texts = [str(payload["text"]) for payload in payloads]
+        embedder = self.provider.embedder
+        dense = None if embedder is None or not texts else embedder.embed(texts)
+        points = self._points(ids, texts, payloads, dense)
+        with self._calls():
+            self.ensure_collection()
+            self.connection.client.upsert(self.collection, points=points, wait=True)
+        return len(points)
+
+    def _points(
+        self,
+        ids: Sequence[int | str],
+        texts: list[str],
+        payloads: list[dict[str, Any]],
+        dense: list[list[float]] | None,
+    ) -> list[models.PointStruct]:
+        return [
+            models.PointStruct(
+                id=key,
+                vector=self._vectors(text, None if dense is None else dense[index]),
+                payload=payloads[index],
+            )
+            for index, (key, text) in enumerate(zip(ids, texts, strict=True))
+        ]
 
     def _vectors(self, text: str, dense: list[float] | None) -> dict[str, Any]:
         indices, values = _lexical.document_vector(text, avg_len=self.chunk_tokens)
@@ -312,6 +327,21 @@ class VectorStore:
             client = self.connection.client
             if client.collection_exists(self.collection):
                 client.delete(self.collection, points_selector=models.FilterSelector(filter=old))
+
+
+def built_for(info: models.CollectionInfo, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The provider, model and dimension the collection was built for, in the shape of
+    `VectorStore.wanted()`, so that the two compare."""
+    vectors = info.config.params.vectors
+    dense = vectors.get(DENSE) if isinstance(vectors, dict) else None
+    found = {
+        "provider": (info.config.metadata or {}).get("provider"),
+        "model": (info.config.metadata or {}).get("model"),
+        "dim": dense.size if dense is not None else None,
+    }
+    if found["provider"] is None:  # built by something else: judge by the vectors alone
+        found["provider"], found["model"] = wanted["provider"], wanted["model"]
+    return found
 
 
 def _of_source(source: str, *more: models.FieldCondition) -> models.Filter:
