@@ -18,6 +18,8 @@ SHARED_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/validate/suggest"),
         ("POST", "/api/v1/corrections/apply"),
         ("POST", "/api/v1/corrections/text"),
+        ("POST", "/api/v1/corrections/decision"),
+        ("POST", "/api/v1/corrections/decision/batch"),
         ("GET", "/api/v1/demo/requirements"),
     }
 )
