@@ -30,6 +30,8 @@ V2_ONLY_PATHS = frozenset(
     {
         "/api/v1/validate/refine",
         "/api/v1/mining/extract",
+        "/api/v1/reports/summary",
+        "/api/v1/reports/export",
         "/api/v1/files/ingest",
         "/api/v1/rag/search",
         "/api/v1/vector/collections",

@@ -84,9 +84,13 @@ def test_shared_routes_text_absent_from_database_and_logs(
         ],
     )
 
+    reports = [client.get(f"/api/v1/reports/{name}") for name in ("summary", "export")]
+    assert [r.status_code for r in reports] == [200, 200] and reports[0].json()["evaluations"]
+
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("reqgate.db*"))
     assert stored, "the database files should exist"
     logged = caplog.text + "".join(capfd.readouterr())
     for marker in m:
         assert marker.encode() not in stored
         assert marker not in logged
+        assert not any(marker in report.text for report in reports)

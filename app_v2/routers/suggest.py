@@ -1,14 +1,11 @@
 """POST /api/v1/validate/batch/stream and POST /api/v1/validate/suggest."""
 
-from collections.abc import AsyncIterator, Generator
-
-import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from app_v2.deps import JsonBody, SessionDep, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
+from app_v2.streaming import in_threadpool
 from core.batch import suggest_texts
 from core.contract.batch import SuggestPublic
 from core.contract.bodies import parse_batch_validate
@@ -17,19 +14,6 @@ from core.contract.framing import NDJSON, SSE, wants_sse
 from core.stream import stream_body
 
 router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
-
-
-async def _in_threadpool(chunks: Generator[bytes]) -> AsyncIterator[bytes]:
-    """Iterate a blocking iterator off the event loop, and close it however the response ends
-    (a disconnect cancels this generator), so the remaining work is cancelled too."""
-    try:
-        # None marks the end: the generator only yields bytes
-        while (chunk := await run_in_threadpool(next, chunks, None)) is not None:
-            yield chunk
-    finally:
-        # Shielded: after a cancellation every unshielded await would be cancelled at once.
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(chunks.close)
 
 
 @router.post(
@@ -54,7 +38,7 @@ async def stream_batch_validation(
         engine=request.app.state.db, settings=settings, request=parsed, variant="v2", sse=sse
     )
     return StreamingResponse(
-        _in_threadpool(chunks),
+        in_threadpool(chunks),
         media_type=SSE if sse else NDJSON,
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

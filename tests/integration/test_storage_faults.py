@@ -245,3 +245,17 @@ def test_postgres_down_answers_503_keeps_no_rows_and_recovers(
         assert _counts(counting) == before
         proxy.restore()
         _served(client, counting, before)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("path", ["/api/v1/reports/summary", "/api/v1/reports/export"])
+def test_reports_while_postgres_is_down_answer_503_not_a_cut_body(
+    make_settings: SettingsFactory, path: str
+) -> None:
+    with _postgres_behind_proxy() as (url, _counting, proxy):
+        client = TestClient(gateway.app.create_app(_settings(make_settings, database_url=url)))
+        assert client.get(path).status_code == 200
+        proxy.cut()
+        _assert_unavailable(client.get(path))  # the export's queries run before its body
+        proxy.restore()
+        assert client.get(path).status_code == 200
