@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from gateway.routers import health, metrics, runtime_config
+from gateway.routers import health, metrics, ops_summary, runtime_config
 
 api_router = APIRouter()
-for module in (health, metrics, runtime_config):
+for module in (health, metrics, runtime_config, ops_summary):
     api_router.include_router(module.router)

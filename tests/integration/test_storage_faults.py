@@ -259,3 +259,21 @@ def test_reports_while_postgres_is_down_answer_503_not_a_cut_body(
         _assert_unavailable(client.get(path))  # the export's queries run before its body
         proxy.restore()
         assert client.get(path).status_code == 200
+
+
+@pytest.mark.postgres
+def test_ops_summary_while_postgres_is_down_answers_without_the_audit(
+    make_settings: SettingsFactory,
+) -> None:
+    with _postgres_behind_proxy() as (url, _counting, proxy):
+        client = TestClient(gateway.app.create_app(_settings(make_settings, database_url=url)))
+        ops = "/api/runtime-config/ops"
+        assert client.get(ops, headers=_headers("v1")).json()["audit"]
+        proxy.cut()
+        response = client.get(ops, headers=_headers("v1"))
+        body = response.json()
+        assert response.status_code == 200 and body["audit"] == []
+        assert body["auditError"] == "storage is unreachable; retry later"
+        assert body["flags"]["epoch"] >= 1  # from the flag cache
+        proxy.restore()
+        assert "auditError" not in client.get(ops, headers=_headers("v1")).json()
