@@ -16,6 +16,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable
 from datetime import UTC, datetime
+from itertools import accumulate
 
 from pydantic import Field
 
@@ -64,19 +65,16 @@ class _Bucket:
 
 def p95_ms(counts: list[int]) -> float | None:
     """The 95th percentile of a histogram over LATENCY_BOUNDS_MS, None when it is empty."""
-    total = sum(counts)
-    if not total:
+    cumulative = list(accumulate(counts))
+    if not cumulative[-1]:
         return None
-    rank, seen = 0.95 * total, 0
-    for index, count in enumerate(counts):
-        if count and seen + count >= rank:
-            if index == len(LATENCY_BOUNDS_MS):
-                return LAST_BOUND_MS
-            lower = LATENCY_BOUNDS_MS[index - 1] if index else 0.0
-            upper = LATENCY_BOUNDS_MS[index]
-            return round(lower + (upper - lower) * (rank - seen) / count, 2)
-        seen += count
-    return LAST_BOUND_MS  # unreachable: the counts sum to total
+    rank = 0.95 * cumulative[-1]
+    index = bisect_left(cumulative, rank)  # the first bucket that reaches the rank
+    if index == len(LATENCY_BOUNDS_MS):
+        return LAST_BOUND_MS
+    lower, before = (LATENCY_BOUNDS_MS[index - 1], cumulative[index - 1]) if index else (0.0, 0)
+    upper = LATENCY_BOUNDS_MS[index]
+    return round(lower + (upper - lower) * (rank - before) / counts[index], 2)
 
 
 class RecentTraffic:

@@ -335,3 +335,16 @@ def test_export_streams_in_pages_and_closes_early(
     assert next(chunks).count(b"\r\n") == 2  # one page of rows per chunk
     chunks.close()  # the client went away: the connection goes back to the pool
     assert db_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_export_cells_a_spreadsheet_would_run_are_quoted(
+    records: Records, db_engine: Engine
+) -> None:
+    evaluation = records.evaluation(T0)
+    with Session(db_engine) as session:
+        row = session.get(Evaluation, evaluation)
+        assert row is not None
+        row.model, row.fallback_reason = "=HYPERLINK(1)", "@x"
+        session.commit()
+    [exported] = _export(db_engine)
+    assert (exported["model"], exported["fallbackReason"]) == ("'=HYPERLINK(1)", "'@x")
