@@ -12,7 +12,7 @@ from core.contract.framing import NDJSON, SSE
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-async def _in_threadpool(chunks: Generator[bytes]) -> AsyncIterator[bytes]:
+async def in_threadpool(chunks: Generator[bytes]) -> AsyncIterator[bytes]:
     """Iterate a blocking iterator off the event loop, and close it however the response ends
     (a disconnect cancels this generator), so the remaining work is cancelled too."""
     try:
@@ -28,5 +28,5 @@ async def _in_threadpool(chunks: Generator[bytes]) -> AsyncIterator[bytes]:
 def stream_response(chunks: Generator[bytes], *, sse: bool) -> StreamingResponse:
     """The lines as they come, unbuffered by proxies."""
     return StreamingResponse(
-        _in_threadpool(chunks), media_type=SSE if sse else NDJSON, headers=STREAM_HEADERS
+        in_threadpool(chunks), media_type=SSE if sse else NDJSON, headers=STREAM_HEADERS
     )

@@ -35,7 +35,8 @@ def _purge(args: argparse.Namespace) -> int:
     store = open_store(settings)
     planned = count_older_than(store, hours=hours)
     print(
-        f"will delete {planned.evaluations} evaluations and {planned.rewrites} rewrites "
+        f"will delete {planned.evaluations} evaluations, {planned.rewrites} rewrites and "
+        f"{planned.decisions} decisions "
         f"older than {planned.cutoff.isoformat(timespec='seconds')}"
     )
     if not args.yes and not _confirmed():
@@ -43,7 +44,8 @@ def _purge(args: argparse.Namespace) -> int:
         return 2
     report = purge_older_than(store, hours=hours)
     print(
-        f"purged {report.evaluations} evaluations and {report.rewrites} rewrites "
+        f"purged {report.evaluations} evaluations, {report.rewrites} rewrites and "
+        f"{report.decisions} decisions "
         f"older than {report.cutoff.isoformat(timespec='seconds')}"
     )
     return 0

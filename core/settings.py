@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     # Characters of a document POST /api/v1/mining/extract mines (400 beyond); the body is
     # bounded by MAX_BODY_BYTES first.
     max_mining_chars: Annotated[int, Field(ge=1)] = 200_000
+    # Longest range GET /api/v1/reports/summary and /export cover, in days (400 beyond).
+    report_max_days: Annotated[int, Field(ge=1, le=3660)] = 366
     cors_origins: Annotated[list[str], NoDecode] = []
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"

@@ -20,6 +20,7 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from core.store.flags import Flags
+from gateway.traffic import RecentTraffic
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -30,6 +31,7 @@ class GatewayMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.recent = RecentTraffic()  # the ops page's last minutes (gateway/traffic.py)
         self._children: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
         self.requests = Counter(
             "http_requests_total",
@@ -81,6 +83,18 @@ class GatewayMetrics:
             )
         children[0].inc()
         children[1].observe(seconds)
+        self.recent.observe(variant, status, seconds)
+
+    @staticmethod
+    def totals(counter: Counter, label: str) -> dict[str, int]:
+        """A counter's counts since start-up, summed per value of one of its labels."""
+        totals: dict[str, int] = {}
+        for metric in counter.collect():
+            for sample in metric.samples:
+                if sample.name.endswith("_total"):
+                    key = sample.labels[label]
+                    totals[key] = totals.get(key, 0) + int(sample.value)
+        return totals
 
     def render(self, flags: Flags) -> bytes:
         """The text exposition of both registries, with the gauges set from the flags in force

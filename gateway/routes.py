@@ -18,6 +18,8 @@ SHARED_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/validate/suggest"),
         ("POST", "/api/v1/corrections/apply"),
         ("POST", "/api/v1/corrections/text"),
+        ("POST", "/api/v1/corrections/decision"),
+        ("POST", "/api/v1/corrections/decision/batch"),
         ("GET", "/api/v1/demo/requirements"),
     }
 )
@@ -29,6 +31,8 @@ V2_ONLY_PATHS = frozenset(
         "/api/v1/validate/refine",
         "/api/v1/mining/extract",
         "/api/v1/mining/conflicts",
+        "/api/v1/reports/summary",
+        "/api/v1/reports/export",
         "/api/v1/files/ingest",
         "/api/v1/files/ingest/stream",
         "/api/v1/rag/search",

@@ -22,7 +22,9 @@ from gateway.replay import BodyTape, disconnected
 
 MAX_IN_FLIGHT = 16
 # Fields that differ on every call (ids, timings) and so between variants too.
-VOLATILE_KEYS = frozenset({"evaluationId", "rewrittenId", "latencyMs", "requestId", "durationMs"})
+VOLATILE_KEYS = frozenset(
+    {"evaluationId", "rewrittenId", "decisionId", "latencyMs", "requestId", "durationMs"}
+)
 logger = logging.getLogger("reqgate.shadow")
 
 

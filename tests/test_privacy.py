@@ -36,7 +36,7 @@ def test_shared_routes_text_absent_from_database_and_logs(
     settings = make_settings(feature_flag_use_v2=use_v2, log_level="DEBUG")
     client = TestClient(gateway.app.create_app(settings))
     caplog.set_level(logging.DEBUG)
-    m = [_marker() for _ in range(7)]
+    m = [_marker() for _ in range(9)]
     _post(
         client,
         "/api/v1/evaluations",
@@ -73,9 +73,24 @@ def test_shared_routes_text_absent_from_database_and_logs(
         {"originalText": f"The {m[6]} should start.", "text": f"The {m[6]} shall start."},
     )
 
+    decision = {"requirementText": original, "suggestion": atoms[0]["correction"]}
+    _post(client, "/api/v1/corrections/decision", {**decision, "decision": "accepted"})
+    _post(
+        client,
+        "/api/v1/corrections/decision/batch",
+        [
+            {"requirementText": f"The {m[7]} should start.", "decision": "rejected"},
+            {"requirementText": "x", "suggestion": f"{m[8]} now", "decision": "accepted"},
+        ],
+    )
+
+    reports = [client.get(f"/api/v1/reports/{name}") for name in ("summary", "export")]
+    assert [r.status_code for r in reports] == [200, 200] and reports[0].json()["evaluations"]
+
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("reqgate.db*"))
     assert stored, "the database files should exist"
     logged = caplog.text + "".join(capfd.readouterr())
     for marker in m:
         assert marker.encode() not in stored
         assert marker not in logged
+        assert not any(marker in report.text for report in reports)

@@ -12,12 +12,24 @@ from app_v2.routers import (
     mining,
     rag,
     refine,
+    reports,
     suggest,
     validate,
     vectors,
 )
 
 api_router = APIRouter()
-MODULES = (health, criteria, evaluations, validate, suggest, refine, batch, corrections, mining)
+MODULES = (
+    health,
+    criteria,
+    evaluations,
+    validate,
+    suggest,
+    refine,
+    batch,
+    corrections,
+    mining,
+    reports,
+)
 for module in (*MODULES, ingest, rag, vectors):
     api_router.include_router(module.router)

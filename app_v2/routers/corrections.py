@@ -1,4 +1,4 @@
-"""POST /api/v1/corrections/apply and POST /api/v1/corrections/text."""
+"""POST /api/v1/corrections/apply, /text, /decision and /decision/batch."""
 
 from fastapi import APIRouter
 
@@ -10,12 +10,25 @@ from core.contract.batch import (
     CorrectionSavedPublic,
     CorrectionTextCreate,
 )
-from core.contract.bodies import parse_apply, parse_correction_text
+from core.contract.bodies import (
+    parse_apply,
+    parse_correction_text,
+    parse_decision,
+    parse_decision_batch,
+)
+from core.contract.decisions import (
+    DecisionBatchCreate,
+    DecisionCreate,
+    DecisionSavedPublic,
+    DecisionsSavedPublic,
+)
 from core.corrections import apply_corrections, save_manual_correction
+from core.decisions import save_decision, save_decisions
 from edge.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1/corrections", tags=["corrections"])
 UNKNOWN_EVALUATION = error_responses({404: "evaluationId names no stored evaluation"})
+DECISION_ERRORS = {**BODY_ERRORS, **UNKNOWN_EVALUATION, **error_responses({503: "storage fault"})}
 
 
 @router.post(
@@ -42,3 +55,31 @@ def save_text_correction(
 ) -> CorrectionSavedPublic:
     """Record a requirement corrected by hand (checksums only)."""
     return save_manual_correction(session=session, request=parse_correction_text(body, settings))
+
+
+@router.post(
+    "/decision",
+    response_model=DecisionSavedPublic,
+    openapi_extra=json_body(DecisionCreate),
+    responses=DECISION_ERRORS,
+)
+def create_decision(
+    body: JsonBody, session: SessionDep, settings: SettingsDep
+) -> DecisionSavedPublic:
+    """Record that a person accepted or rejected a suggestion (checksums and codes only)."""
+    request = parse_decision(body, settings)
+    return save_decision(session=session, request=request, variant="v2")
+
+
+@router.post(
+    "/decision/batch",
+    response_model=DecisionsSavedPublic,
+    openapi_extra=json_body(DecisionBatchCreate),
+    responses=DECISION_ERRORS,
+)
+def create_decisions(
+    body: JsonBody, session: SessionDep, settings: SettingsDep
+) -> DecisionsSavedPublic:
+    """Record several decisions at once, all or none."""
+    request = parse_decision_batch(body, settings)
+    return save_decisions(session=session, request=request, variant="v2")

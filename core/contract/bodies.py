@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.contract.batch import ApplyCreate, CorrectionTextCreate, MarkdownCreate, RefineCreate
+from core.contract.decisions import DecisionBatchCreate, DecisionCreate
 from core.contract.evaluations import (
     BatchValidateCreate,
     EvaluationContext,
@@ -132,6 +133,17 @@ def parse_evaluation(data: Any, settings: Settings) -> EvaluationCreate:
     return request
 
 
+def check_item_count(count: int, settings: Settings) -> None:
+    """Refuse an empty list of items, or one longer than MAX_BATCH_ITEMS."""
+    if not count:
+        raise InvalidRequest("items must not be empty", {"field": "items"})
+    if count > settings.max_batch_items:
+        raise InvalidRequest(
+            f"too many items: {count} > {settings.max_batch_items}",
+            {"field": "items", "maxItems": settings.max_batch_items, "count": count},
+        )
+
+
 def parse_batch_validate(data: Any, settings: Settings) -> BatchValidateCreate:
     """The body of POST /api/v1/validate/batch: a bare list of texts or {items, ...}."""
     request = validate_model(
@@ -143,13 +155,7 @@ def parse_batch_validate(data: Any, settings: Settings) -> BatchValidateCreate:
 
 def check_items(items: list[str], settings: Settings) -> None:
     """A list of requirement texts: not empty, at most MAX_BATCH_ITEMS, each text checked."""
-    if not items:
-        raise InvalidRequest("items must not be empty", {"field": "items"})
-    if len(items) > settings.max_batch_items:
-        raise InvalidRequest(
-            f"too many items: {len(items)} > {settings.max_batch_items}",
-            {"field": "items", "maxItems": settings.max_batch_items, "count": len(items)},
-        )
+    check_item_count(len(items), settings)
     for index, text in enumerate(items):
         check_requirement_text(text, settings, field=f"items.{index}")
 
@@ -261,6 +267,27 @@ def parse_correction_text(data: Any, settings: Settings) -> CorrectionTextCreate
     request = validate_model(CorrectionTextCreate, data)
     check_requirement_text(request.original_text, settings, field="originalText")
     check_requirement_text(request.text, settings, field="text")
+    return request
+
+
+def parse_decision(data: Any, settings: Settings) -> DecisionCreate:
+    """The body of POST /api/v1/corrections/decision."""
+    request = validate_model(DecisionCreate, data)
+    if request.requirement_text is not None:
+        check_requirement_text(request.requirement_text, settings, field="requirementText")
+    return request
+
+
+def parse_decision_batch(data: Any, settings: Settings) -> DecisionBatchCreate:
+    """The body of POST /api/v1/corrections/decision/batch: a bare list or {items}."""
+    request = validate_model(
+        DecisionBatchCreate, {"items": data} if isinstance(data, list) else data
+    )
+    check_item_count(len(request.items), settings)
+    for index, item in enumerate(request.items):
+        if item.requirement_text is not None:
+            field = f"items.{index}.requirementText"
+            check_requirement_text(item.requirement_text, settings, field=field)
     return request
 
 

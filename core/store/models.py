@@ -108,6 +108,30 @@ class RewriteRecord(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class SuggestionDecision(SQLModel, table=True):
+    """A person accepted or rejected a suggestion: checksums, codes and the decision only.
+
+    `variant` is the variant whose suggestion was decided (the client's word, else the
+    linked evaluation's, else the one that served the decision), so reports can compare
+    how often each variant's suggestions are taken.
+    """
+
+    __tablename__ = "suggestion_decision"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    evaluation_id: str | None = Field(
+        default=None, foreign_key="evaluation.id", index=True, ondelete="CASCADE"
+    )
+    requirement_checksum: str = Field(index=True, max_length=64)
+    suggestion_checksum: str | None = Field(default=None, max_length=64)
+    suggestion_id: str | None = Field(default=None, max_length=64)  # the client's token
+    finding_code: str | None = Field(default=None, max_length=64)
+    criterion: str | None = Field(default=None, max_length=64)
+    decision: str = Field(max_length=8)  # accepted | rejected
+    variant: str = Field(max_length=8)
+    created_at: datetime = _timestamp()
+
+
 class FlagState(SQLModel, table=True):
     """The one row of run-time routing flags; `epoch` grows on every change."""
 

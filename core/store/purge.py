@@ -24,6 +24,7 @@ from core.store.models import (
     Evaluation,
     EvaluationDetail,
     RewriteRecord,
+    SuggestionDecision,
     SuggestionRecord,
     utcnow,
 )
@@ -45,6 +46,7 @@ class PurgeReport:
     cutoff: datetime
     evaluations: int
     rewrites: int
+    decisions: int
 
 
 def count_older_than(engine: Engine, *, hours: int, now: datetime | None = None) -> PurgeReport:
@@ -59,11 +61,22 @@ def count_older_than(engine: Engine, *, hours: int, now: datetime | None = None)
             .select_from(RewriteRecord)
             .where(col(RewriteRecord.created_at) < cutoff)
         ).scalar_one()
-    return PurgeReport(cutoff=cutoff, evaluations=int(evaluations), rewrites=int(rewrites))
+        decisions = session.execute(
+            select(func.count())
+            .select_from(SuggestionDecision)
+            .where(col(SuggestionDecision.created_at) < cutoff)
+        ).scalar_one()
+    return PurgeReport(
+        cutoff=cutoff,
+        evaluations=int(evaluations),
+        rewrites=int(rewrites),
+        decisions=int(decisions),
+    )
 
 
 def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None) -> PurgeReport:
-    """Delete evaluations (with their details and suggestions) and rewrites older than `hours`.
+    """Delete evaluations (with their details and suggestions), rewrites and decisions older
+    than `hours`.
 
     Children are deleted explicitly rather than left to ON DELETE CASCADE, so the purge is
     complete even on a SQLite connection opened without foreign keys.
@@ -82,10 +95,20 @@ def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None)
         rewrites = _delete(
             session, delete(RewriteRecord).where(col(RewriteRecord.created_at) < cutoff)
         )
+        # a decision on an old evaluation goes with it, however recent the decision is
+        decided = col(SuggestionDecision.created_at) < cutoff
+        decisions = _delete(
+            session,
+            delete(SuggestionDecision).where(
+                decided | col(SuggestionDecision.evaluation_id).in_(old_ids)
+            ),
+        )
         evaluations = _delete(
             session, delete(Evaluation).where(col(Evaluation.created_at) < cutoff)
         )
-    return PurgeReport(cutoff=cutoff, evaluations=evaluations, rewrites=rewrites)
+    return PurgeReport(
+        cutoff=cutoff, evaluations=evaluations, rewrites=rewrites, decisions=decisions
+    )
 
 
 def _delete(session: Session, statement: Delete) -> int:
@@ -106,7 +129,11 @@ async def purge_logged(
     except SQLAlchemyError:
         log.exception("purge failed; retrying at the next interval")
     else:
-        extra = {"evaluations": report.evaluations, "rewrites": report.rewrites}
+        extra = {
+            "evaluations": report.evaluations,
+            "rewrites": report.rewrites,
+            "decisions": report.decisions,
+        }
         log.info("purge done", extra=extra)
     if vectors is not None:
         await _purge_vectors(vectors)

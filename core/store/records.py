@@ -33,7 +33,7 @@ from core.store.models import (
 Row = dict[str, Any]
 
 
-def _insert_new(session: Session, model: type[SQLModel]) -> Insert:
+def insert_new(session: Session, model: type[SQLModel]) -> Insert:
     """INSERT that skips rows whose primary key exists (PostgreSQL, else SQLite's dialect)."""
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model).on_conflict_do_nothing(index_elements=["id"])
@@ -114,14 +114,14 @@ class RecordRows:
         """INSERT the rows not stored yet (the caller commits)."""
         if not self.evaluations:
             return
-        returning = _insert_new(session, Evaluation).returning(col(Evaluation.id))
+        returning = insert_new(session, Evaluation).returning(col(Evaluation.id))
         inserted = set(session.scalars(returning, self.evaluations))
         by_model: dict[type[SQLModel], list[Row]] = {}
         for model, row in self.children:
             if row["evaluation_id"] in inserted:
                 by_model.setdefault(model, []).append(row)
         for model, rows in by_model.items():
-            session.execute(_insert_new(session, model), rows)
+            session.execute(insert_new(session, model), rows)
 
 
 def save_evaluation(

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from gateway.routers import health, metrics, pages, runtime_config
+from gateway.routers import health, metrics, ops_summary, pages, runtime_config
 
 api_router = APIRouter()
-for module in (health, metrics, runtime_config, pages):
+for module in (health, metrics, runtime_config, ops_summary, pages):
     api_router.include_router(module.router)

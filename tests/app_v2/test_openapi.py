@@ -32,7 +32,7 @@ def test_openapi_post_routes_document_json_body_and_errors(document: dict[str, A
         for path, operation in _posts(document).items()
         if "knowledge base" not in operation["tags"]
     }
-    assert len(posts) == 12
+    assert len(posts) == 14
     for path, operation in posts.items():
         content = operation["requestBody"]["content"]
         assert content["application/json"]["schema"]["type"] == "object", path

@@ -189,3 +189,75 @@ CASES = [
         headers={"Content-Type": "text/plain"},
     ),
 ]
+
+DECISION = "/api/v1/corrections/decision"
+DECISION_BATCH = "/api/v1/corrections/decision/batch"
+VAGUE = "The system should be fast."
+ACCEPTED = {
+    "requirementText": VAGUE,
+    "suggestion": "The system shall answer within 2 seconds.",
+    "findingCode": "vague_term",
+    "criterion": "measurability",
+    "decision": "accepted",
+}
+REJECTED = {"requirementChecksum": "ab" * 32, "suggestionId": "REQ_1#2", "decision": "rejected"}
+
+
+def _decision(name: str, body: Any, status: int = 400, path: str = DECISION) -> Case:
+    return Case(name, "POST", path, status, None if status == 200 else "invalid_request", body)
+
+
+CASES += [
+    _decision("decision-accepted-by-text", ACCEPTED, 200),
+    _decision("decision-rejected-by-checksum", REJECTED, 200),
+    _decision("decision-upper-case-checksum", {**REJECTED, "requirementChecksum": "AB" * 32}, 200),
+    _decision("decision-with-variant", {**REJECTED, "variant": "v2"}, 200),
+    _decision("decision-unknown-decision", {**ACCEPTED, "decision": "maybe"}),
+    _decision("decision-missing-decision", {"requirementText": VAGUE}),
+    _decision("decision-text-and-checksum", {**ACCEPTED, "requirementChecksum": "ab" * 32}),
+    _decision("decision-no-requirement", {"decision": "accepted", "findingCode": "vague_term"}),
+    _decision("decision-short-checksum", {**REJECTED, "requirementChecksum": "ab" * 31}),
+    _decision("decision-suggestion-twice", {**ACCEPTED, "suggestionChecksum": "cd" * 32}),
+    _decision("decision-blank-text", {**ACCEPTED, "requirementText": " \n"}),
+    _decision("decision-text-too-long", {**ACCEPTED, "requirementText": "a" * 501}),
+    _decision("decision-unknown-criterion", {**ACCEPTED, "criterion": "beauty"}),
+    _decision("decision-bad-finding-code", {**ACCEPTED, "findingCode": "Vague Term"}),
+    _decision("decision-suggestion-id-with-text", {**REJECTED, "suggestionId": "shall be fast"}),
+    _decision("decision-unknown-variant", {**REJECTED, "variant": "v3"}),
+    Case(
+        "decision-unknown-evaluation",
+        "POST",
+        DECISION,
+        404,
+        "not_found",
+        {**REJECTED, "evaluationId": "no-such-evaluation"},
+    ),
+    _decision("decision-array-body", [ACCEPTED]),
+    _decision("decision-batch-object", {"items": [ACCEPTED, REJECTED]}, 200, DECISION_BATCH),
+    _decision("decision-batch-bare-list", [REJECTED] * 5, 200, DECISION_BATCH),
+    _decision("decision-batch-empty", [], path=DECISION_BATCH),
+    _decision("decision-batch-too-many", [REJECTED] * 6, path=DECISION_BATCH),
+    _decision("decision-batch-bad-item", [REJECTED, {"decision": "no"}], path=DECISION_BATCH),
+    _decision(
+        "decision-batch-item-too-long",
+        [{**ACCEPTED, "requirementText": "b" * 501}],
+        path=DECISION_BATCH,
+    ),
+    Case(
+        "decision-batch-unknown-evaluation",
+        "POST",
+        DECISION_BATCH,
+        404,
+        "not_found",
+        [REJECTED, {**REJECTED, "evaluationId": "gone"}],
+    ),
+    Case(
+        "decision-wrong-content-type",
+        "POST",
+        DECISION,
+        415,
+        "unsupported_media_type",
+        content=b"decision=accepted",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ),
+]

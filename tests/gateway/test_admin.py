@@ -12,6 +12,7 @@ ADMIN_CALLS = [
     ("PATCH", FLAGS, {"canaryPercent": 10}),
     ("POST", FLAGS + "/rollback", None),
     ("GET", FLAGS + "/audit", None),
+    ("GET", "/api/runtime-config/ops", None),
 ]
 
 

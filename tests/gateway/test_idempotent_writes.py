@@ -19,7 +19,7 @@ import app_v2.main
 import app_v2.routers.batch as v2_batch
 import gateway.app
 from core.batch import answer_table
-from core.store.models import Evaluation, EvaluationDetail
+from core.store.models import Evaluation, EvaluationDetail, SuggestionDecision
 from tests.conftest import SettingsFactory
 from tests.gateway.conftest import ADMIN, ADMIN_TOKEN
 
@@ -133,3 +133,23 @@ def test_same_request_id_with_other_body_is_stored(
     assert _count(db_engine, Evaluation) == 2 * ROWS
     ids = {item["evaluation"]["evaluationId"] for item in other["items"].values()}
     assert ids <= _stored_ids(db_engine)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/corrections/decision", "/api/v1/corrections/decision/batch"]
+)
+def test_decision_retried_on_either_variant_stores_one_row(
+    make_client: Callable[[], TestClient], db_engine: Engine, path: str
+) -> None:
+    client = make_client()
+    decision = {"requirementText": "The system should be fast.", "decision": "rejected"}
+    body = decision if path.endswith("decision") else [decision]
+    answers = [
+        client.post(
+            path, json=body, headers={**ADMIN, "X-Variant-Override": v, "X-Request-Id": "d-1"}
+        )
+        for v in ("v2", "v1", "v2")
+    ]
+    assert {r.headers["X-Variant"] for r in answers} == {"v1", "v2"}
+    assert all(r.json() == answers[0].json() for r in answers)
+    assert _count(db_engine, SuggestionDecision) == 1
