@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-import json
+import csv
+import io
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.checks import check_page
 from tests.browser.conftest import ADMIN_TOKEN
+from tests.browser.records import (
+    CHART_DATA,
+    DATASETS_ARE,
+    decision_counts,
+    drawn_decisions,
+    evaluate_on,
+    report_summary,
+)
 
 DOCUMENT = """# Export
 
@@ -58,94 +71,97 @@ def test_hand_mined_selection_to_evaluate_page(page: Page) -> None:
     )
 
 
-# An answer of GET /api/v1/reports/summary (ReportSummaryPublic of the reports routes).
-SUMMARY = {
-    "from": "2026-11-24T00:00:00Z",
-    "to": "2026-12-01T15:00:00Z",
-    "bucket": "day",
-    "evaluations": 12,
-    "verdicts": {"pass": 7, "fail": 5},
-    "meanScore": 0.81,
-    "criteria": [
+FIGURES = [
+    "chart-verdicts",
+    "chart-criteria",
+    "chart-findings",
+    "chart-trend",
+    "chart-variants",
+    "chart-decisions",
+]
+# docs/api.md, reports/export: these columns, then one per criterion of the range.
+EXPORT_COLUMNS = (
+    "evaluationId,createdAt,variant,engine,model,language,score,verdict,latencyMs,"
+    "fallbackReason,findingCodes"
+).split(",")
+REPORTED = ["The system should be fast.", "The system shall log every login within 1 second."]
+
+
+DECISIONS = ("accepted", "rejected")
+
+
+def _decide(page: Page, variant: str, atoms: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Accept the first atom and reject the second, in one batch, for the variant that
+    wrote them: the finding code and decision of each."""
+    items = [
         {
-            "criterion": "clarity",
-            "count": 12,
-            "passed": 10,
-            "passRate": 0.83,
-            "meanScore": 0.9,
-            "byVariant": {"v1": 0.9},
-        },
-        {
-            "criterion": "testability",
-            "count": 12,
-            "passed": 7,
-            "passRate": 0.58,
-            "meanScore": 0.7,
-            "byVariant": {"v1": 0.7},
-        },
-    ],
-    "findingCodes": [{"code": "vague_term", "count": 4}, {"code": "weak_modal", "count": 3}],
-    "trend": [
-        {"start": "2026-11-30T00:00:00Z", "evaluations": 5, "pass": 2, "fail": 3},
-        {"start": "2026-12-01T00:00:00Z", "evaluations": 7, "pass": 5, "fail": 2},
-    ],
-    "variants": [
-        {
-            "variant": "v1",
-            "evaluations": 8,
-            "pass": 4,
-            "fail": 4,
-            "meanScore": 0.78,
-            "accepted": 3,
-            "rejected": 1,
-        },
-        {
-            "variant": "v2",
-            "evaluations": 4,
-            "pass": 3,
-            "fail": 1,
-            "meanScore": 0.86,
-            "accepted": 0,
-            "rejected": 0,
-        },
-    ],
-    "decisions": [
-        {"findingCode": "weak_modal", "accepted": 2, "rejected": 1},
-        {"accepted": 1, "rejected": 0},
-    ],
-    "corrections": {"engine": 0, "apply": 2, "manual": 1},
-}
-CHART_POINTS = """() => [...document.querySelectorAll("figure.chart canvas")].map((canvas) => {
-  const chart = Chart.getChart(canvas);
-  return chart ? chart.data.datasets.reduce((n, set) => n + set.data.length, 0) : 0;
-})"""
+            "requirementText": REPORTED[0],
+            "suggestion": atom["correction"],
+            "findingCode": atom["findingCode"],
+            "decision": decision,
+            "variant": variant,
+        }
+        for atom, decision in zip(atoms, DECISIONS, strict=True)
+    ]
+    response = page.request.post("/api/v1/corrections/decision/batch", data={"items": items})
+    assert response.ok, response.text()
+    return [(item["findingCode"], item["decision"]) for item in items]
 
 
-def _answer_json(body: Any) -> Any:
-    def handle(route: Route) -> None:
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-
-    return handle
-
-
-def test_reports_charts_drawn_with_data(page: Page, gateway_url: str) -> None:
-    """Until the reports routes are on this branch, the browser is given their answer."""
-    document = page.request.get(f"{gateway_url}/openapi.json").json()
-    document["paths"]["/api/v1/reports/summary"] = {}
-    page.route("**/openapi.json", _answer_json(document))
-    page.route("**/api/v1/reports/summary*", _answer_json(SUMMARY))
-    page.goto("/reports.html")
+def test_reports_charts_drawn_from_real_records(page: Page) -> None:
+    """Evaluations on both variants and decisions on their atoms, made through the gateway,
+    are what the page draws from the real GET /api/v1/reports/summary; the CSV export of
+    the same records has the documented header."""
+    before = report_summary(page)
+    made: Counter[tuple[str, str]] = Counter()
+    for variant in ("v1", "v2"):
+        fast, _logged = evaluate_on(page, variant, REPORTED)
+        made.update(_decide(page, variant, fast["suggestions"][:2]))
+    with page.expect_response("**/api/v1/reports/summary") as answer:
+        page.goto("/reports.html")
     expect(page.locator("#status")).to_have_text("Report updated.")
-    assert page.evaluate(CHART_POINTS) == [2, 2, 2, 4, 4, 4]
-    expect(page.locator("#totals")).to_contain_text("58%")
-    expect(page.locator("#totals")).to_contain_text("0 rewritten, 2 applied, 1 by hand")
-    page.fill("#from", "2026-11-01")
+    summary = answer.value.json()
+
+    served = {entry["variant"]: entry["evaluations"] for entry in summary["variants"]}
+    was = {entry["variant"]: entry["evaluations"] for entry in before["variants"]}
+    assert served == {"v1": was.get("v1", 0) + 2, "v2": was.get("v2", 0) + 2}
+    for figure in FIGURES:
+        points = int(page.locator(f"#{figure}").get_attribute("data-points") or "0")
+        assert points > 0, figure
+    verdicts = page.evaluate(CHART_DATA, "chart-verdicts")["datasets"][0]["data"]
+    assert verdicts == [summary["verdicts"]["pass"], summary["verdicts"]["fail"]]
+    variants = page.evaluate(CHART_DATA, "chart-variants")
+    assert [set_["label"] for set_ in variants["datasets"]] == ["v1", "v2"]
+    expect(page.locator("#chart-variants")).to_have_attribute("data-points", "4")
+    drawn, earlier = drawn_decisions(page), decision_counts(before)
+    assert "(no code)" not in drawn  # every decision of the pages names its finding code
+    for code in {code for code, _ in made}:
+        accepted, rejected = earlier.get(code, (0, 0))
+        assert drawn[code] == (
+            accepted + made[code, "accepted"],
+            rejected + made[code, "rejected"],
+        ), code
+    expect(page.locator("#totals")).to_contain_text(str(summary["evaluations"]))
+
+    with page.expect_download() as download:
+        page.click("#export")
+    assert download.value.suggested_filename.startswith("reqgate-report-")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    criteria = [entry["criterion"] for entry in summary["criteria"]]
+    assert rows[0] == EXPORT_COLUMNS + criteria
+    assert len(rows) - 1 == summary["evaluations"]
+    assert {row[2] for row in rows[1:]} == {"v1", "v2"}
+
+    page.fill("#from", (date.today() - timedelta(days=2)).isoformat())
     page.select_option("#variant-filter", "v2")
-    with page.expect_request("**/api/v1/reports/summary?*") as filtered:
+    with page.expect_response("**/api/v1/reports/summary?*") as filtered:
         page.click("#filters button[type=submit]")
-    query = filtered.value.url.split("?", 1)[1]
-    assert "variant=v2" in query and "from=2026-1" in query
-    expect(page.locator("#export")).to_have_attribute("href", f"/api/v1/reports/export?{query}")
+    query = parse_qs(urlsplit(filtered.value.url).query)
+    assert filtered.value.ok and query["variant"] == ["v2"] and "from" in query
+    # The status still says "Report updated." from before: wait for the filtered drawing.
+    page.wait_for_function(DATASETS_ARE, arg=["chart-variants", ["v2"]])
+    href = f"/api/v1/reports/export?{urlsplit(filtered.value.url).query}"
+    expect(page.locator("#export")).to_have_attribute("href", href)
     check_page(page, "reports")
 
 
