@@ -19,6 +19,8 @@ MetricOp = Literal["<", "<=", "=", ">=", ">", "!="]
 TEXT_MAX = 20_000
 Text = Annotated[str, Field(max_length=TEXT_MAX)]
 CriterionKey = Annotated[str, Field(min_length=1, max_length=100)]
+# What the engines emit (core.engines.llm normalises an LLM's codes to it).
+FindingCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]
 
 
 class SuggestionMetric(BaseModel):
@@ -48,8 +50,11 @@ class SuggestionAtom(BaseModel):
     replacement. `criteria` maps each criterion the atom addresses to whether applying it
     satisfies that criterion (false: it helps, but a person still has to finish the fix).
     `needsInput` (with the `question` to answer) marks a correction that carries a
-    placeholder only a person can fill. Wire names are snake_case, as in the original API,
-    except the later `needsInput`.
+    placeholder only a person can fill. `findingCode` names the finding the atom fixes, where
+    the engine knows it (the heuristic engine's atoms: one per finding), so a client can
+    record its decision on the atom per code (corrections/decision). Wire names are
+    snake_case, as in the original API, except the later `needsInput` and `findingCode`:
+    both optional, left out when unset, and fields a client of the original API never read.
     """
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
@@ -64,3 +69,4 @@ class SuggestionAtom(BaseModel):
     original_fragment: Text = ""
     needs_input: bool | None = Field(default=None, alias="needsInput")
     question: str | None = Field(default=None, max_length=2000)
+    finding_code: FindingCode | None = Field(default=None, alias="findingCode")

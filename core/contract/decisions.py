@@ -11,15 +11,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from core.atoms import TEXT_MAX
+from core.atoms import TEXT_MAX, FindingCode
 from core.checksums import text_checksum
 from core.contract.wire import RequirementText, WireModel
 
 Checksum = Annotated[
     str, Field(pattern=r"^[0-9a-fA-F]{64}$", description="SHA-256 of the UTF-8 text, hex")
 ]
-# What the engines emit (core.engines.llm normalises an LLM's codes to it).
-FindingCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]
 # An id the client gave the suggestion, never text: no spaces, 64 characters at most.
 SuggestionToken = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:/#-]{1,64}$")]
 Decision = Literal["accepted", "rejected"]

@@ -402,7 +402,8 @@ def _locate(code: str, message: str, fragment: str, text: str, criterion: str) -
 def _complete(atom: SuggestionAtom, text: str) -> SuggestionAtom | None:
     """The atom as DESIGN §6 promises it, whatever the model wrote: `correction` the whole
     requirement with the fix made (a model that answered a fragment's replacement gets it
-    merged in), `needsInput` only when true and with its question; None for a no-op."""
+    merged in), `needsInput` only when true and with its question, no `findingCode` (the
+    model is not asked for one, so one it wrote is no finding's); None for a no-op."""
     if not atom.correction.strip():
         return None
     corrected = edits.merge(text, [atom])
@@ -415,6 +416,7 @@ def _complete(atom: SuggestionAtom, text: str) -> SuggestionAtom | None:
             "correction": corrected,
             "needs_input": True if asks else None,
             "question": atom.question if asks else None,
+            "finding_code": None,
         }
     )
 

@@ -3,14 +3,15 @@ acceptance 1 and 2)."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.checks import check_page
+from tests.browser.records import decision_counts, drawn_decisions, report_summary
 
 VAGUE_DE = "Das System sollte schnell sein."
+DECISION = "**/api/v1/corrections/decision"
 
 
 def _evaluate(page: Page, *lines: str) -> None:
@@ -115,44 +116,40 @@ def test_load_demo_table_keeps_its_ids(page: Page) -> None:
     expect(page.locator("li.row .row-id").first).to_have_text("REQ-001")
 
 
-def test_post_decisions_where_gateway_documents_them(page_de: Page, gateway_url: str) -> None:
-    """Accept and reject are posted with the texts (the API hashes them) and the criterion;
-    a gateway without the routes gets no call at all (the other tests: no console error)."""
+def test_accept_and_reject_post_decisions_the_reports_page_counts(page_de: Page) -> None:
+    """Reject and accept are posted to the real decision route with the texts (the API
+    hashes them), the criterion, the finding code the atom fixes and the variant; the
+    reports page then counts both under their codes."""
     page = page_de
-    document = page.request.get(f"{gateway_url}/openapi.json").json()
-    document["paths"]["/api/v1/corrections/decision"] = {}
-    page.route(
-        "**/openapi.json",
-        lambda route: route.fulfill(content_type="application/json", body=json.dumps(document)),
-    )
-    posted: list[dict[str, object]] = []
-
-    def record(route: Route) -> None:
-        posted.append(route.request.post_data_json)
-        route.fulfill(
-            content_type="application/json", body='{"decisionId": "d1", "status": "saved"}'
-        )
-
-    page.route("**/api/v1/corrections/decision", record)
+    before = decision_counts(report_summary(page))
     _evaluate(page, VAGUE_DE)
     row = page.locator("#row-0")
     row.locator(".toggle-suggestions").click()
-    row.locator("article.suggestion[data-needs-input=true] button.reject").click()
+    with page.expect_response(DECISION) as rejected:
+        row.locator("article.suggestion[data-needs-input=true] button.reject").click()
     expect(row.locator("article.suggestion")).to_have_count(1)
-    row.locator("button.accept").click()
+    with page.expect_response(DECISION) as accepted:
+        row.locator("button.accept").click()
     expect(row.locator(".history")).to_be_visible()
-    for _ in range(100):  # the decision is posted beside the re-analysis, not before it
-        if len(posted) == 2:
-            break
-        page.wait_for_timeout(50)
-    assert [entry["decision"] for entry in posted] == ["rejected", "accepted"]
-    assert posted[1] == {
+    for answer in (rejected.value, accepted.value):
+        assert answer.status == 200 and answer.json()["status"] == "saved"
+    assert rejected.value.request.post_data_json["findingCode"] == "vague_term"
+    assert accepted.value.request.post_data_json == {
         "requirementText": VAGUE_DE,
         "suggestion": "Das System muss schnell sein.",
         "decision": "accepted",
         "criterion": "testability",
+        "findingCode": "weak_modal",
         "variant": "v1",
     }
+
+    page.goto("/reports.html")
+    expect(page.locator("#status")).to_have_text("Bericht aktualisiert.")
+    drawn = drawn_decisions(page)
+    accepted_before, rejected_before = before.get("weak_modal", (0, 0))
+    assert drawn["weak_modal"] == (accepted_before + 1, rejected_before)
+    accepted_before, rejected_before = before.get("vague_term", (0, 0))
+    assert drawn["vague_term"] == (accepted_before, rejected_before + 1)
 
 
 def test_cancel_running_stream(page: Page) -> None:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-import json
+import csv
+import io
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.checks import check_page
 from tests.browser.conftest import ADMIN_TOKEN
+from tests.browser.records import (
+    CHART_DATA,
+    DATASETS_ARE,
+    decision_counts,
+    drawn_decisions,
+    evaluate_on,
+    report_summary,
+)
 
 DOCUMENT = """# Export
 
@@ -59,94 +71,97 @@ def test_hand_mined_selection_to_evaluate_page(page: Page) -> None:
     )
 
 
-# An answer of GET /api/v1/reports/summary (ReportSummaryPublic of the reports routes).
-SUMMARY = {
-    "from": "2026-11-24T00:00:00Z",
-    "to": "2026-12-01T15:00:00Z",
-    "bucket": "day",
-    "evaluations": 12,
-    "verdicts": {"pass": 7, "fail": 5},
-    "meanScore": 0.81,
-    "criteria": [
+FIGURES = [
+    "chart-verdicts",
+    "chart-criteria",
+    "chart-findings",
+    "chart-trend",
+    "chart-variants",
+    "chart-decisions",
+]
+# docs/api.md, reports/export: these columns, then one per criterion of the range.
+EXPORT_COLUMNS = (
+    "evaluationId,createdAt,variant,engine,model,language,score,verdict,latencyMs,"
+    "fallbackReason,findingCodes"
+).split(",")
+REPORTED = ["The system should be fast.", "The system shall log every login within 1 second."]
+
+
+DECISIONS = ("accepted", "rejected")
+
+
+def _decide(page: Page, variant: str, atoms: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Accept the first atom and reject the second, in one batch, for the variant that
+    wrote them: the finding code and decision of each."""
+    items = [
         {
-            "criterion": "clarity",
-            "count": 12,
-            "passed": 10,
-            "passRate": 0.83,
-            "meanScore": 0.9,
-            "byVariant": {"v1": 0.9},
-        },
-        {
-            "criterion": "testability",
-            "count": 12,
-            "passed": 7,
-            "passRate": 0.58,
-            "meanScore": 0.7,
-            "byVariant": {"v1": 0.7},
-        },
-    ],
-    "findingCodes": [{"code": "vague_term", "count": 4}, {"code": "weak_modal", "count": 3}],
-    "trend": [
-        {"start": "2026-11-30T00:00:00Z", "evaluations": 5, "pass": 2, "fail": 3},
-        {"start": "2026-12-01T00:00:00Z", "evaluations": 7, "pass": 5, "fail": 2},
-    ],
-    "variants": [
-        {
-            "variant": "v1",
-            "evaluations": 8,
-            "pass": 4,
-            "fail": 4,
-            "meanScore": 0.78,
-            "accepted": 3,
-            "rejected": 1,
-        },
-        {
-            "variant": "v2",
-            "evaluations": 4,
-            "pass": 3,
-            "fail": 1,
-            "meanScore": 0.86,
-            "accepted": 0,
-            "rejected": 0,
-        },
-    ],
-    "decisions": [
-        {"findingCode": "weak_modal", "accepted": 2, "rejected": 1},
-        {"accepted": 1, "rejected": 0},
-    ],
-    "corrections": {"engine": 0, "apply": 2, "manual": 1},
-}
-CHART_POINTS = """() => [...document.querySelectorAll("figure.chart canvas")].map((canvas) => {
-  const chart = Chart.getChart(canvas);
-  return chart ? chart.data.datasets.reduce((n, set) => n + set.data.length, 0) : 0;
-})"""
+            "requirementText": REPORTED[0],
+            "suggestion": atom["correction"],
+            "findingCode": atom["findingCode"],
+            "decision": decision,
+            "variant": variant,
+        }
+        for atom, decision in zip(atoms, DECISIONS, strict=True)
+    ]
+    response = page.request.post("/api/v1/corrections/decision/batch", data={"items": items})
+    assert response.ok, response.text()
+    return [(item["findingCode"], item["decision"]) for item in items]
 
 
-def _answer_json(body: Any) -> Any:
-    def handle(route: Route) -> None:
-        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
-
-    return handle
-
-
-def test_reports_charts_drawn_with_data(page: Page, gateway_url: str) -> None:
-    """Until the reports routes are on this branch, the browser is given their answer."""
-    document = page.request.get(f"{gateway_url}/openapi.json").json()
-    document["paths"]["/api/v1/reports/summary"] = {}
-    page.route("**/openapi.json", _answer_json(document))
-    page.route("**/api/v1/reports/summary*", _answer_json(SUMMARY))
-    page.goto("/reports.html")
+def test_reports_charts_drawn_from_real_records(page: Page) -> None:
+    """Evaluations on both variants and decisions on their atoms, made through the gateway,
+    are what the page draws from the real GET /api/v1/reports/summary; the CSV export of
+    the same records has the documented header."""
+    before = report_summary(page)
+    made: Counter[tuple[str, str]] = Counter()
+    for variant in ("v1", "v2"):
+        fast, _logged = evaluate_on(page, variant, REPORTED)
+        made.update(_decide(page, variant, fast["suggestions"][:2]))
+    with page.expect_response("**/api/v1/reports/summary") as answer:
+        page.goto("/reports.html")
     expect(page.locator("#status")).to_have_text("Report updated.")
-    assert page.evaluate(CHART_POINTS) == [2, 2, 2, 4, 4, 4]
-    expect(page.locator("#totals")).to_contain_text("58%")
-    expect(page.locator("#totals")).to_contain_text("0 rewritten, 2 applied, 1 by hand")
-    page.fill("#from", "2026-11-01")
+    summary = answer.value.json()
+
+    served = {entry["variant"]: entry["evaluations"] for entry in summary["variants"]}
+    was = {entry["variant"]: entry["evaluations"] for entry in before["variants"]}
+    assert served == {"v1": was.get("v1", 0) + 2, "v2": was.get("v2", 0) + 2}
+    for figure in FIGURES:
+        points = int(page.locator(f"#{figure}").get_attribute("data-points") or "0")
+        assert points > 0, figure
+    verdicts = page.evaluate(CHART_DATA, "chart-verdicts")["datasets"][0]["data"]
+    assert verdicts == [summary["verdicts"]["pass"], summary["verdicts"]["fail"]]
+    variants = page.evaluate(CHART_DATA, "chart-variants")
+    assert [set_["label"] for set_ in variants["datasets"]] == ["v1", "v2"]
+    expect(page.locator("#chart-variants")).to_have_attribute("data-points", "4")
+    drawn, earlier = drawn_decisions(page), decision_counts(before)
+    assert "(no code)" not in drawn  # every decision of the pages names its finding code
+    for code in {code for code, _ in made}:
+        accepted, rejected = earlier.get(code, (0, 0))
+        assert drawn[code] == (
+            accepted + made[code, "accepted"],
+            rejected + made[code, "rejected"],
+        ), code
+    expect(page.locator("#totals")).to_contain_text(str(summary["evaluations"]))
+
+    with page.expect_download() as download:
+        page.click("#export")
+    assert download.value.suggested_filename.startswith("reqgate-report-")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    criteria = [entry["criterion"] for entry in summary["criteria"]]
+    assert rows[0] == EXPORT_COLUMNS + criteria
+    assert len(rows) - 1 == summary["evaluations"]
+    assert {row[2] for row in rows[1:]} == {"v1", "v2"}
+
+    page.fill("#from", (date.today() - timedelta(days=2)).isoformat())
     page.select_option("#variant-filter", "v2")
-    with page.expect_request("**/api/v1/reports/summary?*") as filtered:
+    with page.expect_response("**/api/v1/reports/summary?*") as filtered:
         page.click("#filters button[type=submit]")
-    query = filtered.value.url.split("?", 1)[1]
-    assert "variant=v2" in query and "from=2026-1" in query
-    expect(page.locator("#export")).to_have_attribute("href", f"/api/v1/reports/export?{query}")
+    query = parse_qs(urlsplit(filtered.value.url).query)
+    assert filtered.value.ok and query["variant"] == ["v2"] and "from" in query
+    # The status still says "Report updated." from before: wait for the filtered drawing.
+    page.wait_for_function(DATASETS_ARE, arg=["chart-variants", ["v2"]])
+    href = f"/api/v1/reports/export?{urlsplit(filtered.value.url).query}"
+    expect(page.locator("#export")).to_have_attribute("href", href)
     check_page(page, "reports")
 
 
@@ -156,18 +171,35 @@ RATE_POINTS = """() => {
   const sum = (set) => set.data.reduce((total, value) => total + (value || 0), 0);
   return Object.fromEntries(chart.data.datasets.map((set) => [set.label, sum(set)]));
 }"""
+BOTH_VARIANTS_SERVED = f"() => (({RATE_POINTS})()).v1 > 0 && (({RATE_POINTS})()).v2 > 0"
+OPS = "**/api/runtime-config/ops"
+
+
+def _shadow_outcomes(page: Page) -> dict[str, str]:
+    cells = [row.locator("td") for row in page.locator("#shadow-report tbody tr").all()]
+    return {row.nth(0).inner_text(): row.nth(1).inner_text() for row in cells}
 
 
 def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
+    """Ramp, shadow and rollback on the real gateway; the traffic of the gateway's own ops
+    summary (GET /api/runtime-config/ops) shows the probes of both variants."""
     page.goto("/ops.html")
     expect(page.locator("#probe")).to_have_attribute("data-variant", "v1")
     expect(page.locator(".ramp").first).to_be_disabled()
     expect(page.locator("#audit")).to_contain_text("Enter the admin token")
-    page.fill("#token", ADMIN_TOKEN)
-    page.click("#token-form button[type=submit]")
+    expect(page.locator("#metrics-source")).to_have_text(
+        "Enter the admin token to see the traffic."
+    )
+    expect(page.locator("#chart-rate")).to_have_attribute("data-points", "0")
+    with page.expect_response(OPS) as first:
+        page.fill("#token", ADMIN_TOKEN)
+        page.click("#token-form button[type=submit]")
+    assert first.value.request.headers["authorization"] == f"Bearer {ADMIN_TOKEN}"
     assert ADMIN_TOKEN not in page.url
     assert page.evaluate("() => sessionStorage.getItem('reqgate.adminToken')") == ADMIN_TOKEN
     assert page.evaluate("() => localStorage.length") == 0
+    expect(page.locator("#metrics-source")).to_contain_text("The last 15 minutes")
+    expect(page.locator("#chart-rate")).to_have_attribute("data-points", "30")  # 2 x 15 minutes
     epoch = int(page.locator("#flags").get_attribute("data-epoch") or "0")
 
     page.click(".ramp[data-percent='100']")
@@ -176,6 +208,9 @@ def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
     expect(page.locator(".ramp[data-percent='100']")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#flags")).to_have_attribute("data-epoch", str(epoch + 1))
     expect(page.locator("#variant")).to_contain_text("v2")
+    page.select_option("#shadow", "100")
+    page.click("#set-shadow")  # the probe after it is mirrored to v1
+    expect(page.locator("#flags")).to_have_attribute("data-epoch", str(epoch + 2))
 
     page.click("#rollback")
     expect(page.locator("#confirm")).to_be_visible()
@@ -184,70 +219,19 @@ def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
     page.click("#rollback")
     page.click("#confirm-yes")
     expect(page.locator("#probe")).to_have_attribute("data-variant", "v1")
-    expect(page.locator("#flags")).to_have_attribute("data-epoch", str(epoch + 2))
+    expect(page.locator("#flags")).to_have_attribute("data-epoch", str(epoch + 3))
     expect(page.locator("#audit-table tbody tr").first).to_contain_text("rollback (ops page)")
 
-    # Traffic per variant from /metrics: the probes above went to v2 and v1 between samples.
-    with page.expect_response("**/metrics"):
-        page.click("#sample-now")
-    for _ in range(40):  # the answer is parsed and drawn a moment after it arrived
-        rates = page.evaluate(RATE_POINTS)
-        if rates["v1"] > 0 and rates["v2"] > 0:
+    # The probes above went to v2 and v1; the mirror runs after its answer, so sample until
+    # the summary has counted it.
+    for _ in range(20):
+        with page.expect_response(OPS) as sampled:
+            page.click("#sample-now")
+        assert sampled.value.ok
+        page.wait_for_function(BOTH_VARIANTS_SERVED)
+        if "match" in _shadow_outcomes(page):
             break
-        page.wait_for_timeout(50)
-    assert rates["v1"] > 0 and rates["v2"] > 0, rates
+        page.wait_for_timeout(100)
+    assert int(_shadow_outcomes(page)["match"]) >= 1
+    expect(page.locator("#metrics-source")).to_contain_text("fallbacks to v1 since start-up")
     check_page(page, "ops")
-
-
-def _minutes(*requests: int) -> list[dict[str, object]]:
-    return [
-        {
-            "start": f"2026-12-01T10:0{n}:00Z",
-            "requests": r,
-            "errors": n % 2,
-            "clientErrors": 0,
-            "p95Ms": 12.5 if r else None,
-        }
-        for n, r in enumerate(requests)
-    ]
-
-
-# An answer of GET /api/runtime-config/ops (OpsSummaryPublic of the ops summary route).
-OPS_SUMMARY = {
-    "generatedAt": "2026-12-01T10:03:30Z",
-    "windowMinutes": 4,
-    "flags": {"featureFlagUseV2": False, "canaryPercent": 10, "shadowPercent": 5, "epoch": 7},
-    "flagsAgeS": 0.4,
-    "variants": {
-        variant: {
-            "requests": sum(r),
-            "errors": 2,
-            "clientErrors": 0,
-            "ratePerMin": 1.0,
-            "errorRate": 0.1,
-            "p95Ms": 12.5,
-            "minutes": _minutes(*r),
-        }
-        for variant, r in (("v1", (30, 12, 0, 6)), ("v2", (3, 1, 0, 2)))
-    },
-    "fallbacks": 1,
-    "shadow": {"match": 40, "mismatch": 2, "error": 0},
-    "audit": [],
-}
-
-
-def test_ops_reads_ops_summary_where_documented(page: Page, gateway_url: str) -> None:
-    document = page.request.get(f"{gateway_url}/openapi.json").json()
-    document["paths"]["/api/runtime-config/ops"] = {}
-    page.route("**/openapi.json", _answer_json(document))
-    page.route("**/api/runtime-config/ops", _answer_json(OPS_SUMMARY))
-    page.goto("/ops.html")
-    page.fill("#token", ADMIN_TOKEN)
-    page.click("#token-form button[type=submit]")
-    expect(page.locator("#metrics-source")).to_contain_text("last 4 minutes")
-    expect(page.locator("#metrics-source")).to_contain_text("1 fallbacks")
-    expect(page.locator("#chart-rate")).to_have_attribute("data-points", "8")
-    expect(page.locator("#chart-p95")).to_have_attribute("data-points", "6")  # idle: no p95
-    assert page.evaluate(RATE_POINTS) == pytest.approx({"v1": 48 / 60, "v2": 6 / 60})
-    expect(page.locator("#shadow-report tbody tr")).to_have_count(2)
-    expect(page.locator("#shadow-report")).to_contain_text("mismatch")

@@ -53,6 +53,14 @@ ATOM = {
 SPLIT_ATOM = {"correction": "and", "original_fragment": "and", "criteria": {"atomicity": False}}
 SPLIT_TEXT = "The system shall export reports and send them by e-mail."
 
+
+def _apply_one(name: str, atom: dict[str, object], status: int) -> BatchCase:
+    """corrections/apply of one atom to the text it fixes: taken, or a 400 for the atom."""
+    body = {"originalText": "The system should be fast.", "selectedSuggestions": [atom]}
+    error = "invalid_request" if status == 400 else None
+    return BatchCase(name, "POST", APPLY, status, error, json=body)
+
+
 BATCH_CASES = [
     BatchCase("batch-evaluate-file", "POST", EVALUATE, 200),
     BatchCase("batch-suggest-file", "POST", SUGGEST, 200),
@@ -322,6 +330,8 @@ BATCH_CASES = [
             "selectedSuggestions": [{**ATOM, "metrics": [{"name": "n", "op": "~", "value": 1}]}],
         },
     ),
+    _apply_one("apply-atom-with-finding-code", {**ATOM, "findingCode": "weak_modal"}, 200),
+    _apply_one("apply-bad-finding-code", {**ATOM, "findingCode": "Weak modal"}, 400),
     BatchCase(
         "apply-blank-text",
         "POST",

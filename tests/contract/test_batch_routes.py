@@ -101,6 +101,7 @@ def test_batch_rewrite_adds_atoms_and_redefined_requirement(small: Target) -> No
         "criteria",
         "notes",
         "original_fragment",
+        "findingCode",
     } == set(item["suggestions"][0])
     assert "| suggestions | redefinedRequirement |" in body["mergedMarkdown"]
 

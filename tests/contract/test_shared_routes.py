@@ -183,3 +183,23 @@ def test_create_evaluation_placeholder_never_passes(
         body["criteriaKeys"] = criteria
     reply = target.request("POST", "/api/v1/evaluations", json=body).body
     assert reply["verdict"] == "fail" and reply["score"] < 0.7
+
+
+def test_suggestion_atoms_name_the_finding_they_fix(target: Target) -> None:
+    """The atoms of validate/batch carry the code of one of the text's findings (DESIGN §6:
+    the optional findingCode), and a decision on an atom is saved with it."""
+    text = "The system should be fast, if possible."
+    evaluation = target.request("POST", "/api/v1/evaluations", json={"requirementText": text})
+    codes = {f["code"] for d in evaluation.body["details"] for f in d["findings"]}
+    body = {"items": [text], "includeSuggestions": True}
+    (item,) = target.request("POST", "/api/v1/validate/batch", json=body).body
+    atoms = item["suggestions"]
+    assert atoms and {atom["findingCode"] for atom in atoms} <= codes
+    decision = {
+        "requirementText": text,
+        "suggestion": atoms[0]["correction"],
+        "findingCode": atoms[0]["findingCode"],
+        "decision": "accepted",
+    }
+    saved = target.request("POST", "/api/v1/corrections/decision", json=decision)
+    assert (saved.status, saved.body["status"]) == (200, "saved")

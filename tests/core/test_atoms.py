@@ -47,6 +47,8 @@ def test_metric_op_known_accepted(op: str) -> None:
         {"correction": "x", "criteria": {"": True}},
         {"correction": "x", "criteria": {f"k{i}": True for i in range(101)}},
         {"correction": "x", "metrics": [{"name": "n", "op": "~", "value": 1}]},
+        {"correction": "x", "findingCode": "Vague term"},
+        {"correction": "x", "findingCode": "x" * 65},
     ],
 )
 def test_atom_out_of_limits_refused(fields: dict[str, Any]) -> None:
@@ -65,6 +67,7 @@ def test_atom_defaults_and_unknown_fields_ignored() -> None:
         "original_fragment": "",
         "needs_input": None,
         "question": None,
+        "finding_code": None,
     }
 
 
@@ -79,3 +82,11 @@ def test_atom_needs_input_on_the_wire_only_when_set() -> None:
     )
     assert "needsInput" not in to_wire(plain) and "question" not in to_wire(plain)
     assert (to_wire(asking)["needsInput"], to_wire(asking)["question"]) == (True, "?")
+
+
+def test_atom_finding_code_on_the_wire_only_when_set() -> None:
+    """An addition to the original atom: absent unless an engine names the finding."""
+    plain = SuggestionAtom(correction="The system shall log every login.")
+    coded = SuggestionAtom.model_validate({"correction": "shall", "findingCode": "weak_modal"})
+    assert "findingCode" not in to_wire(plain)
+    assert to_wire(coded)["findingCode"] == "weak_modal" == coded.finding_code

@@ -6,7 +6,8 @@ original, and corrections/apply merges several. Where only a person knows the mi
 the correction carries one placeholder in its place, `needsInput` is true and `question`
 says what to answer; `criteria[key]` is true only when the atom alone satisfies the
 criterion (a split into two sentences satisfies atomicity only through apply(split), so it
-says false). A finding without a fix gets no atom: no atom is a no-op.
+says false); `findingCode` is the code of the finding the atom fixes. A finding without a
+fix gets no atom: no atom is a no-op.
 """
 
 from __future__ import annotations
@@ -49,4 +50,5 @@ def _atom(text: str, hit: Hit, fix: Fix, lex: Lexicon, requested: set[str]) -> S
         notes=finding.message,
         needs_input=True if fix.needs_input else None,
         question=fix.question,
+        finding_code=finding.code,
     )

@@ -91,18 +91,6 @@ export async function streamValidate(texts, signal) {
   return { variant: response.headers.get("X-Variant") || "", events: ndjson(response) };
 }
 
-let documentedPaths;
-
-/** Whether the gateway's OpenAPI document lists the path: lets a page use a route that a
- * deployment may not have yet (decisions, reports, the ops summary) without a failing call. */
-export async function hasRoute(path) {
-  documentedPaths ??= fetch("/openapi.json", { credentials: "same-origin" })
-    .then((response) => (response.ok ? response.json() : { paths: {} }))
-    .then((doc) => new Set(Object.keys(doc.paths || {})))
-    .catch(() => new Set());
-  return (await documentedPaths).has(path);
-}
-
 /** A message for the person: the API's own, and the request id to quote. */
 export function describeError(error, t) {
   if (error instanceof ApiError) {

@@ -2,24 +2,24 @@
 // variant, the shadow report, the guard and the audit log. The admin token is typed here and
 // kept in sessionStorage only: it goes in the Authorization header, never in a URL.
 
-import { call, describeError, getJson, hasRoute } from "./api.js";
+import { call, describeError, getJson } from "./api.js";
 import { chartFigure, drawChart } from "./charts.js";
 import { t } from "./i18n.js";
-import { MetricsWindow, VARIANTS, parseMetrics } from "./metrics.js";
 import { announce, formatNumber, formatTime, h, initPage } from "./ui.js";
 
 const TOKEN_KEY = "reqgate.adminToken";
 const OPS = "/api/runtime-config/ops";
 const RAMP = [0, 5, 10, 25, 50, 100];
 const POLL_MS = 5000;
+const VARIANTS = ["v1", "v2"];
 const $ = (id) => document.getElementById(id);
-const state = { flags: null, window: new MetricsWindow(), opsRoute: false };
+const state = { flags: null };
 
 const token = () => sessionStorage.getItem(TOKEN_KEY) || "";
 
 function showTokenState() {
   $("token-state").textContent = t(token() ? "ops.tokenSet" : "ops.tokenUnset");
-  for (const button of document.querySelectorAll(".ramp, #use-v2, #set-shadow, #rollback, #refresh-audit")) {
+  for (const button of document.querySelectorAll(".ramp, #use-v2, #set-shadow, #rollback, #refresh-audit, #sample-now")) {
     button.disabled = !token();
   }
 }
@@ -129,27 +129,32 @@ async function loadAudit() {
   }
 }
 
-function drawMetrics(intervals) {
-  const labels = intervals.map((point) => new Date(point.at).toLocaleTimeString());
-  const series = (figure) => VARIANTS.map((variant) => ({ label: variant, data: intervals.map((point) => point[variant]?.[figure] ?? null) }));
-  drawChart($("chart-rate"), { type: "line", labels, datasets: series("rate") });
-  drawChart($("chart-errors"), { type: "line", labels, datasets: series("errorRate"), percent: true });
-  drawChart($("chart-p95"), { type: "line", labels, datasets: series("p95Ms") });
+/** Requests, 5xx rate and p95 of each one-minute bucket of the summary (oldest first, the
+ * same minutes for each variant); no buckets: the charts say there is no data. */
+function drawTraffic(variants) {
+  const minutes = (variant) => variants[variant]?.minutes || [];
+  const labels = minutes(VARIANTS[0]).map((minute) => new Date(minute.start).toLocaleTimeString());
+  const series = (figure) => VARIANTS.map((variant) => ({ label: variant, data: minutes(variant).map(figure) }));
+  drawChart($("chart-rate"), { type: "line", labels, datasets: series((m) => m.requests), counts: true });
+  drawChart($("chart-errors"), { type: "line", labels, datasets: series((m) => (m.requests ? m.errors / m.requests : null)), percent: true });
+  drawChart($("chart-p95"), { type: "line", labels, datasets: series((m) => m.p95Ms ?? null) });
 }
 
-function showShadow(rows) {
+/** The mirrored requests by outcome since the gateway started (SHADOW_PERCENT > 0). */
+function showShadow(shadow) {
   const target = $("shadow-report");
+  const rows = Object.entries(shadow || {}).filter(([, count]) => count > 0);
   if (!rows.length) {
     target.replaceChildren(h("p", { class: "empty" }, t("ops.noShadow")));
     return;
   }
-  const columns = ["ops.route", "ops.outcome", "ops.count"];
+  const columns = ["ops.outcome", "ops.count"];
   target.replaceChildren(
     h(
       "table",
       { class: "data" },
       h("thead", {}, h("tr", {}, columns.map((key) => h("th", { scope: "col" }, t(key))))),
-      h("tbody", {}, rows.map((row) => h("tr", {}, [row.route, row.outcome, formatNumber(row.count)].map((v, i) => h("td", { "data-label": t(columns[i]) }, v))))),
+      h("tbody", {}, rows.map(([outcome, count]) => h("tr", {}, [outcome, formatNumber(count)].map((v, i) => h("td", { "data-label": t(columns[i]) }, v))))),
     ),
   );
 }
@@ -165,57 +170,23 @@ function showGuard(guard) {
   );
 }
 
-/** The gateway's ops summary, where it documents the route (with the token): the last
- * minutes per variant, the shadow outcomes and the fallbacks (docs/pages.md). Null when the
- * page must sample /metrics itself. */
-async function opsSummary() {
-  if (!state.opsRoute || !token()) return null;
-  try {
-    return await getJson(OPS, { token: token() });
-  } catch {
-    return null;
-  }
-}
-
-/** The summary's one-minute buckets as chart points (per second, as the /metrics samples). */
-function minutePoints(ops) {
-  const [first] = VARIANTS.map((variant) => ops.variants[variant]?.minutes || []);
-  return first.map((minute, index) => {
-    const point = { at: Date.parse(minute.start) };
-    for (const variant of VARIANTS) {
-      const bucket = ops.variants[variant]?.minutes[index];
-      point[variant] = bucket && {
-        rate: bucket.requests / 60,
-        errorRate: bucket.requests ? bucket.errors / bucket.requests : null,
-        p95Ms: bucket.p95Ms ?? null,
-      };
-    }
-    return point;
-  });
-}
-
 function showOps(ops) {
-  drawMetrics(minutePoints(ops));
-  const outcomes = Object.entries(ops.shadow || {}).filter(([, count]) => count > 0);
-  showShadow(outcomes.map(([outcome, count]) => ({ route: t("ops.allRoutes"), outcome, count })));
+  drawTraffic(ops.variants);
+  showShadow(ops.shadow);
   showGuard(ops.guard || null);
   $("metrics-source").textContent = t("ops.sourceOps", { minutes: ops.windowMinutes, fallbacks: ops.fallbacks });
 }
 
+/** The gateway's ops summary (admin token): the traffic of its last minutes per variant,
+ * the shadow outcomes and the fallbacks, measured by the gateway itself (docs/pages.md). */
 async function sampleMetrics() {
-  const ops = await opsSummary();
-  if (ops) {
-    showOps(ops);
+  if (!token()) {
+    drawTraffic({});
+    $("metrics-source").textContent = t("ops.metricsNeedToken");
     return;
   }
   try {
-    const response = await call("/metrics", { accept: "text/plain" });
-    const sample = parseMetrics(await response.text());
-    state.window.add(sample);
-    drawMetrics(state.window.intervals());
-    showShadow(sample.shadow);
-    showGuard(null);
-    $("metrics-source").textContent = t("ops.sourceMetrics", { s: POLL_MS / 1000 });
+    showOps(await getJson(OPS, { token: token() }));
   } catch (error) {
     $("metrics-source").textContent = describeError(error, t);
   }
@@ -239,6 +210,7 @@ function wire() {
     sessionStorage.removeItem(TOKEN_KEY);
     showTokenState();
     loadAudit();
+    sampleMetrics();
   });
   $("use-v2").addEventListener("click", () =>
     change("/api/runtime-config/flags", "PATCH", { featureFlagUseV2: !state.flags?.featureFlagUseV2, reason: reason("flag (ops page)") }, "ops.changed"),
@@ -265,10 +237,9 @@ async function start() {
   initPage();
   wire();
   showTokenState();
-  state.opsRoute = await hasRoute(OPS);
   await Promise.all([loadFlags(), loadAudit(), sampleMetrics()]);
   setInterval(() => {
-    if (!document.hidden) sampleMetrics();
+    if (!document.hidden && token()) sampleMetrics();
   }, POLL_MS);
 }
 

@@ -1,7 +1,7 @@
 // reports.html: charts of GET /api/v1/reports/summary (checksum-only records) for a period,
 // variant and engine; the CSV of GET /api/v1/reports/export for the same filter.
 
-import { describeError, getJson, hasRoute } from "./api.js";
+import { describeError, getJson } from "./api.js";
 import { chartFigure, drawChart } from "./charts.js";
 import { lang, t } from "./i18n.js";
 import { announce, formatNumber, formatScore, h, initPage } from "./ui.js";
@@ -36,7 +36,7 @@ const FIGURES = [
   ["chart-decisions", "reports.decisions"],
 ];
 
-// The answer's shape: core/contract/reports.py (ReportSummaryPublic) on the reports branch.
+// The answer's shape: core/contract/reports.py (ReportSummaryPublic).
 
 function verdicts(summary) {
   drawChart($("chart-verdicts"), {
@@ -140,15 +140,9 @@ async function show(event) {
   }
 }
 
-async function start() {
+function start() {
   initPage();
   $("charts").append(...FIGURES.map(([id, key]) => chartFigure(id, t(key))));
-  if (!(await hasRoute(SUMMARY))) {
-    $("export").hidden = true;
-    $("filters").querySelector("button").disabled = true;
-    announce(t("reports.unavailable"));
-    return;
-  }
   $("filters").addEventListener("submit", show);
   show();
 }

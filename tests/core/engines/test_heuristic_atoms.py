@@ -232,3 +232,30 @@ def test_suggest_heuristic_long_defective_text_is_bounded() -> None:
     text = ("The system should be fast, if possible. " * 125)[:5000]
     atoms = heuristic.suggest(text, criteria=ALL)
     assert 0 < len(atoms) <= MAX_ATOMS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The system should be fast, if possible.",
+        "Das System sollte schnell sein.",
+        "The system shall export reports and send them by e-mail.",
+    ],
+)
+def test_atoms_name_the_finding_they_fix(text: str) -> None:
+    """Each atom carries the code of a finding the evaluation reports inside its fragment,
+    so a decision on the atom is counted per finding code."""
+    findings = {
+        (f.code, f.start, f.end)
+        for result in heuristic.assess(text, criteria=ALL).results
+        for f in result.findings
+    }
+    atoms = _atoms(text)
+    assert atoms
+    for atom in atoms:
+        start = text.index(atom.original_fragment)
+        end = start + len(atom.original_fragment)
+        assert any(
+            code == atom.finding_code and start <= f_start and f_end <= end
+            for code, f_start, f_end in findings
+        ), (atom.finding_code, atom.original_fragment)

@@ -368,13 +368,15 @@ def test_suggest_llm_atoms_become_complete_corrections(
     llm_settings: Settings, mock_llm: respx.Router
 ) -> None:
     """Whatever the model writes, clients get DESIGN §6 atoms: a fragment's replacement is
-    merged into the whole text, a no-op is dropped, needsInput only when true."""
+    merged into the whole text, a no-op is dropped, needsInput only when true, and no
+    findingCode: the model is not asked for one."""
     atoms = [
         {
             "original_fragment": "sollte",
             "correction": "muss",
             "needsInput": False,
             "question": None,
+            "findingCode": "weak_modal",
         },
         {"original_fragment": "schnell", "correction": "schnell", "needsInput": False},
         {
@@ -390,5 +392,6 @@ def test_suggest_llm_atoms_become_complete_corrections(
     result = engines.suggest(TEXT, criteria=CRITERIA, language="de", settings=llm_settings)
     first, second = result.atoms
     assert first.correction == TEXT.replace("sollte", "muss") and first.needs_input is None
+    assert first.finding_code is None
     assert second.needs_input is True and second.question == "Welches Kriterium?"
     assert second.correction == TEXT.replace("benutzerfreundlich", "[Kriterium]")
