@@ -10,6 +10,7 @@ the point here, so these tests allow them; the product pages' tests still allow 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from tests.browser.conftest import ADMIN_TOKEN, PageErrors, gateway_settings
 from tests.utils.server import running_server
 
 CLIENT_DIR = Path(__file__).parent / "legacy_client"
+BODY_LIMIT = 16 * 1024
 VAGUE = "The system should be fast and user-friendly."
 FILE: FilePayload = {
     "name": "audit.md",
@@ -84,8 +86,9 @@ class Arrivals:
 
 @pytest.fixture
 def arrivals(tmp_path: Path, origins: tuple[str, str]) -> Arrivals:
-    """A gateway of its own, with CORS_ORIGINS set to the allowed origin only."""
-    settings = gateway_settings(tmp_path, cors_origins=[origins[0]])
+    """A gateway of its own, with CORS_ORIGINS set to the allowed origin only, and a
+    MAX_BODY_BYTES that one long requirement exceeds."""
+    settings = gateway_settings(tmp_path, cors_origins=[origins[0]], max_body_bytes=BODY_LIMIT)
     return Arrivals(gateway.app.create_app(settings))
 
 
@@ -161,8 +164,16 @@ def test_legacy_client_on_allowed_origin_works_unchanged(
     _run(page, "reset")
     expect(page.locator("#out-reset")).to_have_text("reset 1")
     assert errors.messages == []
+    # The gateway's own error answer (its v1 bridge refuses the body) reaches the page as
+    # that error, with the request id the page may read.
+    page.fill("#requirements", "x" * BODY_LIMIT)
+    _run(page, "validate", "error")
+    expect(page.locator("#out-validate")).to_have_text(
+        re.compile(r"^413 payload_too_large \([0-9a-f]{32}\)$")
+    )
+    assert len(errors.messages) == 1 and "status of 413" in errors.messages[0], errors.messages
     answers = [r.headers for r in responses if r.url.startswith(f"{cors_gateway}/")]
-    assert len(answers) == 1 + len(demo) + 2 + 5  # demo, validate twice, five steps
+    assert len(answers) == 1 + len(demo) + 2 + 5 + 1  # demo, validate twice, 5 steps, 413
     assert {a.get("access-control-allow-origin") for a in answers} == {origins[0]}
     assert arrivals.paths("OPTIONS") == arrivals.paths("OPTIONS", 200) == PREFLIGHTED
 
