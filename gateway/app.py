@@ -26,6 +26,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.middleware.access_log import AccessLogMiddleware
 from gateway.middleware.body_deadline import BodyDeadlineMiddleware
 from gateway.middleware.cors import JsonCorsMiddleware
+from gateway.middleware.error_answer import ErrorAnswerMiddleware
 from gateway.middleware.request_context import RequestContextMiddleware
 from gateway.ops import create_ops_app
 from gateway.readiness import build_checks
@@ -87,12 +88,14 @@ def create_app(
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics
     )
-    # The body deadline sits outside RequestContextMiddleware, so that the 408 it renders
-    # passes the deadline's send and goes out with Connection: close.
+    # The body deadline sits outside the error answer, so that the 408 rendered there passes
+    # the deadline's send and goes out with Connection: close.
     return RequestIdMiddleware(
         BodyDeadlineMiddleware(
             RequestContextMiddleware(
-                AccessLogMiddleware(with_cors(router, settings), metrics=metrics)
+                AccessLogMiddleware(
+                    with_cors(ErrorAnswerMiddleware(router), settings), metrics=metrics
+                )
             ),
             timeout_s=settings.http_body_timeout_s,
         ),

@@ -7,7 +7,6 @@ import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core.exceptions import ApiError
 from core.logging import LogLine
 from gateway.context import RequestInfo, request_info
 from gateway.metrics import GatewayMetrics
@@ -36,20 +35,14 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        # RequestContextMiddleware notes the status as the response starts; none started
-        # means the app raised before answering: RequestContextMiddleware answers an ApiError
-        # (a 408 for a slow body, a 413) with its status, anything else with a 500.
-        raised = 500
         try:
             await self.app(scope, receive, send)
-        except ApiError as exc:
-            raised = exc.status
-            raise
         finally:
+            # RequestContextMiddleware notes the status as the response starts (the error
+            # answers of ErrorAnswerMiddleware, inside, included); none started means a fault
+            # outside that, which the server answers with a 500.
             info = request_info(scope)
-            self._record(
-                scope["method"], info, info.status or raised, time.perf_counter() - started
-            )
+            self._record(scope["method"], info, info.status or 500, time.perf_counter() - started)
 
     def _record(self, method: str, info: RequestInfo, status: int, seconds: float) -> None:
         self.metrics.observe(

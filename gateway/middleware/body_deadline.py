@@ -4,7 +4,7 @@ uvicorn waits for a body as long as the client takes to send it: a client that t
 one byte every few seconds holds its request open for ever. The deadline runs from the
 complete request head (the app is called) to the body's last byte. A receive() still
 waiting for the body then raises RequestTimeout, which v2's error handlers and the
-gateway's RequestContextMiddleware turn into 408 in the error shape.
+gateway's ErrorAnswerMiddleware turn into 408 in the error shape.
 
 A response that starts before the body is complete (408, 413, or any early answer) says
 `Connection: close`: uvicorn would otherwise keep reading and discarding the rest of the

@@ -26,7 +26,7 @@ from playwright.sync_api import (
 )
 
 import gateway.app
-from core.settings import load_settings
+from core.settings import Settings, load_settings
 from tests.utils.server import ROOT, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,19 +69,24 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(f"{MISSING} ({skipped} tests)", yellow=True)
 
 
-@pytest.fixture(scope="session")
-def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One gateway (heuristic engine, fresh data dir) under uvicorn in a thread, for every
-    browser test: in-process, it starts without importing the apps a second time."""
-    data = tmp_path_factory.mktemp("browser-gateway")
-    settings = load_settings(
+def gateway_settings(data: Path, **overrides: Any) -> Settings:
+    """A browser test's gateway: heuristic engine, its data in `data`, the admin token set."""
+    return load_settings(
         _env_file=None,
         sqlite_path=data / "reqgate.db",
         qdrant_path=data / "qdrant",
         requirements_md_path=ROOT / "docs" / "requirements.md",
         admin_token=ADMIN_TOKEN,
         mock_mode=True,
+        **overrides,
     )
+
+
+@pytest.fixture(scope="session")
+def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One gateway (fresh data dir) under uvicorn in a thread, for every test of the product
+    pages: in-process, it starts without importing the apps a second time."""
+    settings = gateway_settings(tmp_path_factory.mktemp("browser-gateway"))
     with running_server(gateway.app.create_app(settings)) as url:
         yield url
 
@@ -105,15 +110,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 class PageErrors:
-    """Console errors, uncaught exceptions and requests to another origin of a test's pages."""
+    """Console errors, uncaught exceptions and requests to any origin but the given ones
+    (the gateway's, for its pages) of a test's pages."""
 
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
+    def __init__(self, *origins: str) -> None:
+        self.allowed = (*(f"{origin}/" for origin in origins), "blob:", "data:")
         self.messages: list[str] = []
 
     def request(self, request: Request) -> None:
         url = request.url
-        if not url.startswith((f"{self.origin}/", "blob:", "data:")):
+        if not url.startswith(self.allowed):
             self.messages.append(f"request to another origin: {url}")
 
     def console(self, message: ConsoleMessage) -> None:
