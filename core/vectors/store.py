@@ -27,7 +27,7 @@ from core.settings import Settings
 from core.vectors import _lexical
 from core.vectors._chunking import Chunk
 from core.vectors._client import Connection, connect
-from core.vectors._embeddings import ProviderChoice, choose_provider
+from core.vectors._embeddings import ProviderChoice, QueryEmbedder, choose_provider
 
 SPARSE, DENSE = "sparse", "dense"
 POINT_NAMESPACE = uuid.UUID("6f1c3e1a-2b7d-4c55-9a0e-5d1b0c9e7a42")
@@ -158,9 +158,13 @@ class VectorStore:
             client.delete(self.collection, points_selector=models.FilterSelector(filter=stale))
         return len(points)
 
-    def _dense(self, texts: list[str]) -> list[list[float]] | None:
+    def _dense(self, texts: list[str], *, query: bool = False) -> list[list[float]] | None:
         embedder = self.provider.embedder
-        return None if embedder is None or not texts else embedder.embed(texts)
+        if embedder is None or not texts:
+            return None
+        if query and isinstance(embedder, QueryEmbedder):
+            return embedder.embed_query(texts)
+        return embedder.embed(texts)
 
     def _vectors(self, text: str, dense: list[float] | None) -> dict[str, Any]:
         indices, values = _lexical.document_vector(text, avg_len=self.chunk_tokens)
@@ -174,7 +178,7 @@ class VectorStore:
         indices, values = _lexical.query_vector(query)
         sparse = models.SparseVector(indices=indices, values=values)
         where = _of_source(source) if source else None
-        dense = self._dense([query])
+        dense = self._dense([query], query=True)
         with self._calls():
             self.ensure_collection()  # under the same lock as the query: no reset in between
             client = self.connection.client
