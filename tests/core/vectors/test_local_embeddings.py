@@ -105,6 +105,16 @@ def test_settings_refuse_local_provider_without_the_extra(
         make_settings(embeddings_provider="local", embeddings_local_model=model)
 
 
+def test_local_provider_whose_packages_went_missing_stops_start_up(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_e5(monkeypatch)
+    settings = make_settings(embeddings_provider="local")  # checked while installed
+    hide_semantic_extra(monkeypatch)
+    with pytest.raises(ConfigError, match="multilingual-e5-small is not installed"):
+        VectorStore(settings)
+
+
 def test_local_model_that_cannot_load_stops_start_up(
     make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
