@@ -265,11 +265,15 @@ def scale(provider: str, model: str, n_chunks: int, chunk_tokens: int) -> dict[s
         rows = queries()
         for row in rows[:5]:  # warm up
             store.search(row.text, top_k=RECALL_AT)
-        latencies = []
+        latencies, embedding = [], []
         for row in rows * 2:
             begun = time.perf_counter()
             store.search(row.text, top_k=RECALL_AT)
             latencies.append((time.perf_counter() - begun) * 1000)
+            if store.provider.embedder is not None:  # the model's share of that search
+                begun = time.perf_counter()
+                query_vector(store, row.text)
+                embedding.append((time.perf_counter() - begun) * 1000)
         close_clients()  # releases the directory's lock before it is removed
     return {
         "provider": provider if provider == "none" else model,
@@ -278,6 +282,7 @@ def scale(provider: str, model: str, n_chunks: int, chunk_tokens: int) -> dict[s
         "p50_ms": statistics.median(latencies),
         "p95_ms": percentile(latencies, 0.95),
         "searches": len(latencies),
+        "query_embedding_p50_ms": statistics.median(embedding) if embedding else None,
     }
 
 
@@ -306,6 +311,9 @@ def main() -> None:
                 f"{figures['p50_ms']:.1f} ms p95 {figures['p95_ms']:.1f} ms "
                 f"({figures['searches']} searches)"
             )
+            embedding = figures["query_embedding_p50_ms"]
+            if embedding is not None:
+                print(f"  embedding a query alone: p50 {embedding:.1f} ms")
 
 
 if __name__ == "__main__":
