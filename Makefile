@@ -54,7 +54,7 @@ $(SEMANTIC)/.installed: pyproject.toml
 	$(SEMANTIC)/bin/pip install --quiet -e '.[test,semantic]'
 	touch $@
 
-## bench-retrieval: sparse, dense and hybrid retrieval with the local models (docs/benchmarks.md §8)
+## bench-retrieval: sparse, dense and hybrid retrieval with the local models (docs/benchmarks.md §9)
 bench-retrieval: $(SEMANTIC)/.installed
 	$(SEMANTIC)/bin/python bench/retrieval.py
 	$(SEMANTIC)/bin/python bench/retrieval.py --model all-minilm-l6-v2

@@ -1,5 +1,5 @@
 """bench/retrieval.py's data is well-formed, and sparse search (the default, no extra)
-keeps its measured recall@5 on it (docs/benchmarks.md section 8)."""
+keeps its measured recall@5 on it (docs/benchmarks.md section 9)."""
 
 from __future__ import annotations
 
