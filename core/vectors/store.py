@@ -29,7 +29,13 @@ from core.settings import Settings
 from core.vectors import _lexical
 from core.vectors._chunking import Chunk
 from core.vectors._client import Connection, calls, connect
-from core.vectors._embeddings import BATCH, ProviderChoice, check_circuit, choose_provider
+from core.vectors._embeddings import (
+    BATCH,
+    ProviderChoice,
+    QueryEmbedder,
+    check_circuit,
+    choose_provider,
+)
 
 SPARSE, DENSE = "sparse", "dense"
 POINT_NAMESPACE = uuid.UUID("6f1c3e1a-2b7d-4c55-9a0e-5d1b0c9e7a42")
@@ -266,6 +272,8 @@ class VectorStore:
         if embedder is None:
             return None, None
         try:
+            if isinstance(embedder, QueryEmbedder):  # E5: queries get their own prefix
+                return embedder.embed_query([query])[0], None
             return embedder.embed([query])[0], None
         except Unavailable as exc:
             SEARCH_DEGRADED.inc()

@@ -6,6 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.gateway.conftest import ADMIN, ADMIN_TOKEN, GatewayFactory
+from tests.utils.local_models import hide_semantic_extra
 
 FLAGS = "/api/runtime-config/flags"
 ADMIN_CALLS = [
@@ -161,7 +162,10 @@ def test_runtime_config_shows_engine_and_why(
     assert (shown["engine"], shown["reason"]) == (engine, reason)
 
 
-def test_runtime_config_shows_embeddings_provider_and_why(make_gateway: GatewayFactory) -> None:
+def test_runtime_config_shows_embeddings_provider_and_why(
+    make_gateway: GatewayFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hide_semantic_extra(monkeypatch)  # auto would load the model where the extra is installed
     shown = make_gateway(embeddings_provider="auto").get("/api/runtime-config").json()
     assert shown["engine"]["embeddings"] == {
         "provider": "none",

@@ -20,21 +20,16 @@ from tests.utils.embeddings import (
     fake_embeddings,
     openai_settings,
 )
+from tests.utils.local_models import hide_semantic_extra
 
 
 @pytest.mark.parametrize(("provider", "reason"), [("none", "sparse only"), ("auto", "auto: no")])
 def test_choose_provider_sparse_only_without_dense_provider(
-    make_settings: SettingsFactory, provider: str, reason: str
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch, provider: str, reason: str
 ) -> None:
+    hide_semantic_extra(monkeypatch)
     choice = choose_provider(make_settings(embeddings_provider=provider))
     assert choice.embedder is None and choice.name == "none" and reason in choice.reason
-
-
-def test_settings_refuse_local_provider_until_its_extra_exists(
-    make_settings: SettingsFactory,
-) -> None:
-    with pytest.raises(ConfigError, match=r"EMBEDDINGS_PROVIDER: .*\[semantic\] extra"):
-        make_settings(embeddings_provider="local")
 
 
 def test_choose_provider_openai_needs_a_known_size(make_settings: SettingsFactory) -> None:
