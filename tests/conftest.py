@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,21 @@ from tests.utils.targets import TARGET_NAMES, Target, build_target
 pytest_plugins = ["tests.utils.engines"]  # the fake_engine fixture
 
 SettingsFactory = Callable[..., Settings]
+TMPFS = Path("/dev/shm")
+TMPFS_MIN_FREE = 2 * 2**30
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Put tmp_path (every test's SQLite files, Qdrant and gateway data dirs) on tmpfs where
+    the machine has one: SQLite syncs each new database and every WAL checkpoint, and on a
+    shared disk those syncs, not the tests, set the pace (the contract suite ran 1.4-2.7
+    times as long on disk here). Nothing a test checks depends on the data surviving a power
+    cut. PYTEST_DEBUG_TEMPROOT (pytest's own setting) or --basetemp chooses otherwise."""
+    if "PYTEST_DEBUG_TEMPROOT" in os.environ or config.option.basetemp:
+        return
+    if TMPFS.is_dir() and os.access(TMPFS, os.W_OK):
+        if shutil.disk_usage(TMPFS).free >= TMPFS_MIN_FREE:
+            os.environ["PYTEST_DEBUG_TEMPROOT"] = str(TMPFS)
 
 
 @pytest.fixture
