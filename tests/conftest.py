@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 import app_v1
 from core.settings import Settings, load_settings
-from tests.utils.database import database_urls
+from tests.utils.database import empty_postgres, postgres_tables_url, sqlite_database
 from tests.utils.targets import TARGET_NAMES, Target, build_target
 
 pytest_plugins = ["tests.utils.engines"]  # the fake_engine fixture
@@ -80,8 +80,21 @@ def all_targets(contract_settings: Settings) -> list[Target]:
     return [build_target(name, contract_settings) for name in TARGET_NAMES]
 
 
+@pytest.fixture(scope="session")
+def postgres_tables() -> Iterator[str]:
+    """The session's PostgreSQL schema (one per xdist worker), tables created once."""
+    with postgres_tables_url() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A fresh, empty database per test on SQLite and on PostgreSQL."""
-    with database_urls(request.param, tmp_path) as engine:
-        yield engine
+    if request.param == "sqlite":
+        with sqlite_database(tmp_path) as engine:
+            yield engine
+        return
+    # asked for here, not as an argument: a run of SQLite tests alone never needs the server
+    engine = empty_postgres(request.getfixturevalue("postgres_tables"))
+    yield engine
+    engine.dispose()
