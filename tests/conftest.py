@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 import app_v1
 from core.settings import Settings, load_settings
 from tests.utils.database import empty_postgres, postgres_tables_url, sqlite_database
+from tests.utils.server import running_gateway
 from tests.utils.targets import TARGET_NAMES, Target, build_target
 
 pytest_plugins = ["tests.utils.engines"]  # the fake_engine fixture
@@ -98,3 +99,13 @@ def db_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine
     engine = empty_postgres(request.getfixturevalue("postgres_tables"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def served_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of one `reqgate serve` process on default settings, shared by the tests
+    of a session (of an xdist worker) that only talk to a real server: each start imports
+    the whole app, ~2.5 s of CPU. A test that needs other settings, or stops or kills its
+    server, starts its own with tests.utils.server.running_gateway."""
+    with running_gateway(tmp_path_factory.mktemp("served-gateway")) as base_url:
+        yield base_url
