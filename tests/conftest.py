@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -38,21 +39,22 @@ def pytest_configure(config: pytest.Config) -> None:
             os.environ["PYTEST_DEBUG_TEMPROOT"] = str(TMPFS)
 
 
+def isolated_settings(directory: Path, **overrides: Any) -> Settings:
+    """Settings isolated from the developer's .env, on a SQLite file in `directory`."""
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "sqlite_path": directory / "reqgate.db",
+        "qdrant_path": Path(":memory:"),  # an on-disk knowledge base only where asked for
+        "requirements_md_path": Path(__file__).parents[1] / "docs" / "requirements.md",
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path) -> SettingsFactory:
-    """Settings isolated from the developer's .env, on a SQLite file in tmp_path."""
-
-    def factory(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "_env_file": None,
-            "sqlite_path": tmp_path / "reqgate.db",
-            "qdrant_path": Path(":memory:"),  # an on-disk knowledge base only where asked for
-            "requirements_md_path": Path(__file__).parents[1] / "docs" / "requirements.md",
-        }
-        values.update(overrides)
-        return load_settings(**values)
-
-    return factory
+    """isolated_settings in tmp_path; module-scoped fixtures call it on their own dir."""
+    return functools.partial(isolated_settings, tmp_path)
 
 
 @pytest.fixture
