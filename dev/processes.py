@@ -6,6 +6,7 @@ on a server that died at start-up, and never blocks one by leaving its output in
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -17,10 +18,19 @@ import httpx
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Under pytest-xdist a worker takes only ports whose remainder by the worker count is its
+    own number: two workers never get the same port between this call and their server's bind.
+    """
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port % count == worker:
+            return port
 
 
 @contextmanager
