@@ -34,12 +34,15 @@ COV_FLOOR := 96
 COV := --cov=core --cov=app_v1 --cov=app_v2 --cov=gateway --cov=edge --cov=cli \
 	--cov-report=term:skip-covered --cov-fail-under=$(COV_FLOOR)
 
+# one pytest-xdist worker per core (2 in CI); `make test WORKERS=0` runs in one process
+WORKERS ?= auto
+
 ## test: install the test extras, lint, check formatting, type-check, run the suite over the floor
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(COV)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal $(COV)
 
 ## bench: print the benchmark figures recorded in docs/benchmarks.md
 bench: install-bench

@@ -6,6 +6,8 @@ on a server that died at start-up, and never blocks one by leaving its output in
 
 from __future__ import annotations
 
+import os
+import random
 import socket
 import subprocess
 import time
@@ -15,12 +17,30 @@ from pathlib import Path
 
 import httpx
 
+WORKER_PORTS = (20000, 32768)  # where xdist workers draw their ports (see free_port)
+
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Under pytest-xdist a worker takes only ports whose remainder by the worker count is its
+    own number, so two workers never get the same port between this call and their server's
+    bind. Those are drawn below Linux's ephemeral range (32768-60999), whose bind(0) ports
+    are all odd, so a remainder cannot be waited for there.
+    """
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    for _ in range(1000):
+        port = (
+            0 if count == 1 else random.randrange(WORKER_PORTS[0] + worker, WORKER_PORTS[1], count)
+        )
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # taken: draw again
+                continue
+            return int(sock.getsockname()[1])
+    raise RuntimeError(f"no free port for worker {worker} of {count}")
 
 
 @contextmanager
@@ -69,15 +89,18 @@ def _wait_until_ready(
     log_path: Path | None,
 ) -> None:
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited: {_tail(log_path)}")
-        try:
-            if httpx.get(url, timeout=1).is_success:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
+    # One client for every poll: each new client builds a TLS context (~20 ms of CPU, even
+    # for http://), which the starting server would otherwise compete with ten times a second.
+    with httpx.Client(timeout=1) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited: {_tail(log_path)}")
+            try:
+                if client.get(url).is_success:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
     raise RuntimeError(f"{name} did not answer {url} in {timeout_s} s")
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.utils.server import ROOT, running_gateway
+from tests.utils.server import ROOT
 
 
 def _readme_block(heading: str) -> str:
@@ -39,21 +38,20 @@ def test_readme_quick_start_is_exactly_make_run_and_make_test() -> None:
     assert [c for c in commands if c] == ["make run", "make test"]
 
 
-def test_readme_curl_examples_work(tmp_path: Path) -> None:
+def test_readme_curl_examples_work(served_gateway: str) -> None:
     commands = _curl_commands()
     assert len(commands) >= 6
-    with running_gateway(tmp_path) as base_url:
-        for command in commands:
-            command = command.replace("localhost:8087", base_url.removeprefix("http://"))
-            output = subprocess.run(
-                ["bash", "-c", command], capture_output=True, text=True, timeout=30, check=True
-            ).stdout
-            documents = _json_lines(output)
-            assert documents and all("error" not in d for d in documents), (command, output)
-            body = documents[0]
-            if "evaluations" in command:
-                details = {d["criterion"]: d for d in body["details"]}
-                assert details["testability"]["passed"] and details["measurability"]["passed"]
+    for command in commands:
+        command = command.replace("localhost:8087", served_gateway.removeprefix("http://"))
+        output = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, timeout=30, check=True
+        ).stdout
+        documents = _json_lines(output)
+        assert documents and all("error" not in d for d in documents), (command, output)
+        body = documents[0]
+        if "evaluations" in command:
+            details = {d["criterion"]: d for d in body["details"]}
+            assert details["testability"]["passed"] and details["measurability"]["passed"]
 
 
 @pytest.mark.parametrize("target", ["run", "test"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -12,13 +13,21 @@ from starlette.testclient import TestClient
 import app_v2.main
 from core.contract.wire import ErrorPublic
 from core.settings import Settings
+from tests.conftest import isolated_settings
 
 ERROR_REF = "#/components/schemas/ErrorPublic"
 
 
-@pytest.fixture
-def document(settings: Settings) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def built_document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Built once per module (~0.3 s): it depends on the code and the settings only."""
+    settings = isolated_settings(tmp_path_factory.mktemp("openapi"))
     return TestClient(app_v2.main.create_app(settings)).get("/openapi.json").json()
+
+
+@pytest.fixture
+def document(built_document: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(built_document)  # a test that changed it could not reach another
 
 
 def _posts(document: dict[str, Any]) -> dict[str, dict[str, Any]]:

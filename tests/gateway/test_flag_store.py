@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import cast
 
@@ -67,13 +68,26 @@ def test_sync_env_flags_matching_state_recorded(
     assert sync_env_flags(db_engine, make_settings(canary_percent=30)).canary_percent == 0
 
 
-def test_flag_cache_sees_other_writer_within_max_age(db_engine: Engine) -> None:
+def test_flag_cache_sees_other_writer_within_max_age(
+    db_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The refresh's read waits for the test: on a fast disk it could otherwise finish
+    # between current() starting it and current() returning, and the check below would
+    # see the new flags by luck of the thread switch rather than by design.
+    may_read = threading.Event()
+
+    def held_read(engine: Engine) -> Flags | None:
+        assert may_read.wait(10), "the test never let the refresh read"
+        return read_flags(engine)
+
+    monkeypatch.setattr(gateway.flags, "read_flags", held_read)
     cache = FlagCache(db_engine, read_flags(db_engine) or Flags(), max_age_s=0.05)
     change_flags(db_engine, FlagChange(use_v2=True), actor="other", reason="", source="api")
 
     async def later() -> bool:
         await asyncio.sleep(0.06)
         assert cache.current().use_v2 is False  # answered at once; the refresh runs behind
+        may_read.set()
         for _ in range(100):
             if cache.current().use_v2:
                 return True

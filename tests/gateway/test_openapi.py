@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -10,13 +11,25 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+import gateway.app
 from gateway.routes import SHARED_ROUTES
-from tests.gateway.conftest import GatewayFactory
+from tests.conftest import isolated_settings
+from tests.gateway.conftest import ADMIN_TOKEN
+from tests.gateway.fakes import answering
+
+
+@pytest.fixture(scope="module")
+def built_document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Built once per module (~0.3 s): it depends on the code and the settings only; v1 and
+    v2 are the make_gateway fakes (the document is the gateway's own merge of v2's routes)."""
+    settings = isolated_settings(tmp_path_factory.mktemp("openapi"), admin_token=ADMIN_TOKEN)
+    app = gateway.app.create_app(settings, v1=answering("v1"), v2=answering("v2"))
+    return TestClient(app).get("/openapi.json").json()
 
 
 @pytest.fixture
-def document(make_gateway: GatewayFactory) -> dict[str, Any]:
-    return make_gateway().get("/openapi.json").json()
+def document(built_document: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(built_document)  # a test that changed it could not reach another
 
 
 def test_document_names_shared_v2_only_and_gateway_routes(document: dict[str, Any]) -> None:

@@ -51,13 +51,17 @@ def fake_llm_server(*args: str) -> Iterator[str]:
         yield url
 
 
+# one client for the fake's control routes: a new one per call builds a TLS context each time
+_CONTROL = httpx.Client(timeout=5)
+
+
 def configure_fake(url: str, **faults: Any) -> None:
-    httpx.post(f"{url}/config", json=faults, timeout=5).raise_for_status()
-    httpx.post(f"{url}/stats/reset", timeout=5).raise_for_status()
+    _CONTROL.post(f"{url}/config", json=faults).raise_for_status()
+    _CONTROL.post(f"{url}/stats/reset").raise_for_status()
 
 
 def fake_stats(url: str) -> dict[str, Any]:
-    return httpx.get(f"{url}/stats", timeout=5).json()  # type: ignore[no-any-return]
+    return _CONTROL.get(f"{url}/stats").json()  # type: ignore[no-any-return]
 
 
 def completion(
