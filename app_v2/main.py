@@ -15,16 +15,20 @@ from core.runtime import open_store
 from core.settings import Settings, get_settings
 from core.vectors import VectorStore, close_clients
 from edge import errors
+from edge.dry_run import DryRunMiddleware
 from edge.request_id import RequestIdMiddleware
 
 
 class V2App(FastAPI):
     """FastAPI with the request-id layer outermost: Starlette answers an unhandled error in
-    its own outermost layer, and that 500 must carry the id (and X-Variant) too."""
+    its own outermost layer, and that 500 must carry the id (and X-Variant) too. Inside it,
+    the gateway's dry-run mark is honoured (edge/dry_run.py)."""
 
     def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
         return RequestIdMiddleware(
-            super().build_middleware_stack(), headers={"X-Variant": "v2", **FIXED_HEADERS}
+            DryRunMiddleware(super().build_middleware_stack(), secret=settings.admin_token),
+            headers={"X-Variant": "v2", **FIXED_HEADERS},
         )
 
 

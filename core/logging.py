@@ -18,6 +18,8 @@ from typing import TextIO
 
 import orjson
 
+from core.dry_run import is_dry_run
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -76,8 +78,12 @@ def _dumps(entry: Mapping[str, object]) -> str:
 
 
 class _RequestIdFilter(logging.Filter):
+    """The request id on every record, and `dryRun` on those of a dry run (a shadow call)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.requestId = request_id_var.get()
+        if is_dry_run():
+            record.dryRun = True
         return True
 
 

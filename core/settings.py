@@ -93,6 +93,15 @@ class Settings(BaseSettings):
     feature_flag_use_v2: bool = False
     canary_percent: Percent = 0
     shadow_percent: Percent = 0
+    # Shadow mode (gateway/shadow.py, docs/operations.md): mirrors in flight at most (more are
+    # dropped and counted); the share of mirrored requests whose primary also runs twice to
+    # learn the noise; numbers equal within this tolerance; the report's sliding window; and
+    # the mismatch rate above which a ramp (canary up, flag on) is refused without `force`.
+    shadow_max_in_flight: Annotated[int, Field(ge=1, le=256)] = 8
+    shadow_noise_percent: Percent = 10
+    shadow_score_tolerance: Annotated[float, Field(ge=0.0, le=1.0)] = 0.01
+    shadow_window_min: Annotated[int, Field(ge=1, le=1440)] = 15
+    shadow_max_mismatch: Threshold = 0.02
     canary_group: Annotated[str, Field(min_length=1, max_length=100)] = "reqgate-v2"
     canary_sticky_header: Annotated[str, Field(min_length=1, max_length=100)] = "X-User-Id"
     v2_fallback_to_v1: bool = True

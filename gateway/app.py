@@ -31,6 +31,8 @@ from gateway.middleware.request_context import RequestContextMiddleware
 from gateway.ops import create_ops_app
 from gateway.readiness import build_checks
 from gateway.router import VariantRouter
+from gateway.shadow import Shadow, ShadowOptions
+from gateway.shadow_report import ShadowReport
 from gateway.upstream import HttpUpstream
 from gateway.wsgi_bridge import WsgiBridge
 
@@ -61,15 +63,38 @@ def create_app(
     metrics = GatewayMetrics()
     upstream = None
     if settings.v2_upstream_url:
-        upstream = HttpUpstream(settings.v2_upstream_url, timeout_s=settings.v2_timeout_s)
-    v1 = v1 or WsgiBridge(
-        app_v1.create_app({"SETTINGS": settings}),
-        workers=settings.v1_threads,
-        max_body_bytes=settings.max_body_bytes,
-    )
+        upstream = HttpUpstream(
+            settings.v2_upstream_url,
+            timeout_s=settings.v2_timeout_s,
+            dry_run_secret=settings.admin_token,
+        )
+    v1_mirror = v1
+    if v1 is None:
+        flask_app = app_v1.create_app({"SETTINGS": settings})
+        v1 = WsgiBridge(
+            flask_app, workers=settings.v1_threads, max_body_bytes=settings.max_body_bytes
+        )
+        # shadow mirrors get threads of their own: a mirror never holds up a client's request
+        v1_mirror = WsgiBridge(
+            flask_app,
+            workers=settings.shadow_max_in_flight,
+            max_body_bytes=settings.max_body_bytes,
+        )
     v2_app = None
     if v2 is None:
         v2 = upstream or (v2_app := app_v2.main.create_app(settings))
+    shadow_report = ShadowReport(window_s=settings.shadow_window_min * 60)
+    shadow = Shadow(
+        metrics,
+        shadow_report,
+        mirrors={"v1": v1_mirror, "v2": v2 if v2 is not upstream or settings.admin_token else None},
+        options=ShadowOptions(
+            max_bytes=settings.max_body_bytes,
+            max_in_flight=settings.shadow_max_in_flight,
+            noise_percent=settings.shadow_noise_percent,
+            tolerance=settings.shadow_score_tolerance,
+        ),
+    )
 
     def v2_document() -> dict[str, Any]:
         """v2's document, from the in-process app or (v2 remote or faked) from this build's."""
@@ -84,9 +109,10 @@ def create_app(
         checks=build_checks(settings, engine, upstream),
         v2_document=v2_document,
         vectors=vector_retention(settings, v2_app),
+        shadow=shadow_report,
     )
     router = VariantRouter(
-        v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics
+        v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics, shadow=shadow
     )
     # The body deadline sits outside the error answer, so that the 408 rendered there passes
     # the deadline's send and goes out with Connection: close.

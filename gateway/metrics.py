@@ -53,9 +53,11 @@ class GatewayMetrics:
             registry=self.registry,
         )
         self.shadow = Counter(
-            "reqgate_shadow_requests",
-            "Mirrored requests by outcome (match|mismatch|error)",
-            ["route", "outcome"],
+            "reqgate_shadow_comparisons",
+            "Shared-route requests picked for mirroring, by result: match, mismatch, noise"
+            " (differs only where two runs of the primary differ), error (the mirror failed),"
+            " dropped (the mirror budget was full), skipped (nothing to compare)",
+            ["route", "result"],
             registry=self.registry,
         )
         self.canary_percent = Gauge(

@@ -21,6 +21,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.openapi import merged_with
 from gateway.readiness import Check
 from gateway.routers import api_router
+from gateway.shadow_report import ShadowReport
 from gateway.upstream import HttpUpstream
 
 
@@ -34,6 +35,7 @@ def create_ops_app(
     v2_document: Callable[[], dict[str, Any]],
     upstream: HttpUpstream | None = None,
     vectors: VectorRetention | None = None,
+    shadow: ShadowReport | None = None,
 ) -> FastAPI:
     """The gateway's own API; it shares the flag cache and metrics with the router.
 
@@ -71,6 +73,7 @@ def create_ops_app(
     app.state.flags = flags
     app.state.metrics = metrics
     app.state.checks = checks
+    app.state.shadow = shadow or ShadowReport(window_s=settings.shadow_window_min * 60)
     app.state.frontend = frontend_files(settings)
     errors.install(app)
     edge.openapi.install(app, merged_with(v2_document))

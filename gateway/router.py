@@ -44,12 +44,13 @@ class VariantRouter:
         settings: Settings,
         flags: FlagCache,
         metrics: GatewayMetrics,
+        shadow: Shadow,
     ) -> None:
         self.apps = {"v1": v1, "v2": v2, "gateway": gateway}
         self.settings = settings
         self.flags = flags
         self.metrics = metrics
-        self.shadow = Shadow(metrics, max_bytes=settings.max_body_bytes)
+        self.shadow = shadow
         self.v2_deadlines = Deadlines(settings.v2_timeout_s)
         self.sticky_header = settings.canary_sticky_header.lower().encode("latin-1")
 
@@ -101,15 +102,14 @@ class VariantRouter:
         info.route = scope["path"].rstrip("/") or "/"
         mirrored = (
             flags.shadow_percent > 0
-            and self.shadow.has_room()
             and random.random() * 100 < flags.shadow_percent
+            and self.shadow.admits(info.route)
         )
         if mirrored:
             copy, receive, send = self.shadow.tap(receive, send)
         await self._dispatch(scope, receive, send, info)
-        if mirrored and info.reason != "fallback":
-            other = "v1" if info.variant == "v2" else "v2"
-            self.shadow.mirror(copy, self.apps[other], scope, info.route)
+        if mirrored and info.reason != "fallback":  # after a fallback v1 answered: no pair
+            self.shadow.mirror(copy, scope, info.route, info.variant)
 
     async def _dispatch(
         self, scope: Scope, receive: Receive, send: Send, info: RequestInfo

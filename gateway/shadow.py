@@ -1,11 +1,17 @@
 """Shadow mode (SHADOW_PERCENT): mirror shared-route requests to the other variant.
 
-The client's response is never delayed or changed: the primary's request body and JSON
-response are copied as they pass, and once the client has its answer a background task
-sends the same request to the other variant and compares both bodies, normalized (ids and
-timings removed). Outcomes are counted in `reqgate_shadow_requests_total`; a mismatch also
-logs the route and request id, never a body. At most MAX_IN_FLIGHT mirrors run at once;
-beyond that, requests are simply not mirrored.
+The client's response is never delayed or changed: the primary's request body and answer
+are copied as they pass, and once the client has its answer a background task sends the same
+request to the other variant as a dry run (core/dry_run.py: its writes are rolled back, so
+it stores, audits and corrects nothing) and compares the two answers (gateway/json_diff.py).
+A sample (SHADOW_NOISE_PERCENT) also runs the primary a second time: where two runs of one
+variant differ is noise, not a mismatch (gateway/shadow_report.py).
+
+Mirrors have their own budget of SHADOW_MAX_IN_FLIGHT; with the budget full a request is
+not mirrored and counts as `dropped`. The in-process v1 mirror runs on a thread pool of its
+own (gateway/app.py), so it never takes a thread from a client's v1 request. Outcomes are
+counted in `reqgate_shadow_comparisons_total{route,result}` and logged under
+`reqgate.shadow`, marked dryRun, never with a body.
 """
 
 from __future__ import annotations
@@ -13,28 +19,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.dry_run import dry_run
+from gateway.json_diff import Difference, differences, judgements, normalized
 from gateway.metrics import GatewayMetrics
 from gateway.replay import BodyTape, disconnected
+from gateway.shadow_report import Comparison, ShadowReport
 
-MAX_IN_FLIGHT = 16
-# Fields that differ on every call (ids, timings) and so between variants too.
-VOLATILE_KEYS = frozenset(
-    {"evaluationId", "rewrittenId", "decisionId", "latencyMs", "requestId", "durationMs"}
-)
+JSON_TYPES = (b"application/json", b"application/x-ndjson")
 logger = logging.getLogger("reqgate.shadow")
-
-
-def normalized(value: Any) -> Any:
-    """The JSON without the fields that differ on every call."""
-    if isinstance(value, dict):
-        return {k: normalized(v) for k, v in value.items() if k not in VOLATILE_KEYS}
-    if isinstance(value, list):
-        return [normalized(v) for v in value]
-    return value
 
 
 class _Copy:
@@ -44,32 +43,80 @@ class _Copy:
         self.limit = limit
         self.request = BodyTape(receive)
         self.status = 0
-        self.json = False
+        self.content_type = b""
         self.body = bytearray()
         self.complete = True
 
     def record_response(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
-            content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-            self.json = content_type.startswith(b"application/json")
-        elif self.json:
+            self.content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+        elif self.comparable:
             self.body += message.get("body", b"")
             self.complete = self.complete and len(self.body) <= self.limit
 
+    @property
+    def comparable(self) -> bool:
+        return self.content_type.startswith(JSON_TYPES)
+
+    def answer(self) -> Answer:
+        """The status and the decoded body (an NDJSON stream as its list of lines); no body
+        when it was not JSON or too large to keep."""
+        if not (self.comparable and self.complete):
+            return Answer(self.status, None)
+        if self.content_type.startswith(b"application/x-ndjson"):
+            lines = self.body.splitlines()
+            return Answer(self.status, [json.loads(line) for line in lines if line.strip()])
+        return Answer(self.status, json.loads(self.body))
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: Any
+
+    def differences(self, other: Answer, *, tolerance: float) -> list[Difference]:
+        """Where this answer and another differ; a status differs at `(status)`."""
+        found = differences(self.body, other.body, tolerance=tolerance)
+        if self.status != other.status:
+            found.insert(0, Difference("(status)", str(self.status), str(other.status)))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowOptions:
+    max_bytes: int
+    max_in_flight: int
+    noise_percent: int
+    tolerance: float
+
 
 class Shadow:
-    def __init__(self, metrics: GatewayMetrics, *, max_bytes: int) -> None:
+    """Starts mirrors within the budget and records their comparisons in the report."""
+
+    def __init__(
+        self,
+        metrics: GatewayMetrics,
+        report: ShadowReport,
+        mirrors: Mapping[str, ASGIApp | None],
+        options: ShadowOptions,
+    ) -> None:
         self.metrics = metrics
-        self.max_bytes = max_bytes
+        self.report = report
+        self.mirrors = mirrors
+        self.options = options
         self.tasks: set[asyncio.Task[None]] = set()
 
-    def has_room(self) -> bool:
-        return len(self.tasks) < MAX_IN_FLIGHT
+    def admits(self, route: str) -> bool:
+        """Whether a request picked for mirroring fits the budget (else counted `dropped`)."""
+        if len(self.tasks) < self.options.max_in_flight:
+            return True
+        self.metrics.shadow.labels(route, "dropped").inc()
+        return False
 
     def tap(self, receive: Receive, send: Send) -> tuple[_Copy, Receive, Send]:
         """Receive and send callables that copy what passes, for a later mirror()."""
-        copy = _Copy(self.max_bytes, receive)
+        copy = _Copy(self.options.max_bytes, receive)
 
         async def tapped_send(message: Message) -> None:
             copy.record_response(message)
@@ -77,32 +124,80 @@ class Shadow:
 
         return copy, copy.request.receive, tapped_send
 
-    def mirror(self, copy: _Copy, other: ASGIApp, scope: Scope, route: str) -> None:
+    def mirror(self, copy: _Copy, scope: Scope, route: str, primary: str) -> None:
         """Start the background comparison (the client already has its answer)."""
-        if not (copy.json and copy.complete):
+        other = "v1" if primary == "v2" else "v2"
+        if not (copy.comparable and copy.complete) or self.mirrors.get(other) is None:
+            self.metrics.shadow.labels(route, "skipped").inc()
             return
-        task = asyncio.ensure_future(self._compare(copy, other, dict(scope), route))
+        noise = random.random() * 100 < self.options.noise_percent
+        task = asyncio.ensure_future(self._compare(copy, dict(scope), route, primary, noise))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _compare(self, primary: _Copy, other: ASGIApp, scope: Scope, route: str) -> None:
-        mirror = _Copy(self.max_bytes)
+    async def _run(self, variant: str, scope: Scope, primary: _Copy) -> Answer:
+        """The variant's answer to the recorded request, served as a dry run."""
+        app = self.mirrors[variant]
+        assert app is not None
+        answer = _Copy(self.options.max_bytes)
 
         async def collect(message: Message) -> None:
-            mirror.record_response(message)
+            answer.record_response(message)
 
+        with dry_run():
+            await app(scope, primary.request.replay(disconnected), collect)
+        return answer.answer()
+
+    async def _compare(
+        self, primary: _Copy, scope: Scope, route: str, variant: str, noise: bool
+    ) -> None:
+        other = "v1" if variant == "v2" else "v2"
+        first = primary.answer()
         try:
-            await other(scope, primary.request.replay(disconnected), collect)
-            same = mirror.status == primary.status and normalized(
-                json.loads(mirror.body)
-            ) == normalized(json.loads(primary.body))
-            outcome = "match" if same else "mismatch"
+            mirrored = await self._run(other, scope, primary)
+            comparison = self._comparison(first, mirrored, variant)
         except Exception:  # noqa: BLE001  a failing mirror must never reach the client
-            outcome = "error"
-        self.metrics.shadow.labels(route, outcome).inc()
-        if outcome != "match":
-            logger.warning(
-                "shadow %s",
-                outcome,
-                extra={"route": route, "statuses": [primary.status, mirror.status]},
-            )
+            comparison = Comparison(self.report.clock(), True, (), 0, 0, ())
+        if noise and self.mirrors.get(variant) is not None:
+            await self._probe(first, scope, route, variant, primary)
+        result = self.report.add_comparison(route, comparison)
+        self.metrics.shadow.labels(route, result).inc()
+        if result in ("mismatch", "error"):
+            with dry_run():
+                logger.warning(
+                    "shadow %s",
+                    result,
+                    extra={
+                        "route": route,
+                        "primary": variant,
+                        "paths": [d.path for d in comparison.differences[:10]],
+                    },
+                )
+
+    async def _probe(
+        self, first: Answer, scope: Scope, route: str, variant: str, primary: _Copy
+    ) -> None:
+        """Run the primary again; where its two answers differ is this route's noise."""
+        try:
+            again = await self._run(variant, scope, primary)
+        except Exception:  # noqa: BLE001  a failed probe teaches nothing
+            return
+        found = first.differences(again, tolerance=self.options.tolerance)
+        self.report.add_probe(route, (d.path for d in found))
+
+    def _comparison(self, first: Answer, mirrored: Answer, primary: str) -> Comparison:
+        """v1's answer against v2's (normalized), whichever of them was the primary."""
+        v1, v2 = (first, mirrored) if primary == "v1" else (mirrored, first)
+        found = Answer(v1.status, normalized(v1.body)).differences(
+            Answer(v2.status, normalized(v2.body)), tolerance=self.options.tolerance
+        )
+        judged_v1, judged_v2 = judgements(v1.body), judgements(v2.body)
+        pairs = [(judged_v1[p], judged_v2[p]) for p in judged_v1.keys() & judged_v2.keys()]
+        return Comparison(
+            at=self.report.clock(),
+            error=False,
+            differences=tuple(found),
+            verdicts_agreed=sum(a[0] == b[0] for a, b in pairs),
+            verdicts_compared=len(pairs),
+            score_deltas=tuple(round(abs(a[1] - b[1]), 6) for a, b in pairs),
+        )

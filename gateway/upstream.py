@@ -14,7 +14,9 @@ from contextlib import contextmanager
 import httpx
 from starlette.types import Receive, Scope, Send
 
+from core.dry_run import DRY_RUN_HEADER, dry_run_token, is_dry_run
 from core.exceptions import Unavailable
+from core.logging import request_id_var
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, never forwarded.
 HOP_BY_HOP = frozenset(
@@ -30,6 +32,8 @@ HOP_BY_HOP = frozenset(
         b"host",
     }
 )
+DRY_RUN_KEY = DRY_RUN_HEADER.lower().encode()
+NOT_FORWARDED = HOP_BY_HOP | {DRY_RUN_KEY}  # only the gateway itself marks a dry run
 CONNECT_TIMEOUT_S = 2.0
 
 
@@ -59,9 +63,15 @@ class HttpUpstream:
     """Proxies HTTP requests to one base URL; the request id travels in the headers."""
 
     def __init__(
-        self, base_url: str, *, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        base_url: str,
+        *,
+        timeout_s: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+        dry_run_secret: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.dry_run_secret = dry_run_secret
         timeout = httpx.Timeout(timeout_s, connect=min(CONNECT_TIMEOUT_S, timeout_s))
         self.client = httpx.AsyncClient(
             timeout=timeout, transport=transport, limits=httpx.Limits(max_keepalive_connections=32)
@@ -71,7 +81,10 @@ class HttpUpstream:
         url = self.base_url + scope["path"]
         if scope["query_string"]:
             url += "?" + scope["query_string"].decode("latin-1")
-        headers = [(k, v) for k, v in scope["headers"] if k not in HOP_BY_HOP]
+        headers = [(k, v) for k, v in scope["headers"] if k not in NOT_FORWARDED]
+        if is_dry_run() and self.dry_run_secret:  # a shadow mirror: v2 must store nothing
+            token = dry_run_token(self.dry_run_secret, request_id_var.get())
+            headers.append((DRY_RUN_KEY, token.encode()))
         has_body = any(k in (b"content-length", b"transfer-encoding") for k, _ in scope["headers"])
         request = self.client.build_request(
             scope["method"],

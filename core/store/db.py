@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, ExceptionContext, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
+from core.dry_run import is_dry_run
 from core.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from core.store.faults import needs_new_connection, record_write
 
@@ -89,12 +90,17 @@ def writing(session: Session) -> Iterator[Session]:
 
     A read transaction still open on the session is ended first: on SQLite a write must
     begin as one (BEGIN IMMEDIATE), since upgrading a reader can fail at once under load.
+    In a dry run (core.dry_run, shadow mode's mirrors) the transaction is rolled back
+    instead of committed: the same statements run, and nothing stays.
     """
     session.commit()
     try:
         session.connection(execution_options={WRITE_OPTION: True})
         yield session
-        session.commit()
+        if is_dry_run():
+            session.rollback()
+        else:
+            session.commit()
     except BaseException as exc:
         session.rollback()
         record_write(session.get_bind().engine, exc)

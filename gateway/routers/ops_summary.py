@@ -26,15 +26,19 @@ from gateway.routers.runtime_config import ADMIN_ERRORS
 from gateway.traffic import MINUTES, VariantTraffic
 
 router = APIRouter(prefix="/api/runtime-config", tags=["runtime-config"])
-SHADOW_OUTCOMES = ("match", "mismatch", "error")
+SHADOW_RESULTS = ("match", "mismatch", "noise", "error", "dropped", "skipped")
 
 
 class ShadowCounts(WireModel):
-    """Mirrored requests by outcome since this process started (SHADOW_PERCENT > 0)."""
+    """Requests picked for mirroring by result since this process started (SHADOW_PERCENT >
+    0); gateway/shadow.py says what each result means."""
 
     match: int = 0
     mismatch: int = 0
+    noise: int = 0
     error: int = 0
+    dropped: int = 0
+    skipped: int = 0
 
 
 class OpsSummaryPublic(WireModel):
@@ -75,7 +79,7 @@ async def read_ops_summary(
             if (fault := storage_fault(exc)) is None:
                 raise
             audit_error = fault.message
-    shadow = metrics.totals(metrics.shadow, "outcome")
+    shadow = metrics.totals(metrics.shadow, "result")
     return OpsSummaryPublic(
         generated_at=datetime.fromtimestamp(metrics.recent.clock(), UTC),
         window_minutes=minutes,
@@ -83,7 +87,7 @@ async def read_ops_summary(
         flags_age_s=round(cache.age_s, 1),
         variants=metrics.recent.window(minutes),
         fallbacks=sum(metrics.totals(metrics.fallbacks, "cause").values()),
-        shadow=ShadowCounts(**{k: v for k, v in shadow.items() if k in SHADOW_OUTCOMES}),
+        shadow=ShadowCounts(**{k: v for k, v in shadow.items() if k in SHADOW_RESULTS}),
         audit=entries,
         audit_error=audit_error,
     )

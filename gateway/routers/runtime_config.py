@@ -21,11 +21,21 @@ from core.vectors import provider_status
 from edge.admin import AdminDep
 from edge.openapi import error_responses
 from gateway.bucketing import bucket_for, decide
-from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_public
+from gateway.ramp import check_ramp
+from gateway.routers.deps import (
+    FlagCacheDep,
+    FlagsDep,
+    SettingsDep,
+    ShadowReportDep,
+    flags_public,
+)
 
 router = APIRouter(prefix="/api/runtime-config", tags=["runtime-config"])
 ADMIN_ERRORS = error_responses(
     {401: "no or a wrong admin token", 403: "the admin API is disabled (no ADMIN_TOKEN)"}
+)
+RAMP_ERRORS = error_responses(
+    {409: "a ramp of v2 refused: shadow mismatches above SHADOW_MAX_MISMATCH (send force)"}
 )
 Percent = Annotated[StrictInt, Field(ge=0, le=100)]
 # No NUL: PostgreSQL cannot store it in the audit row (SQLite can; both must answer alike).
@@ -46,6 +56,9 @@ class FlagsUpdate(BaseModel):
     canary_percent: Percent | None = None
     shadow_percent: Percent | None = None
     reason: Reason = ""
+    force: StrictBool = Field(
+        default=False, description="ramp v2 up although shadow mode shows mismatches (audited)"
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> FlagsUpdate:
@@ -90,13 +103,22 @@ async def read_runtime_config(settings: SettingsDep, flags: FlagsDep) -> dict[st
     }
 
 
-@router.patch("/flags", responses=ADMIN_ERRORS)
+@router.patch("/flags", responses=ADMIN_ERRORS | RAMP_ERRORS)
 async def update_flags(
-    body: FlagsUpdate, actor: AdminDep, cache: FlagCacheDep
+    body: FlagsUpdate,
+    actor: AdminDep,
+    cache: FlagCacheDep,
+    settings: SettingsDep,
+    shadow: ShadowReportDep,
 ) -> dict[str, object]:
-    """Change any of the flags; every change is audited and bumps the epoch."""
+    """Change any of the flags; every change is audited and bumps the epoch. A ramp of v2 is
+    refused while shadow mode shows too many mismatches, unless forced."""
     change = FlagChange(body.use_v2, body.canary_percent, body.shadow_percent)
-    flags, changed = await cache.change(change, actor=actor, reason=body.reason, source="api")
+    note = check_ramp(
+        shadow, cache.current(), change, max_mismatch=settings.shadow_max_mismatch, force=body.force
+    )
+    reason = (body.reason + note)[:500]
+    flags, changed = await cache.change(change, actor=actor, reason=reason, source="api")
     return {"flags": flags_public(flags), "changed": changed}
 
 
@@ -108,6 +130,21 @@ async def rollback_flags(
     reason = body.reason if body and body.reason else "rollback"
     flags, changed = await cache.change(ROLLBACK, actor=actor, reason=reason, source="api")
     return {"flags": flags_public(flags), "changed": changed}
+
+
+@router.get("/shadow", responses=ADMIN_ERRORS)
+async def read_shadow_report(
+    _actor: AdminDep, settings: SettingsDep, flags: FlagsDep, shadow: ShadowReportDep
+) -> dict[str, object]:
+    """Show what shadow mode compared over its window, per route: matched, mismatched,
+    noise, verdict agreement, score deltas, and the paths (with types) that differ."""
+    return {
+        **shadow.report(),
+        "shadowPercent": flags.shadow_percent,
+        "noisePercent": settings.shadow_noise_percent,
+        "scoreTolerance": settings.shadow_score_tolerance,
+        "maxMismatch": settings.shadow_max_mismatch,
+    }
 
 
 @router.get("/flags/audit", responses=ADMIN_ERRORS)

@@ -30,7 +30,10 @@ def test_read_ops_summary_counts_each_variants_requests_and_errors(
     assert (v2["requests"], v2["errors"], v2["errorRate"]) == (1, 1, 1.0)
     assert v1["p95Ms"] > 0 and v1["ratePerMin"] == 0.2  # 3 requests over 15 minutes
     assert body["windowMinutes"] == 15 and len(v1["minutes"]) == 15
-    assert set(body["shadow"]) == {"match", "mismatch", "error"} and body["fallbacks"] == 0
+    assert (
+        set(body["shadow"]) == {"match", "mismatch", "noise", "error", "dropped", "skipped"}
+        and body["fallbacks"] == 0
+    )
 
 
 def test_read_ops_summary_shows_flags_epoch_and_the_audit_newest_first(

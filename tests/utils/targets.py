@@ -19,7 +19,7 @@ import app_v1
 import app_v2.main
 import gateway.app
 from core.settings import Settings
-from gateway.shadow import normalized
+from gateway.json_diff import normalized
 
 __all__ = [
     "TARGET_NAMES",
