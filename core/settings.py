@@ -252,9 +252,9 @@ def _missing(modules: tuple[str, ...]) -> list[str]:
 def _problem(error: Any) -> str:
     """One line naming the variable and the rule; the value only when it is no secret."""
     name = ".".join(str(part) for part in error["loc"])
-    shown = (
-        "" if name in SECRET_FIELDS or name.endswith("_url") else f" (got {error.get('input')!r})"
-    )
+    # a rule over several settings (no loc) has every setting as its input, secrets included
+    hidden = not name or name in SECRET_FIELDS or name.endswith("_url")
+    shown = "" if hidden else f" (got {error.get('input')!r})"
     return f"{name.upper()}: {error['msg']}{shown}"
 
 

@@ -101,3 +101,12 @@ def test_load_settings_never_echoes_a_secret(token: str) -> None:
     with pytest.raises(ConfigError) as refused:
         load_settings(admin_token=token, _env_file=None)
     assert "ADMIN_TOKEN" in str(refused.value) and token not in str(refused.value)
+
+
+def test_load_settings_model_rule_never_echoes_a_secret() -> None:
+    """A rule over several settings has no one value to show: it must not show them all."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings(
+            _env_file=None, chunk_tokens=16, chunk_overlap_tokens=20, openai_api_key="sk-s3cret"
+        )
+    assert "CHUNK_OVERLAP_TOKENS" in str(refused.value) and "sk-s3cret" not in str(refused.value)
