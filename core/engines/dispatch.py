@@ -20,7 +20,7 @@ from core.engines.base import Assessment
 from core.engines.llm_client import LlmConfig, LlmFailure
 from core.engines.results import ApplyResult, FindResult, RewriteResult, SuggestResult
 from core.metrics import LLM_FALLBACKS
-from core.settings import Settings
+from core.settings import VARIANTS, Settings, Variant
 
 log = logging.getLogger("reqgate.engines")
 # Constrained, not free: _marked handles each answer type, and mypy checks it for each.
@@ -77,24 +77,29 @@ def _marked(value: T, reason: str) -> T:
     return dataclasses.replace(value, meta=meta)
 
 
-def engine_status(settings: Settings) -> dict[str, Any]:
-    """The engine the settings select and why, for runtime-config and the start-up log."""
-    if settings.llm_enabled:
-        via = "OPENAI_BASE_URL" if settings.openai_base_url else "OPENAI_API_KEY"
+def engine_status(settings: Settings, variant: Variant = "v1") -> dict[str, Any]:
+    """The engine a variant runs with on these settings and why, for runtime-config and the
+    start-up log; the reason names V2_ENGINE where that chose v2's engine."""
+    chosen = settings.for_variant(variant)
+    switch = f"V2_ENGINE={settings.v2_engine}" if variant == "v2" and settings.v2_engine else ""
+    if chosen.llm_enabled:
+        via = "OPENAI_BASE_URL" if chosen.openai_base_url else "OPENAI_API_KEY"
         return {
             "engine": "llm",
-            "reason": f"llm: MOCK_MODE=false and {via} set",
-            "model": settings.openai_model,
-            "promptVersion": llm.prompts_for(settings.llm_prompts_dir).version,
+            "reason": f"llm: {switch or 'MOCK_MODE=false'} and {via} set",
+            "model": chosen.openai_model,
+            "promptVersion": llm.prompts_for(chosen.llm_prompts_dir).version,
         }
-    reason = (
-        "heuristic: MOCK_MODE=true"
-        if settings.mock_mode
-        else "heuristic: no OPENAI_API_KEY or OPENAI_BASE_URL"
-    )
+    if switch:
+        reason = f"heuristic: {switch}"
+    elif chosen.mock_mode:
+        reason = "heuristic: MOCK_MODE=true"
+    else:
+        reason = "heuristic: no OPENAI_API_KEY or OPENAI_BASE_URL"
     return {"engine": "heuristic", "reason": reason, "model": heuristic.MODEL_NAME}
 
 
 def log_engine_status(settings: Settings) -> None:
-    """Say once at start-up which engine answers, and why (no secrets)."""
-    log.info("engine selected", extra=engine_status(settings))
+    """Say once at start-up which engine answers each variant, and why (no secrets)."""
+    for variant in VARIANTS:
+        log.info("engine selected", extra={"variant": variant, **engine_status(settings, variant)})

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 
 from core.engines import engine_status
 from core.exceptions import InvalidRequest
-from core.settings import SECRET_FIELDS, Settings, redacted_url
+from core.settings import SECRET_FIELDS, VARIANTS, Settings, redacted_url
 from core.store.flags import ROLLBACK, FlagChange, audit_dict, list_audit
 from core.vectors import provider_status
 from edge.admin import AdminDep
@@ -95,10 +95,11 @@ def effective_settings(settings: Settings) -> dict[str, object]:
 @router.get("")
 async def read_runtime_config(settings: SettingsDep, flags: FlagsDep) -> dict[str, object]:
     """Show the flags in force (with epoch and source), the engine and embeddings provider
-    and why, and the settings."""
+    and why (`engine`: v1's, `variants`: each variant's), and the settings."""
     return {
         "flags": flags_public(flags),
         "engine": {**engine_status(settings), "embeddings": provider_status(settings)},
+        "variants": {variant: engine_status(settings, variant) for variant in VARIANTS},
         "settings": effective_settings(settings),
     }
 

@@ -44,6 +44,8 @@ def test_load_settings_defaults() -> None:
         ({"http_body_timeout_s": -1}, "HTTP_BODY_TIMEOUT_S"),
         ({"http_keep_alive_s": 0.5}, "HTTP_KEEP_ALIVE_S"),
         ({"http_max_head_bytes": 100}, "HTTP_MAX_HEAD_BYTES"),
+        ({"v2_engine": "gpt"}, "V2_ENGINE"),
+        ({"v2_llm_prompts_dir": "/no/such/dir"}, "V2_LLM_PROMPTS_DIR"),
     ],
 )
 def test_load_settings_invalid_names_variable(overrides: dict[str, object], variable: str) -> None:
@@ -60,8 +62,21 @@ def test_load_settings_reads_environment(monkeypatch: pytest.MonkeyPatch) -> Non
     assert settings.cors_origins == ["https://a.example", "https://b.example"]
 
 
-def test_start_gateway_invalid_canary_exits_nonzero(tmp_path: Path) -> None:
-    env = {**os.environ, "CANARY_PERCENT": "150", "SQLITE_PATH": str(tmp_path / "x.db")}
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CANARY_PERCENT", "150", "less than or equal to 100"),
+        ("V2_ENGINE", "llm", "needs OPENAI_BASE_URL or OPENAI_API_KEY"),
+    ],
+)
+def test_start_gateway_invalid_setting_exits_nonzero(
+    tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")},
+        variable: value,
+        "SQLITE_PATH": str(tmp_path / "x.db"),
+    }
     completed = subprocess.run(
         [sys.executable, "-m", "uvicorn", "gateway.main:app", "--port", "0"],
         cwd=tmp_path,
@@ -71,8 +86,7 @@ def test_start_gateway_invalid_canary_exits_nonzero(tmp_path: Path) -> None:
         timeout=60,
     )
     assert completed.returncode != 0
-    assert "CANARY_PERCENT" in completed.stderr
-    assert "less than or equal to 100" in completed.stderr
+    assert variable in completed.stderr and message in completed.stderr
     assert "Traceback" not in completed.stderr
 
 
@@ -101,3 +115,49 @@ def test_load_settings_never_echoes_a_secret(token: str) -> None:
     with pytest.raises(ConfigError) as refused:
         load_settings(admin_token=token, _env_file=None)
     assert "ADMIN_TOKEN" in str(refused.value) and token not in str(refused.value)
+
+
+def test_load_settings_model_rule_never_echoes_a_secret() -> None:
+    """A rule over several settings has no one value to show: it must not show them all."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings(
+            _env_file=None, chunk_tokens=16, chunk_overlap_tokens=20, openai_api_key="sk-s3cret"
+        )
+    assert "CHUNK_OVERLAP_TOKENS" in str(refused.value) and "sk-s3cret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "endpoint", [{"openai_api_key": "sk-x"}, {"openai_base_url": "http://l/v1"}]
+)
+def test_load_settings_v2_engine_llm_with_endpoint(endpoint: dict[str, str]) -> None:
+    settings = load_settings(_env_file=None, v2_engine="llm", **endpoint)
+    assert settings.llm_enabled is False and settings.for_variant("v2").llm_enabled is True
+
+
+def test_load_settings_v2_engine_llm_without_endpoint_refused() -> None:
+    with pytest.raises(ConfigError, match="V2_ENGINE: .*needs OPENAI_BASE_URL or OPENAI_API_KEY"):
+        load_settings(_env_file=None, v2_engine="llm", mock_mode=False)
+
+
+@pytest.mark.parametrize("v2_own", [False, True])
+def test_for_variant_v2_replaces_engine_model_and_prompts_where_set(
+    tmp_path: Path, v2_own: bool
+) -> None:
+    for name in ("v1", "v2"):
+        (tmp_path / name).mkdir()
+    own = {"v2_engine": "heuristic", "v2_openai_model": "b", "v2_llm_prompts_dir": tmp_path / "v2"}
+    shared = load_settings(
+        _env_file=None,
+        mock_mode=False,
+        openai_base_url="http://llm.test/v1",
+        openai_model="a",
+        llm_prompts_dir=tmp_path / "v1",
+        **(own if v2_own else {}),
+    )
+    v2 = shared.for_variant("v2")
+    assert (v2.mock_mode, v2.openai_model, v2.llm_prompts_dir) == (
+        (True, "b", tmp_path / "v2") if v2_own else (False, "a", tmp_path / "v1")
+    )
+    assert shared.for_variant("v1") is shared
+    assert (shared.mock_mode, shared.openai_model) == (False, "a")
+    assert v2.for_variant("v2") == v2  # asking the copy again changes nothing more

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+import respx
 from prometheus_client import REGISTRY
 
 from core.engines import llm, llm_client, llm_loop
@@ -25,6 +27,16 @@ def reset_llm() -> None:
     """Drop every LLM runtime: empty cache, fresh limits and connections, closed circuits."""
     llm_loop.call(llm.close_runtimes())
     llm_client.reset_breakers()
+
+
+@contextmanager
+def respx_llm(monkeypatch: pytest.MonkeyPatch, base_url: str) -> Iterator[respx.Router]:
+    """A respx router on the LLM endpoint at `base_url`, for every variant of the process."""
+    # respx intercepts httpx, not the SDK's aiohttp transport used in production (that one
+    # is covered end to end by tests/integration/test_llm_fake_server.py).
+    monkeypatch.setattr(llm_client, "http_client", httpx.AsyncClient)
+    with respx.mock(base_url=base_url, assert_all_called=False) as router:
+        yield router
 
 
 def metric(name: str, **labels: str) -> float:

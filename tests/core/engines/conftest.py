@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 import respx
 
 from core.engines import llm_client
-from tests.utils.llm import reset_llm
+from tests.utils.llm import reset_llm, respx_llm
 
 BASE_URL = "http://llm.test/v1"
 
@@ -23,10 +22,7 @@ def clean_llm() -> Iterator[None]:
 
 @pytest.fixture
 def mock_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.Router]:
-    # respx intercepts httpx, not the SDK's aiohttp transport used in production (that one
-    # is covered end to end by tests/integration/test_llm_fake_server.py).
-    monkeypatch.setattr(llm_client, "http_client", httpx.AsyncClient)
-    with respx.mock(base_url=BASE_URL, assert_all_called=False) as router:
+    with respx_llm(monkeypatch, BASE_URL) as router:
         yield router
 
 

@@ -85,18 +85,52 @@ def test_cache_failure_not_cached(size: int) -> None:
     assert len(calls) == 2 and len(cache) == 0
 
 
-def test_cache_key_holds_checksum_not_text(llm_settings: Settings, mock_llm: respx.Router) -> None:
+def _clarity_answer(_request: httpx.Request | None = None) -> httpx.Response:
     body = {
         "results": [{"criterion": "clarity", "score": 1, "feedback": "ok", "findings": []}],
         "suggestions": [],
         "rewrite": "",
     }
-    mock_llm.post("/chat/completions").mock(return_value=completion(json.dumps(body)))
+    return completion(json.dumps(body))
+
+
+def test_cache_key_holds_checksum_not_text(llm_settings: Settings, mock_llm: respx.Router) -> None:
+    mock_llm.post("/chat/completions").mock(return_value=_clarity_answer())
     engines.assess(TEXT, criteria=["clarity"], language="en", settings=llm_settings)
     runtime = llm._runtimes[LlmConfig.from_settings(llm_settings)]
     (key,) = list(runtime.cache._entries or {})
     assert not any(isinstance(part, str) and "Zebra" in part for part in key)
     assert runtime.prompts.version in key and "gpt-4o-mini" in key
+
+
+@pytest.mark.parametrize("differs", ["nothing", "model", "prompts"])
+def test_cache_not_shared_across_variant_models_or_prompts(
+    make_settings: SettingsFactory, mock_llm: respx.Router, tmp_path: Path, differs: str
+) -> None:
+    (tmp_path / "VERSION").write_text("v9", encoding="utf-8")  # the other prompts: built-in
+    v2_values: dict[str, dict[str, object]] = {
+        "nothing": {},
+        "model": {"v2_openai_model": "model-b"},
+        "prompts": {"v2_llm_prompts_dir": tmp_path},
+    }
+    shared = make_settings(mock_mode=False, openai_base_url=BASE_URL, **v2_values[differs])
+    route = mock_llm.post("/chat/completions").mock(side_effect=_clarity_answer)
+    answers = [
+        engines.assess(TEXT, criteria=["clarity"], language="en", settings=settings)
+        for settings in (shared.for_variant("v1"), shared.for_variant("v2"))
+    ]
+    # the same model and prompts: v2 may reuse v1's answer; else it asks for its own
+    shared_model = shared.openai_model
+    expected = {
+        "nothing": [shared_model],
+        "model": [shared_model, "model-b"],
+        "prompts": [shared_model, shared_model],
+    }[differs]
+    assert [json.loads(call.request.content)["model"] for call in route.calls] == expected
+    statuses = [engines.engine_status(shared, variant) for variant in ("v1", "v2")]
+    assert [a.model for a in answers] == [s["model"] for s in statuses]
+    assert [a.extras["promptVersion"] for a in answers] == [s["promptVersion"] for s in statuses]
+    assert statuses[1]["promptVersion"].startswith("v9-" if differs == "prompts" else "v1-")
 
 
 @pytest.mark.parametrize(
@@ -149,9 +183,45 @@ def test_prompts_override_changes_version(tmp_path: Path) -> None:
 def test_engine_status_says_why(
     make_settings: SettingsFactory, overrides: dict[str, Any], engine: str, reason: str
 ) -> None:
-    status = engines.engine_status(make_settings(**overrides))
-    assert (status["engine"], status["reason"]) == (engine, reason)
-    assert "sk-secret" not in json.dumps(status)
+    settings = make_settings(**overrides)
+    for variant in ("v1", "v2"):  # without V2_* settings v2 runs what v1 runs
+        status = engines.engine_status(settings, variant)
+        assert (status["engine"], status["reason"]) == (engine, reason)
+        assert "sk-secret" not in json.dumps(status)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "engine", "reason", "model"),
+    [
+        (
+            {"v2_engine": "llm", "openai_base_url": "http://127.0.0.1:1/v1"},
+            "llm",
+            "llm: V2_ENGINE=llm and OPENAI_BASE_URL set",
+            "gpt-4o-mini",
+        ),
+        (
+            {"v2_engine": "heuristic", "mock_mode": False, "openai_api_key": "sk-secret-value-1"},
+            "heuristic",
+            "heuristic: V2_ENGINE=heuristic",
+            heuristic.MODEL_NAME,
+        ),
+        (
+            {"mock_mode": False, "openai_api_key": "sk-secret-1", "v2_openai_model": "model-b"},
+            "llm",
+            "llm: MOCK_MODE=false and OPENAI_API_KEY set",
+            "model-b",
+        ),
+    ],
+)
+def test_engine_status_v2_says_which_setting(
+    make_settings: SettingsFactory,
+    overrides: dict[str, Any],
+    engine: str,
+    reason: str,
+    model: str,
+) -> None:
+    status = engines.engine_status(make_settings(**overrides), "v2")
+    assert (status["engine"], status["reason"], status["model"]) == (engine, reason, model)
 
 
 def test_fallback_suggest_atoms_from_findings() -> None:
