@@ -93,6 +93,7 @@ def create_app(
             max_in_flight=settings.shadow_max_in_flight,
             noise_percent=settings.shadow_noise_percent,
             tolerance=settings.shadow_score_tolerance,
+            timeout_s=settings.v2_timeout_s,
         ),
     )
 

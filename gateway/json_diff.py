@@ -27,6 +27,8 @@ from core.catalogue import catalogue_keys
 VOLATILE_KEYS = frozenset(
     {"evaluationId", "rewrittenId", "decisionId", "latencyMs", "requestId", "durationMs"}
 )
+# The keys a validate/batch/stream line adds to the models' (core/stream.py).
+STREAM_LINE_KEYS = frozenset({"event", "index", "pairs", "processed", "failed"})
 # Arrays whose order means nothing: per-criterion details and verdicts, findings and
 # suggestions come in whatever order an engine produced them.
 ORDERLESS = frozenset({"details", "evaluation", "findings", "suggestions"})
@@ -57,8 +59,9 @@ def json_type(value: Any) -> str:
 
 @cache
 def _known_names() -> frozenset[str]:
-    """Field names of the API's models (both spellings) and the catalogue's criterion keys."""
-    names: set[str] = set(catalogue_keys())
+    """Field names of the API's models (both spellings), of the stream's lines and the
+    catalogue's criterion keys."""
+    names: set[str] = set(catalogue_keys()) | VOLATILE_KEYS | STREAM_LINE_KEYS
     pending = list(BaseModel.__subclasses__())
     while pending:
         model = pending.pop()

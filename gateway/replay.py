@@ -1,7 +1,7 @@
 """The request body an app has read, kept to serve the same request to another app.
 
 Fallback hands v1 what v2 read, then the rest of the client's body; shadow hands the
-mirror what the primary read, then a disconnect (the client is gone by then).
+mirror what the primary read (the client is gone by then).
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ class BodyTape:
 
     async def receive(self) -> Message:
         message = await self._receive()
-        if self.replayable:
+        # Only the body is recorded: a disconnect read after it (a streaming answer's
+        # watcher) would make the replay end another app's answer before it began.
+        if self.replayable and message["type"] == "http.request":
             self.messages.append(message)
             self.read_bytes += len(message.get("body", b""))
             self.replayable = self.max_bytes is None or self.read_bytes <= self.max_bytes

@@ -83,12 +83,20 @@ class Answer:
         return found
 
 
+async def _stays_connected() -> Message:
+    """What a mirror receives after the body: nothing, ever. A disconnect would make a
+    streamed answer stop early; the mirror's timeout bounds the wait instead."""
+    await asyncio.get_running_loop().create_future()
+    raise AssertionError("unreachable: the future is never resolved")
+
+
 @dataclass(frozen=True, slots=True)
 class ShadowOptions:
     max_bytes: int
     max_in_flight: int
     noise_percent: int
     tolerance: float
+    timeout_s: float  # a mirror's whole answer (V2_TIMEOUT_S): then it counts as an error
 
 
 class Shadow:
@@ -145,7 +153,8 @@ class Shadow:
             answer.record_response(message)
 
         with dry_run():
-            await app(scope, primary.request.replay(disconnected), collect)
+            receive = primary.request.replay(_stays_connected)
+            await asyncio.wait_for(app(scope, receive, collect), self.options.timeout_s)
         return answer.answer()
 
     async def _compare(
@@ -153,11 +162,12 @@ class Shadow:
     ) -> None:
         other = "v1" if variant == "v2" else "v2"
         first = primary.answer()
+        failure = None
         try:
             mirrored = await self._run(other, scope, primary)
             comparison = self._comparison(first, mirrored, variant)
-        except Exception:  # noqa: BLE001  a failing mirror must never reach the client
-            comparison = Comparison(self.report.clock(), True, (), 0, 0, ())
+        except Exception as exc:  # noqa: BLE001  a failing mirror must never reach the client
+            comparison, failure = Comparison(self.report.clock(), True, (), 0, 0, ()), exc
         if noise and self.mirrors.get(variant) is not None:
             await self._probe(first, scope, route, variant, primary)
         result = self.report.add_comparison(route, comparison)
@@ -171,6 +181,7 @@ class Shadow:
                         "route": route,
                         "primary": variant,
                         "paths": [d.path for d in comparison.differences[:10]],
+                        "error": type(failure).__name__ if failure else None,
                     },
                 )
 

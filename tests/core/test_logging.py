@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.dry_run import dry_run
 from core.logging import JsonFormatter, LogLine, _Handler, iso_millis, request_id_var
 
 FIELDS: dict[str, object] = {
@@ -233,3 +234,12 @@ def test_format_json_line_exception_and_arguments(
         "rid-9",
     )
     assert line["exception"].startswith("Traceback") and "ValueError: boom" in line["exception"]
+
+
+def test_lines_of_a_dry_run_are_marked(stream_logger: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, stream = stream_logger
+    logger.info("served")
+    with dry_run():
+        logger.info("mirrored")
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert "dryRun" not in first and second["dryRun"] is True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from tests.conftest import SettingsFactory
 from tests.contract.batch_cases import ATOM, SMALL_TABLE
 from tests.contract.cases import ACCEPTED, REJECTED
 from tests.gateway.conftest import ADMIN, ADMIN_TOKEN
+from tests.gateway.fakes import serving
 
 TEXT = "The system should be fast and user-friendly."
 REQUESTS: list[tuple[str, str, Any]] = [
@@ -81,32 +83,47 @@ def make_client(make_settings: SettingsFactory, db_engine: Engine, tmp_path: Pat
     spec = tmp_path / "requirements.md"
     spec.write_text(SMALL_TABLE, encoding="utf-8")
 
-    def factory(shadow_percent: int) -> TestClient:
+    def factory(shadow_percent: int, v2_url: str | None = None) -> TestClient:
         settings = make_settings(
             database_url=db_engine.url.render_as_string(hide_password=False),
             admin_token=ADMIN_TOKEN,
             requirements_md_path=spec,
             shadow_percent=shadow_percent,
             shadow_noise_percent=100,
+            v2_upstream_url=v2_url,
         )
-        app = gateway.app.create_app(settings, v2=app_v2.main.create_app(settings))
-        return TestClient(app)
+        v2 = None if v2_url else app_v2.main.create_app(settings)
+        return TestClient(gateway.app.create_app(settings, v2=v2))
 
     return factory
 
 
-@pytest.mark.parametrize("primary", ["v1", "v2"])
-def test_mirrors_change_no_row_count(make_client: Any, db_engine: Engine, primary: str) -> None:
-    headers = {**ADMIN, "X-Variant-Override": primary}
+@pytest.fixture
+def remote_v2(make_settings: SettingsFactory, db_engine: Engine) -> Iterator[str]:
+    """v2 in another server (a thread here), on the same database: it learns of a dry run
+    from the gateway's signed header alone."""
+    settings = make_settings(
+        database_url=db_engine.url.render_as_string(hide_password=False), admin_token=ADMIN_TOKEN
+    )
+    with serving(app_v2.main.create_app(settings)) as url:
+        yield url
+
+
+@pytest.mark.parametrize("primary", ["v1", "v2", "remote v2"])
+def test_mirrors_change_no_row_count(
+    make_client: Any, db_engine: Engine, primary: str, request: pytest.FixtureRequest
+) -> None:
+    v2_url = request.getfixturevalue("remote_v2") if primary == "remote v2" else None
+    headers = {**ADMIN, "X-Variant-Override": primary.removeprefix("remote ")}
     deltas: dict[int, list[dict[str, int]]] = {}
     for shadow_percent in (0, 100):
-        with make_client(shadow_percent) as client:
+        with make_client(shadow_percent, v2_url) as client:
             deltas[shadow_percent] = []
             for number, (method, path, body) in enumerate(REQUESTS):
                 before = _rows(db_engine)
                 response = client.request(method, path, json=body, headers=headers)
                 assert response.status_code == 200, (path, response.text)
-                assert response.headers["X-Variant"] == primary
+                assert response.headers["X-Variant"] == headers["X-Variant-Override"]
                 if shadow_percent:
                     _mirrors_done(client, number + 1)
                 after = _rows(db_engine)
