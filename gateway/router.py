@@ -108,8 +108,8 @@ class VariantRouter:
         if mirrored:
             copy, receive, send = self.shadow.tap(receive, send)
         await self._dispatch(scope, receive, send, info)
-        if mirrored and info.reason != "fallback":  # after a fallback v1 answered: no pair
-            self.shadow.mirror(copy, scope, info.route, info.variant)
+        if mirrored:  # after a fallback v1 answered, and no pair is left to compare
+            self.shadow.mirror(copy, scope, info.route, info.variant, info.reason == "fallback")
 
     async def _dispatch(
         self, scope: Scope, receive: Receive, send: Send, info: RequestInfo

@@ -132,10 +132,15 @@ class Shadow:
 
         return copy, copy.request.receive, tapped_send
 
-    def mirror(self, copy: _Copy, scope: Scope, route: str, primary: str) -> None:
-        """Start the background comparison (the client already has its answer)."""
+    def mirror(
+        self, copy: _Copy, scope: Scope, route: str, primary: str, fell_back: bool = False
+    ) -> None:
+        """Start the background comparison (the client already has its answer). Nothing to
+        compare (`skipped`): a non-JSON or oversized answer, no mirror app for the other
+        variant, or a fallback (v1 answered for v2, so there is no pair)."""
         other = "v1" if primary == "v2" else "v2"
-        if not (copy.comparable and copy.complete) or self.mirrors.get(other) is None:
+        comparable = copy.comparable and copy.complete and not fell_back
+        if not comparable or self.mirrors.get(other) is None:
             self.metrics.shadow.labels(route, "skipped").inc()
             return
         noise = random.random() * 100 < self.options.noise_percent

@@ -139,3 +139,12 @@ def test_report_explains_a_mismatch_without_values(make_gateway: GatewayFactory)
         ("$.details[].*", "missing", "number"),
     }
     assert "Secret" not in str(report) and "pass" not in str(report)
+
+
+def test_a_fallback_is_skipped(make_gateway: GatewayFactory) -> None:
+    with make_gateway(v1=same_json({"a": 1}), v2=raising(), shadow_percent=100) as client:
+        response = client.post(
+            EVALUATE, json={"requirementText": "t"}, headers=ADMIN | {"X-Variant-Override": "v2"}
+        )
+        assert response.headers["X-Variant-Reason"] == "fallback"
+        assert counted(client, "skipped") == 1.0

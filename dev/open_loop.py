@@ -1,0 +1,112 @@
+"""An open-loop load generator: requests sent on a fixed schedule, whatever the answers do.
+
+A closed loop (wrk, a client that waits for each answer) slows down with the server and
+hides queueing; here request i is due at start + i / rate, and its latency is measured from
+that due time, so a stall shows in the tail as it would for real users (no coordinated
+omission). The run is bounded: nothing is sent after `seconds`, and answers still missing
+`grace_s` later count as errors (timeouts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class Figures:
+    """What one run measured: latencies (ms, from the due time) of the answered requests."""
+
+    rate: float
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: int = 0  # no answer at all (connection error, timeout)
+    variants: dict[str, int] = field(default_factory=dict)
+
+    def quantile(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    @property
+    def achieved_rate(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status >= 500) + self.errors
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "rate": self.rate,
+            "achieved": round(self.achieved_rate, 1),
+            "p50": round(self.quantile(0.50), 2),
+            "p95": round(self.quantile(0.95), 2),
+            "p99": round(self.quantile(0.99), 2),
+            "mean": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else None,
+            "errors": self.server_errors,
+            "statuses": dict(sorted(self.statuses.items())),
+        }
+
+
+Request = Callable[[int], tuple[str, str, Mapping[str, str], bytes]]
+
+
+async def run_open_loop(
+    base_url: str,
+    request: Request,
+    *,
+    rate: float,
+    seconds: float,
+    grace_s: float = 10.0,
+    on_answer: Callable[[float, httpx.Response], None] | None = None,
+) -> Figures:
+    """Send request(i) (method, path, headers, body) at `rate` per second for `seconds`."""
+    figures = Figures(rate, seconds)
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=512)
+    timeout = httpx.Timeout(seconds + grace_s)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
+        start = time.perf_counter()
+        tasks = []
+        for i in range(int(rate * seconds)):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_send(client, request(i), due, figures, on_answer)))
+        await asyncio.wait(tasks, timeout=grace_s) if tasks else None
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+                figures.errors += 1
+    return figures
+
+
+async def _send(
+    client: httpx.AsyncClient,
+    request: tuple[str, str, Mapping[str, str], bytes],
+    due: float,
+    figures: Figures,
+    on_answer: Callable[[float, httpx.Response], None] | None,
+) -> None:
+    method, path, headers, body = request
+    try:
+        response = await client.request(method, path, headers=headers, content=body)
+    except httpx.HTTPError:
+        figures.errors += 1
+        return
+    done = time.perf_counter()
+    figures.latencies_ms.append((done - due) * 1000)
+    figures.statuses[response.status_code] = figures.statuses.get(response.status_code, 0) + 1
+    variant = response.headers.get("x-variant", "-")
+    figures.variants[variant] = figures.variants.get(variant, 0) + 1
+    if on_answer is not None:
+        on_answer(done, response)
