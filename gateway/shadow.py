@@ -51,9 +51,9 @@ class _Copy:
         if message["type"] == "http.response.start":
             self.status = message["status"]
             self.content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-        elif self.comparable:
+        elif self.comparable and self.complete:  # past the limit nothing more is kept
             self.body += message.get("body", b"")
-            self.complete = self.complete and len(self.body) <= self.limit
+            self.complete = len(self.body) <= self.limit
 
     @property
     def comparable(self) -> bool:
@@ -166,14 +166,14 @@ class Shadow:
         self, primary: _Copy, scope: Scope, route: str, variant: str, noise: bool
     ) -> None:
         other = "v1" if variant == "v2" else "v2"
-        first = primary.answer()
-        failure = None
+        first = failure = None
         try:
+            first = primary.answer()
             mirrored = await self._run(other, scope, primary)
             comparison = self._comparison(first, mirrored, variant)
         except Exception as exc:  # noqa: BLE001  a failing mirror must never reach the client
             comparison, failure = Comparison(self.report.clock(), True, (), 0, 0, ()), exc
-        if noise and self.mirrors.get(variant) is not None:
+        if noise and first is not None and self.mirrors.get(variant) is not None:
             await self._probe(first, scope, route, variant, primary)
         result = self.report.add_comparison(route, comparison)
         self.metrics.shadow.labels(route, result).inc()
