@@ -10,6 +10,7 @@ from core.settings import Settings
 from core.store.flags import Flags
 from core.store.models import as_utc
 from gateway.flags import FlagCache
+from gateway.guard import Guard
 
 
 def _settings(request: Request) -> Settings:
@@ -20,6 +21,10 @@ def _flag_cache(request: Request) -> FlagCache:
     return cast(FlagCache, request.app.state.flags)
 
 
+def _guard(request: Request) -> Guard:
+    return cast(Guard, request.app.state.guard)
+
+
 def _flags(cache: Annotated[FlagCache, Depends(_flag_cache)]) -> Flags:
     return cache.current()  # never waits: these routes answer while the database cannot
 
@@ -27,6 +32,7 @@ def _flags(cache: Annotated[FlagCache, Depends(_flag_cache)]) -> Flags:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 FlagCacheDep = Annotated[FlagCache, Depends(_flag_cache)]
 FlagsDep = Annotated[Flags, Depends(_flags)]
+GuardDep = Annotated[Guard, Depends(_guard)]
 
 
 def flags_public(flags: Flags) -> dict[str, object]:

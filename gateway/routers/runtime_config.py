@@ -21,7 +21,7 @@ from core.vectors import provider_status
 from edge.admin import AdminDep
 from edge.openapi import error_responses
 from gateway.bucketing import bucket_for, decide
-from gateway.routers.deps import FlagCacheDep, FlagsDep, SettingsDep, flags_public
+from gateway.routers.deps import FlagCacheDep, FlagsDep, GuardDep, SettingsDep, flags_public
 
 router = APIRouter(prefix="/api/runtime-config", tags=["runtime-config"])
 ADMIN_ERRORS = error_responses(
@@ -80,11 +80,14 @@ def effective_settings(settings: Settings) -> dict[str, object]:
 
 
 @router.get("")
-async def read_runtime_config(settings: SettingsDep, flags: FlagsDep) -> dict[str, object]:
+async def read_runtime_config(
+    settings: SettingsDep, flags: FlagsDep, guard: GuardDep
+) -> dict[str, object]:
     """Show the flags in force (with epoch and source), the engine and embeddings provider
-    and why, and the settings."""
+    and why, the SLO guard's state and last decision, and the settings."""
     return {
         "flags": flags_public(flags),
+        "guard": guard.public().model_dump(by_alias=True, mode="json"),
         "engine": {**engine_status(settings), "embeddings": provider_status(settings)},
         "settings": effective_settings(settings),
     }
