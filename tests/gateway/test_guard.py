@@ -22,6 +22,7 @@ from gateway.guard import Guard, GuardState
 from gateway.guard_window import GuardWindow
 from gateway.metrics import GUARD_STATES, GatewayMetrics
 from tests.conftest import SettingsFactory
+from tests.gateway.conftest import ADMIN, GatewayFactory
 
 ROUTE = "/api/v1/evaluations"
 
@@ -241,3 +242,28 @@ def test_guard_settings_are_validated(make_settings: SettingsFactory) -> None:
     ):
         with pytest.raises(ConfigError):
             make_settings(**bad)
+
+
+def test_runtime_config_ops_summary_and_metrics_show_the_guard(
+    make_gateway: GatewayFactory,
+) -> None:
+    client = make_gateway(canary_percent=25, guard_window_s=10)
+    guard = client.get("/api/runtime-config").json()["guard"]
+    assert guard["enabled"] is True and guard["state"] == "watching"
+    assert guard["settings"] == {
+        "windowS": 10,
+        "intervalS": 2.0,
+        "minRequests": 50,
+        "maxErrorDelta": 0.05,
+        "maxLatencyRatio": 2.0,
+        "latencySloMs": 2000.0,
+    }
+    assert guard["lastDecision"] is None and guard["holder"] is None and guard["worker"]
+    shown = client.get("/api/runtime-config/ops", headers=ADMIN).json()["guard"]
+    assert shown == {k: v for k, v in guard.items() if v is not None}  # the summary omits nulls
+    metrics = client.get("/metrics").text
+    assert 'reqgate_guard_state{reqgate_guard_state="watching"} 1.0' in metrics
+    client.post("/api/runtime-config/flags/rollback", headers=ADMIN)
+    assert client.get("/api/runtime-config").json()["guard"]["state"] == "idle"
+    off = make_gateway(guard_enabled=False).get("/api/runtime-config").json()["guard"]
+    assert off["enabled"] is False and off["state"] == "off"
