@@ -100,6 +100,14 @@ class Settings(BaseSettings):
     # for this many seconds: they may predate an operator's rollback (docs/operations.md).
     flag_max_staleness_s: Annotated[float, Field(ge=1, le=300)] = 5.0
     v2_upstream_url: str | None = None
+    # Seconds v2 may take to start its answer on a shared route before v1 serves it instead
+    # (with V2_FALLBACK_TO_V1); also the read timeout of the proxy to V2_UPSTREAM_URL.
+    v2_timeout_s: Annotated[float, Field(gt=0, le=600)] = 60.0
+    # Threads running the v1 (Flask) app inside the gateway: more serve more slow (LLM)
+    # requests at once, fewer keep SQLite's lock queue (and so p99) short.
+    v1_threads: Annotated[int, Field(ge=1, le=256)] = 4
+    admin_token: str | None = None
+
     # The SLO guard (gateway/guard.py, docs/operations.md): every GUARD_INTERVAL_S it compares
     # v2 with v1 per shared route over the last GUARD_WINDOW_S and rolls back (never promotes)
     # when v2, with at least GUARD_MIN_REQUESTS there, errs more than v1 by GUARD_MAX_ERROR_DELTA
@@ -111,13 +119,6 @@ class Settings(BaseSettings):
     guard_max_error_delta: Threshold = 0.05
     guard_max_latency_ratio: Annotated[float, Field(ge=1.0, le=1000)] = 2.0
     latency_slo_ms: Annotated[float, Field(gt=0, le=3_600_000)] = 2000.0
-    # Seconds v2 may take to start its answer on a shared route before v1 serves it instead
-    # (with V2_FALLBACK_TO_V1); also the read timeout of the proxy to V2_UPSTREAM_URL.
-    v2_timeout_s: Annotated[float, Field(gt=0, le=600)] = 60.0
-    # Threads running the v1 (Flask) app inside the gateway: more serve more slow (LLM)
-    # requests at once, fewer keep SQLite's lock queue (and so p99) short.
-    v1_threads: Annotated[int, Field(ge=1, le=256)] = 4
-    admin_token: str | None = None
 
     # The knowledge base (core.vectors): a Qdrant server at QDRANT_URL, else Qdrant's
     # embedded local mode in the QDRANT_PATH directory (":memory:" keeps nothing).
