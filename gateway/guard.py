@@ -258,6 +258,8 @@ class Guard:
         return worst_breach(merge(from_wire(json.loads(p)) for p in published), self.limits)
 
     async def _roll_back(self, breach: Breach, flags: Flags) -> None:
+        if self.flags.flags.epoch != flags.epoch:  # changed while the figures were added up
+            return
         reason = breach.reason(window_s=self.window_s)
         rolled, changed = await self.flags.change(
             ROLLBACK, actor="guard", reason=reason, source="guard"

@@ -10,6 +10,7 @@ from typing import Any, get_args
 
 import pytest
 from prometheus_client import generate_latest
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 import gateway.guard
@@ -63,8 +64,11 @@ def guard_settings(make_settings: SettingsFactory) -> Settings:
     return make_settings(canary_percent=50)
 
 
-def make_worker(settings: Settings, name: str, wall: WallClock) -> Worker:
-    engine = open_store(settings)
+def make_worker(
+    settings: Settings, name: str, wall: WallClock, engine: Engine | None = None
+) -> Worker:
+    """A worker on the settings' database, or on `engine` (tables created already)."""
+    engine = engine or open_store(settings)
     flags = FlagCache(engine, sync_env_flags(engine, settings))
     window = GuardWindow(settings.guard_window_s, lambda: flags.flags, lambda: 100.0)
     metrics = GatewayMetrics(window)
@@ -74,18 +78,18 @@ def make_worker(settings: Settings, name: str, wall: WallClock) -> Worker:
     return Worker(guard, window, flags, metrics)
 
 
-def guard_audit(settings: Settings) -> list[Any]:
-    return [e for e in list_audit(open_store(settings)) if e.source == "guard"]
+def guard_audit(settings: Settings, engine: Engine | None = None) -> list[Any]:
+    return [e for e in list_audit(engine or open_store(settings)) if e.source == "guard"]
 
 
 def test_guard_rolls_back_a_failing_v2_once_with_its_figures(
-    guard_settings: Settings, wall: WallClock
+    guard_settings: Settings, wall: WallClock, db_engine: Engine
 ) -> None:
-    worker = make_worker(guard_settings, "a", wall)
+    worker = make_worker(guard_settings, "a", wall, db_engine)
     worker.load("v1", 100)
     worker.load("v2", 100, errors=20)
     worker.tick()
-    [entry] = guard_audit(guard_settings)
+    [entry] = guard_audit(guard_settings, db_engine)
     assert entry.actor == "guard" and entry.new == {
         "featureFlagUseV2": False,
         "canaryPercent": 0,
@@ -108,7 +112,7 @@ def test_guard_rolls_back_a_failing_v2_once_with_its_figures(
         in generate_latest(worker.metrics.registry).decode()
     )
     worker.tick()
-    assert len(guard_audit(guard_settings)) == 1  # it never acts twice on the same breach
+    assert len(guard_audit(guard_settings, db_engine)) == 1  # it never acts twice
 
 
 def test_guard_rolls_back_a_slow_v2_on_the_slo_without_v1_baseline(
@@ -137,22 +141,23 @@ def test_guard_leaves_a_healthy_v2_alone_and_never_promotes(
 
 
 def test_the_lease_holder_decides_on_every_workers_window(
-    guard_settings: Settings, wall: WallClock
+    guard_settings: Settings, wall: WallClock, db_engine: Engine
 ) -> None:
     """b sees the failures, a holds the lease: a rolls back on the sum, b shows a's decision."""
-    a, b = make_worker(guard_settings, "a", wall), make_worker(guard_settings, "b", wall)
+    a = make_worker(guard_settings, "a", wall, db_engine)
+    b = make_worker(guard_settings, "b", wall, db_engine)
     a.load("v2", 30)  # alone below min requests
     a.tick()  # a takes the lease
     b.load("v2", 30, errors=30)
     b.tick()  # b publishes; it may not decide
-    assert guard_audit(guard_settings) == []
+    assert guard_audit(guard_settings, db_engine) == []
     wall.now += timedelta(seconds=1)
     a.tick()
-    [entry] = guard_audit(guard_settings)
+    [entry] = guard_audit(guard_settings, db_engine)
     assert "v2 n=60 err=0.500" in entry.reason
     b.flags.flags = a.flags.flags  # b's cache refreshes from the database
     b.tick()
-    assert b.guard.state == "rolled_back" and len(guard_audit(guard_settings)) == 1
+    assert b.guard.state == "rolled_back" and len(guard_audit(guard_settings, db_engine)) == 1
     decision = b.guard.public().last_decision
     assert decision is not None and decision.holder == "a"
 
