@@ -126,6 +126,18 @@ class Settings(BaseSettings):
     v1_threads: Annotated[int, Field(ge=1, le=256)] = 4
     admin_token: str | None = None
 
+    # The SLO guard (gateway/guard.py, docs/operations.md): every GUARD_INTERVAL_S it compares
+    # v2 with v1 per shared route over the last GUARD_WINDOW_S and rolls back (never promotes)
+    # when v2, with at least GUARD_MIN_REQUESTS there, errs more than v1 by GUARD_MAX_ERROR_DELTA
+    # or its p95 exceeds both v1's x GUARD_MAX_LATENCY_RATIO and LATENCY_SLO_MS.
+    guard_enabled: bool = True
+    guard_window_s: Annotated[int, Field(ge=2, le=3600)] = 30
+    guard_interval_s: Annotated[float, Field(ge=0.1, le=600)] = 2.0
+    guard_min_requests: Annotated[int, Field(ge=1, le=1_000_000)] = 50
+    guard_max_error_delta: Threshold = 0.05
+    guard_max_latency_ratio: Annotated[float, Field(ge=1.0, le=1000)] = 2.0
+    latency_slo_ms: Annotated[float, Field(gt=0, le=3_600_000)] = 2000.0
+
     # The knowledge base (core.vectors): a Qdrant server at QDRANT_URL, else Qdrant's
     # embedded local mode in the QDRANT_PATH directory (":memory:" keeps nothing).
     qdrant_url: str | None = None
@@ -241,6 +253,13 @@ class Settings(BaseSettings):
         """An overlap as long as the chunk would cut the same chunk forever."""
         if self.chunk_overlap_tokens >= self.chunk_tokens:
             raise ValueError("CHUNK_OVERLAP_TOKENS must be smaller than CHUNK_TOKENS")
+        return self
+
+    @model_validator(mode="after")
+    def _guard_ticks_within_window(self) -> Settings:
+        """A guard that looks less often than its window lasts would miss whole windows."""
+        if self.guard_interval_s >= self.guard_window_s:
+            raise ValueError("GUARD_INTERVAL_S must be smaller than GUARD_WINDOW_S")
         return self
 
     @property

@@ -22,6 +22,8 @@ from core.store.purge import VectorRetention
 from core.vectors import VectorStore
 from edge.request_id import RequestIdMiddleware
 from gateway.flags import FlagCache
+from gateway.guard import Guard
+from gateway.guard_window import GuardWindow
 from gateway.metrics import GatewayMetrics
 from gateway.middleware.access_log import AccessLogMiddleware
 from gateway.middleware.body_deadline import BodyDeadlineMiddleware
@@ -60,7 +62,13 @@ def create_app(
     flags = FlagCache(
         engine, sync_env_flags(engine, settings), max_staleness_s=settings.flag_max_staleness_s
     )
-    metrics = GatewayMetrics()
+    window = (
+        GuardWindow(settings.guard_window_s, lambda: flags.flags)
+        if settings.guard_enabled
+        else None
+    )
+    metrics = GatewayMetrics(window)
+    guard = Guard(settings, engine=engine, flags=flags, metrics=metrics, window=window)
     upstream = None
     if settings.v2_upstream_url:
         upstream = HttpUpstream(
@@ -106,6 +114,7 @@ def create_app(
         engine=engine,
         flags=flags,
         metrics=metrics,
+        guard=guard,
         upstream=upstream,
         checks=build_checks(settings, engine, upstream),
         v2_document=v2_document,

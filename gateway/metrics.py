@@ -13,6 +13,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Enum,
     Gauge,
     Histogram,
     generate_latest,
@@ -20,18 +21,24 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from core.store.flags import Flags
+from gateway.guard_window import GuardWindow
 from gateway.traffic import RecentTraffic
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# The SLO guard's states (gateway/guard.py): off (GUARD_ENABLED=false), idle (the flags send
+# no traffic to v2), watching, rolled_back (its rollback is in force: nobody changed the
+# flags since).
+GUARD_STATES = ("off", "idle", "watching", "rolled_back")
 
 
 class GatewayMetrics:
     """The gateway's counters, histogram and flag gauges."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard_window: GuardWindow | None = None) -> None:
         self.registry = CollectorRegistry()
         self.recent = RecentTraffic()  # the ops page's last minutes (gateway/traffic.py)
+        self.guard_window = guard_window  # the SLO guard's seconds (gateway/guard_window.py)
         self._children: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
         self.requests = Counter(
             "http_requests_total",
@@ -72,9 +79,15 @@ class GatewayMetrics:
         self.epoch = Gauge(
             "reqgate_flags_epoch", "Epoch of the flags this process uses", registry=self.registry
         )
+        self.guard_state = Enum(
+            "reqgate_guard_state",
+            "State of the SLO guard in this process",
+            states=list(GUARD_STATES),
+            registry=self.registry,
+        )
 
     def observe(
-        self, *, method: str, route: str, status: int, variant: str, seconds: float
+        self, *, method: str, route: str, status: int, variant: str, reason: str, seconds: float
     ) -> None:
         key = (method, route, status, variant)
         children = self._children.get(key)
@@ -86,6 +99,8 @@ class GatewayMetrics:
         children[0].inc()
         children[1].observe(seconds)
         self.recent.observe(variant, status, seconds)
+        if self.guard_window is not None:
+            self.guard_window.observe(route, variant, reason, status, seconds)
 
     @staticmethod
     def totals(counter: Counter, label: str) -> dict[str, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,6 +17,7 @@ from core.vectors import close_clients
 from edge import errors
 from gateway.flags import FlagCache
 from gateway.frontend import frontend_files
+from gateway.guard import Guard
 from gateway.metrics import GatewayMetrics
 from gateway.openapi import merged_with
 from gateway.readiness import Check
@@ -31,6 +32,7 @@ def create_ops_app(
     engine: Engine,
     flags: FlagCache,
     metrics: GatewayMetrics,
+    guard: Guard,
     checks: dict[str, Check],
     v2_document: Callable[[], dict[str, Any]],
     upstream: HttpUpstream | None = None,
@@ -40,8 +42,9 @@ def create_ops_app(
     """The gateway's own API; it shares the flag cache and metrics with the router.
 
     Its lifespan (the gateway's) purges old records at start-up and every
-    PURGE_INTERVAL_MIN (DESIGN §5), knowledge-base chunks too with `vectors`, and closes
-    the embedded vector store at shutdown. Its /openapi.json is the gateway's whole document: its
+    PURGE_INTERVAL_MIN (DESIGN §5), knowledge-base chunks too with `vectors`, runs the SLO
+    guard (gateway/guard.py) unless GUARD_ENABLED is false, and closes the embedded vector
+    store at shutdown. Its /openapi.json is the gateway's whole document: its
     own routes and those of `v2_document` that the router forwards.
     """
 
@@ -56,8 +59,13 @@ def create_ops_app(
                 vectors=vectors,
             )
         )
+        guarding = asyncio.create_task(guard.run()) if guard.enabled else None
         yield
         purging.cancel()
+        if guarding is not None:
+            guarding.cancel()
+            with suppress(asyncio.CancelledError):
+                await guarding  # it withdraws its window and lease on the way out
         close_clients()
         if upstream is not None:
             await upstream.aclose()
@@ -72,6 +80,7 @@ def create_ops_app(
     app.state.settings = settings
     app.state.flags = flags
     app.state.metrics = metrics
+    app.state.guard = guard
     app.state.checks = checks
     app.state.shadow = shadow or ShadowReport(window_s=settings.shadow_window_min * 60)
     app.state.frontend = frontend_files(settings)

@@ -161,6 +161,39 @@ class FlagAudit(SQLModel, table=True):
     epoch: int
 
 
+class GuardLease(SQLModel, table=True):
+    """The one row of the SLO guard (gateway/guard.py): which worker decides, until when, and
+    the last decision it took, for every worker to show.
+
+    `decision_figures` holds counts, rates, latencies and thresholds of one route: no request
+    data.
+    """
+
+    __tablename__ = "guard_lease"
+
+    id: int = Field(default=1, primary_key=True)
+    holder: str = Field(max_length=100)
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    decided_by: str | None = Field(default=None, max_length=100)
+    action: str | None = Field(default=None, max_length=16)  # rollback
+    route: str | None = Field(default=None, max_length=200)
+    decision_figures: str | None = Field(default=None, max_length=2000)  # JSON
+    decision_epoch: int | None = None  # the flags' epoch the decision wrote
+
+
+class GuardSample(SQLModel, table=True):
+    """One worker's guard window (requests, errors, latency histogram per shared route and
+    variant) as of `updated_at`, for the lease holder to add up; counts only."""
+
+    __tablename__ = "guard_sample"
+
+    worker: str = Field(primary_key=True, max_length=100)
+    epoch: int
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    figures: str  # JSON
+
+
 class StoreProbe(SQLModel, table=True):
     """Always empty: /readyz inserts a row and rolls it back to prove writes work."""
 

@@ -46,7 +46,12 @@ class AccessLogMiddleware:
 
     def _record(self, method: str, info: RequestInfo, status: int, seconds: float) -> None:
         self.metrics.observe(
-            method=method, route=info.route, status=status, variant=info.variant, seconds=seconds
+            method=method,
+            route=info.route,
+            status=status,
+            variant=info.variant,
+            reason=info.reason,
+            seconds=seconds,
         )
         ACCESS_LINE.write(
             method,

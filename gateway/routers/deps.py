@@ -10,6 +10,7 @@ from core.settings import Settings
 from core.store.flags import Flags
 from core.store.models import as_utc
 from gateway.flags import FlagCache
+from gateway.guard import Guard
 from gateway.shadow_report import ShadowReport
 
 
@@ -25,6 +26,10 @@ def _shadow_report(request: Request) -> ShadowReport:
     return cast(ShadowReport, request.app.state.shadow)
 
 
+def _guard(request: Request) -> Guard:
+    return cast(Guard, request.app.state.guard)
+
+
 def _flags(cache: Annotated[FlagCache, Depends(_flag_cache)]) -> Flags:
     return cache.current()  # never waits: these routes answer while the database cannot
 
@@ -33,6 +38,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 FlagCacheDep = Annotated[FlagCache, Depends(_flag_cache)]
 FlagsDep = Annotated[Flags, Depends(_flags)]
 ShadowReportDep = Annotated[ShadowReport, Depends(_shadow_report)]
+GuardDep = Annotated[Guard, Depends(_guard)]
 
 
 def flags_public(flags: Flags) -> dict[str, object]:

@@ -1,9 +1,10 @@
 """GET /api/runtime-config/ops: what the ops page shows, in one admin call.
 
 The flags in force, the last minutes of traffic per variant from the gateway's own
-measurements (gateway/traffic.py), the shadow comparisons and fallbacks since start-up, and
-the newest audit entries. It answers while the database is down: the flags come from the
-cache, and an audit that cannot be read is reported in `auditError` instead of failing all.
+measurements (gateway/traffic.py), the shadow comparisons and fallbacks since start-up, the
+SLO guard's state and last decision, and the newest audit entries. It answers while the
+database is down: the flags come from the cache, and an audit that cannot be read is
+reported in `auditError` instead of failing all.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from core.contract.wire import WireModel
 from core.store.faults import storage_fault
 from core.store.flags import audit_dict, list_audit
 from edge.admin import AdminDep
+from gateway.guard import GuardPublic
 from gateway.metrics import GatewayMetrics
-from gateway.routers.deps import FlagCacheDep, FlagsDep, flags_public
+from gateway.routers.deps import FlagCacheDep, FlagsDep, GuardDep, flags_public
 from gateway.routers.runtime_config import ADMIN_ERRORS
 from gateway.traffic import MINUTES, VariantTraffic
 
@@ -49,6 +51,7 @@ class OpsSummaryPublic(WireModel):
     variants: dict[str, VariantTraffic]
     fallbacks: int = Field(description="shared-route requests v1 served after v2 failed")
     shadow: ShadowCounts
+    guard: GuardPublic
     audit: list[dict[str, object]] = Field(description="the newest flag changes first")
     audit_error: str | None = Field(default=None, alias="auditError")
 
@@ -64,6 +67,7 @@ async def read_ops_summary(
     _actor: AdminDep,
     flags: FlagsDep,
     cache: FlagCacheDep,
+    guard: GuardDep,
     minutes: Annotated[int, Query(ge=1, le=MINUTES)] = 15,
     audit: Annotated[int, Query(ge=0, le=100, description="audit entries (0: none)")] = 20,
 ) -> OpsSummaryPublic:
@@ -88,6 +92,7 @@ async def read_ops_summary(
         variants=metrics.recent.window(minutes),
         fallbacks=sum(metrics.totals(metrics.fallbacks, "cause").values()),
         shadow=ShadowCounts(**{k: v for k, v in shadow.items() if k in SHADOW_RESULTS}),
+        guard=guard.public(),
         audit=entries,
         audit_error=audit_error,
     )

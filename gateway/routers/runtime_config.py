@@ -25,6 +25,7 @@ from gateway.ramp import check_ramp
 from gateway.routers.deps import (
     FlagCacheDep,
     FlagsDep,
+    GuardDep,
     SettingsDep,
     ShadowReportDep,
     flags_public,
@@ -93,11 +94,15 @@ def effective_settings(settings: Settings) -> dict[str, object]:
 
 
 @router.get("")
-async def read_runtime_config(settings: SettingsDep, flags: FlagsDep) -> dict[str, object]:
+async def read_runtime_config(
+    settings: SettingsDep, flags: FlagsDep, guard: GuardDep
+) -> dict[str, object]:
     """Show the flags in force (with epoch and source), the engine and embeddings provider
-    and why (`engine`: v1's, `variants`: each variant's), and the settings."""
+    and why (`engine`: v1's, `variants`: each variant's), the SLO guard's state and last
+    decision, and the settings."""
     return {
         "flags": flags_public(flags),
+        "guard": guard.public().model_dump(by_alias=True, mode="json"),
         "engine": {**engine_status(settings), "embeddings": provider_status(settings)},
         "variants": {variant: engine_status(settings, variant) for variant in VARIANTS},
         "settings": effective_settings(settings),

@@ -61,6 +61,7 @@ async function loadFlags() {
   try {
     const config = await getJson("/api/runtime-config");
     showFlags(config.flags);
+    showGuard(config.guard || null);
   } catch (error) {
     announce(describeError(error, t), { error: true });
   }
@@ -159,15 +160,53 @@ function showShadow(shadow) {
   );
 }
 
+/** One side of a guard decision's figures: requests, error rate, p95. */
+function guardSide(side) {
+  if (!side) return t("ops.guardNoBaseline");
+  const errorRate = formatNumber(Math.round(side.errorRate * 1000) / 10);
+  return t("ops.guardSide", { requests: formatNumber(side.requests), errorRate, p95: formatNumber(side.p95Ms) });
+}
+
+/** The SLO guard (GET /api/runtime-config's `guard`): its state, its limits, the worker
+ * that decides and the last rollback it took, with the figures that triggered it. */
 function showGuard(guard) {
   const target = $("guard");
   if (!guard) {
     target.replaceChildren(h("p", { class: "empty" }, t("ops.noGuard")));
     return;
   }
-  target.replaceChildren(
-    h("dl", { class: "facts" }, Object.entries(guard).flatMap(([key, value]) => [h("dt", {}, key), h("dd", {}, typeof value === "object" ? JSON.stringify(value) : String(value))])),
-  );
+  const limits = guard.settings;
+  const decision = guard.lastDecision;
+  const facts = [
+    [t("ops.guardState"), t(`ops.guardState.${guard.state}`)],
+    [
+      t("ops.guardLimits"),
+      t("ops.guardLimitsText", {
+        delta: formatNumber(limits.maxErrorDelta * 100),
+        ratio: formatNumber(limits.maxLatencyRatio),
+        slo: formatNumber(limits.latencySloMs),
+        min: formatNumber(limits.minRequests),
+        window: formatNumber(limits.windowS),
+        interval: formatNumber(limits.intervalS),
+      }),
+    ],
+    [t("ops.guardHolder"), guard.holder || "–"],
+    [
+      t("ops.guardDecision"),
+      decision
+        ? t("ops.guardDecisionText", {
+            action: decision.action,
+            at: formatTime(decision.at),
+            route: decision.route,
+            causes: (decision.figures.causes || []).join(", "),
+            v2: guardSide(decision.figures.v2),
+            v1: guardSide(decision.figures.v1),
+          })
+        : t("ops.guardNoDecision"),
+    ],
+  ];
+  target.dataset.state = guard.state;
+  target.replaceChildren(h("dl", { class: "facts", id: "guard-facts" }, facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])));
 }
 
 function showOps(ops) {
