@@ -233,5 +233,9 @@ def test_ops_ramp_and_rollback_change_variant(page: Page) -> None:
             break
         page.wait_for_timeout(100)
     assert int(_shadow_outcomes(page)["match"]) >= 1
+    # the shadow report of the same window: the probe's route, nothing mismatched
+    expect(page.locator("#shadow-paths tbody tr").first).to_contain_text("/api/v1/criteria")
+    expect(page.locator("#shadow-summary")).to_contain_text("0 % mismatched")
+    assert int(page.locator("#chart-shadow").get_attribute("data-points") or "0") >= 2
     expect(page.locator("#metrics-source")).to_contain_text("fallbacks to v1 since start-up")
     check_page(page, "ops")

@@ -9,6 +9,7 @@ import { announce, formatNumber, formatTime, h, initPage } from "./ui.js";
 
 const TOKEN_KEY = "reqgate.adminToken";
 const OPS = "/api/runtime-config/ops";
+const SHADOW = "/api/runtime-config/shadow";
 const RAMP = [0, 5, 10, 25, 50, 100];
 const POLL_MS = 5000;
 const VARIANTS = ["v1", "v2"];
@@ -160,6 +161,42 @@ function showShadow(shadow) {
   );
 }
 
+/** What shadow mode compared in its window (GET /api/runtime-config/shadow): the mismatch
+ * rate per route against the ramp check's limit as a chart, and per route the figures and
+ * the paths where v2 answers differently (paths and types only: the report keeps no text). */
+function showShadowReport(report) {
+  const routes = Object.entries(report.routes || {});
+  const labels = routes.map(([route]) => route.replace("/api/v1/", ""));
+  drawChart($("chart-shadow"), {
+    labels,
+    datasets: [
+      { label: t("ops.mismatchRate"), data: routes.map(([, entry]) => (entry.compared ? entry.mismatchRate : null)) },
+      { label: t("ops.maxMismatch"), data: routes.map(() => report.maxMismatch) },
+    ],
+    percent: true,
+  });
+  $("shadow-summary").textContent = t("ops.shadowSummary", {
+    rate: formatNumber(Math.round(report.mismatchRate * 1000) / 10),
+    max: formatNumber(report.maxMismatch * 100),
+    compared: formatNumber(report.compared),
+    minutes: formatNumber(report.windowS / 60),
+  });
+  const columns = ["ops.route", "ops.compared", "ops.mismatchRate", "ops.verdictAgreement", "ops.paths"];
+  const percent = (value) => (value == null ? "–" : `${formatNumber(Math.round(value * 1000) / 10)} %`);
+  const paths = (entry) => entry.topMismatchPaths.map((p) => `${p.path} (${p.v1Type} → ${p.v2Type}) × ${formatNumber(p.count)}`).join("; ") || "–";
+  const rows = routes.map(([route, entry]) => [route, formatNumber(entry.compared), percent(entry.mismatchRate), percent(entry.verdictAgreement), paths(entry)]);
+  $("shadow-paths").replaceChildren(
+    rows.length
+      ? h(
+          "table",
+          { class: "data" },
+          h("thead", {}, h("tr", {}, columns.map((key) => h("th", { scope: "col" }, t(key))))),
+          h("tbody", {}, rows.map((row) => h("tr", {}, row.map((v, i) => h("td", { "data-label": t(columns[i]) }, v))))),
+        )
+      : h("p", { class: "empty" }, t("ops.noShadow")),
+  );
+}
+
 /** One side of a guard decision's figures: requests, error rate, p95. */
 function guardSide(side) {
   if (!side) return t("ops.guardNoBaseline");
@@ -225,7 +262,9 @@ async function sampleMetrics() {
     return;
   }
   try {
-    showOps(await getJson(OPS, { token: token() }));
+    const [ops, shadow] = await Promise.all([getJson(OPS, { token: token() }), getJson(SHADOW, { token: token() })]);
+    showOps(ops);
+    showShadowReport(shadow);
   } catch (error) {
     $("metrics-source").textContent = describeError(error, t);
   }
@@ -270,6 +309,7 @@ function wire() {
     chartFigure("chart-errors", t("ops.errorRate")),
     chartFigure("chart-p95", t("ops.p95")),
   );
+  $("shadow-chart").append(chartFigure("chart-shadow", t("ops.shadowChart")));
 }
 
 async function start() {
