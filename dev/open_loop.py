@@ -5,8 +5,8 @@ hides queueing; here request i is due at start + i / rate, and its latency is me
 that due time, so a stall shows in the tail as it would for real users (no coordinated
 omission). The run is bounded: nothing is sent after `seconds`, and answers still missing
 `grace_s` later count as errors (timeouts). The client is aiohttp's (a dependency already,
-through the OpenAI SDK): it spends about a third of httpx's CPU per request, and the load
-generator's own CPU is what caps the rate a bench can offer from one core.
+through the OpenAI SDK): it spends about a tenth of httpx's CPU per request here, and the
+load generator's own CPU is what caps the rate a bench can offer from one core.
 """
 
 from __future__ import annotations
@@ -22,41 +22,55 @@ import aiohttp
 from multidict import CIMultiDictProxy
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    index: int  # which request (the argument of the Request callable)
+    latency_ms: float  # from the request's due time to the last byte of its answer
+    status: int
+    variant: str  # X-Variant, "-" without
+
+
 @dataclass
 class Figures:
-    """What one run measured: latencies (ms, from the due time) of the answered requests."""
+    """What one run measured: every answer, and how many requests got none."""
 
     rate: float
     seconds: float
-    latencies_ms: list[float] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
+    answers: list[Answer] = field(default_factory=list)
     errors: int = 0  # no answer at all (connection error, timeout)
-    variants: dict[str, int] = field(default_factory=dict)
+
+    def where(self, keep: Callable[[Answer], bool]) -> Figures:
+        """The same run restricted to some answers (a route, a variant), for a breakdown."""
+        return Figures(self.rate, self.seconds, [a for a in self.answers if keep(a)])
 
     def quantile(self, q: float) -> float:
-        if not self.latencies_ms:
+        if not self.answers:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(a.latency_ms for a in self.answers)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
     @property
     def achieved_rate(self) -> float:
-        return len(self.latencies_ms) / self.seconds
+        return len(self.answers) / self.seconds
 
     @property
     def server_errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status >= 500) + self.errors
+        return sum(a.status >= 500 for a in self.answers) + self.errors
 
     def summary(self) -> dict[str, Any]:
+        statuses: dict[int, int] = {}
+        for answer in self.answers:
+            statuses[answer.status] = statuses.get(answer.status, 0) + 1
+        latencies = [a.latency_ms for a in self.answers]
         return {
             "rate": self.rate,
             "achieved": round(self.achieved_rate, 1),
             "p50": round(self.quantile(0.50), 2),
             "p95": round(self.quantile(0.95), 2),
             "p99": round(self.quantile(0.99), 2),
-            "mean": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else None,
+            "mean": round(statistics.fmean(latencies), 2) if latencies else None,
             "errors": self.server_errors,
-            "statuses": dict(sorted(self.statuses.items())),
+            "statuses": dict(sorted(statuses.items())),
         }
 
 
@@ -87,7 +101,8 @@ async def run_open_loop(
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(_send(client, request(i), due, figures, on_answer)))
+            sent = _send(client, i, request(i), due, figures, on_answer)
+            tasks.append(asyncio.create_task(sent))
         await asyncio.wait(tasks, timeout=grace_s) if tasks else None
         for task in tasks:
             if not task.done():
@@ -98,6 +113,7 @@ async def run_open_loop(
 
 async def _send(
     client: aiohttp.ClientSession,
+    index: int,
     request: tuple[str, str, Mapping[str, str], bytes],
     due: float,
     figures: Figures,
@@ -111,9 +127,7 @@ async def _send(
         figures.errors += 1
         return
     done = time.perf_counter()
-    figures.latencies_ms.append((done - due) * 1000)
-    figures.statuses[response.status] = figures.statuses.get(response.status, 0) + 1
     variant = response.headers.get("x-variant", "-")
-    figures.variants[variant] = figures.variants.get(variant, 0) + 1
+    figures.answers.append(Answer(index, (done - due) * 1000, response.status, variant))
     if on_answer is not None:
         on_answer(done, response.status, response.headers)
