@@ -43,7 +43,8 @@ def json_body() -> Any:
 
 
 def db_engine() -> Engine:
-    """The app's database engine, for work that outlives the request (streamed responses)."""
+    """The app's database engine, for work that outlives the request (streamed responses)
+    and for reads that need no session (the criteria snapshot)."""
     return cast(Engine, current_app.extensions["reqgate_db"])  # extensions is untyped
 
 

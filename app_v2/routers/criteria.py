@@ -2,9 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from app_v2.deps import SessionDep
 from app_v2.openapi import BODY_ERRORS
 from core.contract.bodies import parse_language
 from core.contract.evaluations import CriteriaPublic, CriterionPublic
@@ -16,7 +15,7 @@ LanguageQuery = Annotated[str | None, Query(json_schema_extra={"enum": ["de", "e
 
 
 @router.get("/criteria", response_model=CriteriaPublic, responses={400: BODY_ERRORS[400]})
-def read_criteria(session: SessionDep, language: LanguageQuery = None) -> CriteriaPublic:
+def read_criteria(request: Request, language: LanguageQuery = None) -> CriteriaPublic:
     """List the active quality criteria (names in ?language=de|en, default en)."""
-    criteria = list_criteria(session, language=parse_language(language))
+    criteria = list_criteria(request.app.state.db, language=parse_language(language))
     return CriteriaPublic(items=[CriterionPublic(**c.to_public()) for c in criteria])
