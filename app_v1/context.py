@@ -1,14 +1,18 @@
-"""Request-scoped helpers: the settings, one database session on `g`, the JSON body."""
+"""Request-scoped helpers: the settings, one database session on `g`, the JSON body, the
+JSON answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.contract.bodies import check_body_size, decode_json
+from core.contract.wire import wire_json
 from core.settings import Settings
 
 
@@ -43,8 +47,14 @@ def json_body() -> Any:
 
 
 def db_engine() -> Engine:
-    """The app's database engine, for work that outlives the request (streamed responses)."""
+    """The app's database engine, for work that outlives the request (streamed responses)
+    and for reads that need no session (the criteria snapshot)."""
     return cast(Engine, current_app.extensions["reqgate_db"])  # extensions is untyped
+
+
+def wire_response(result: BaseModel | Sequence[BaseModel]) -> Response:
+    """The result as JSON, encoded once: the bytes v2 sends for it (no dict, no json.dumps)."""
+    return current_app.response_class(wire_json(result), mimetype="application/json")
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,9 @@
-"""Request-scoped dependencies of the v2 routers."""
+"""Request-scoped dependencies of the v2 routers.
+
+All async: FastAPI runs a sync dependency in a worker thread, and each such hand-off costs
+more than a whole evaluation's engine work (bench/hot_path.py). The blocking part of a
+request runs in one thread call instead (app_v2.sync_work), its session opened there.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.contract.bodies import check_body_size, decode_json
@@ -13,11 +19,18 @@ from core.settings import Settings
 from core.vectors import VectorStore
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)  # app.state is untyped
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+async def _database(request: Request) -> Engine:
+    return cast(Engine, request.app.state.db)
+
+
+DatabaseDep = Annotated[Engine, Depends(_database)]
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -25,6 +38,7 @@ def _session(request: Request) -> Iterator[Session]:
         yield session
 
 
+# For the v2-only routes; the shared ones open their session in their one thread call.
 SessionDep = Annotated[Session, Depends(_session)]
 
 
@@ -56,7 +70,7 @@ async def _json_body(request: Request, settings: SettingsDep, body: RawBody) -> 
 JsonBody = Annotated[Any, Depends(_json_body)]
 
 
-def _vectors(request: Request) -> VectorStore:
+async def _vectors(request: Request) -> VectorStore:
     return cast(VectorStore, request.app.state.vectors)
 
 

@@ -43,13 +43,15 @@ from core.store.records import save_evaluation
 
 
 def active_criteria(session: Session, requested: Sequence[str] | None) -> list[CriterionInfo]:
-    """The criteria a request asks for (all active ones by default), read in a short
-    transaction."""
-    criteria = resolve_criteria(list_criteria(session), requested)
-    # End the read transaction now: the engine call that follows may be slow, and an open
-    # transaction would pin an old WAL snapshot (SQLite) or a connection's state (PostgreSQL).
-    session.commit()
-    return criteria
+    """The criteria a request asks for (all active ones by default), from the snapshot of
+    the session's database (core.store.criteria).
+
+    The session itself starts no transaction here: the engine call that follows may be
+    slow, and an open one would pin an old WAL snapshot (SQLite) or a connection's state
+    (PostgreSQL).
+    """
+    # .engine: a session may be bound to a Connection
+    return resolve_criteria(list_criteria(session.get_bind().engine), requested)
 
 
 @dataclass(frozen=True, slots=True)

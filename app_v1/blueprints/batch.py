@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from app_v1.context import current_settings, get_db, raw_body
+from app_v1.context import current_settings, get_db, raw_body, wire_response
 from core.batch import Mode, answer_table, demo_requirements
 from core.contract.bodies import parse_batch_input
-from core.contract.wire import to_wire
 
 bp = Blueprint("batch", __name__, url_prefix="/api/v1")
 
@@ -24,6 +23,6 @@ def run_batch(mode: Mode) -> Response:  # Mode: the any() converter admits no ot
 
 
 @bp.get("/demo/requirements")
-def read_demo_requirements() -> dict[str, object]:
+def read_demo_requirements() -> Response:
     """List the example requirements of the table at REQUIREMENTS_MD_PATH."""
-    return to_wire(demo_requirements(current_settings()))
+    return wire_response(demo_requirements(current_settings()))

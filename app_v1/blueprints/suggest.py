@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from app_v1.context import current_settings, db_engine, get_db, json_body
+from app_v1.context import current_settings, db_engine, get_db, json_body, wire_response
 from core.batch import suggest_texts
 from core.contract.bodies import parse_batch_validate
 from core.contract.framing import NDJSON, SSE, wants_sse
-from core.contract.wire import to_wire
 from core.stream import stream_body
 
 bp = Blueprint("validate_stream", __name__, url_prefix="/api/v1/validate")
@@ -30,8 +29,9 @@ def stream_batch_validation() -> Response:
 
 
 @bp.post("/suggest")
-def create_suggestions() -> dict[str, object]:
+def create_suggestions() -> Response:
     """Suggest corrections (atoms) for each requirement of a list."""
     settings = current_settings()
     parsed = parse_batch_validate(json_body(), settings)
-    return to_wire(suggest_texts(session=get_db(), settings=settings, request=parsed, variant="v1"))
+    result = suggest_texts(session=get_db(), settings=settings, request=parsed, variant="v1")
+    return wire_response(result)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 
-from app_v1.context import current_settings, get_db, json_body
+from app_v1.context import current_settings, get_db, json_body, wire_response
 from core.contract.bodies import parse_batch_validate
-from core.contract.wire import to_wire
 from core.validation import validate_batch
 
 bp = Blueprint("validate", __name__, url_prefix="/api/v1/validate")
@@ -18,4 +17,4 @@ def create_batch_validation() -> Response:
     settings = current_settings()
     request = parse_batch_validate(json_body(), settings)
     results = validate_batch(session=get_db(), settings=settings, request=request, variant="v1")
-    return jsonify([to_wire(result) for result in results])
+    return wire_response(results)

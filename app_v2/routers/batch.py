@@ -1,15 +1,19 @@
 """POST /api/v1/batch/{evaluate,suggest,rewrite} and GET /api/v1/demo/requirements."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from sqlmodel import Session
 
-from app_v2.deps import RawBody, SessionDep, SettingsDep
+from app_v2.deps import DatabaseDep, RawBody, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
+from app_v2.sync_work import JsonBytes, answer_without_db, in_session
 from core.batch import ADDED_COLUMNS, Mode, answer_table, demo_requirements
 from core.contract.batch import BatchPublic, DemoRequirementsPublic, MarkdownCreate
 from core.contract.bodies import parse_batch_input
+from core.table_answer import TableAnswer
 from edge.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["batch"])
@@ -21,15 +25,20 @@ REQUIREMENTS_FILE_ERRORS = error_responses(
 )
 
 
-def _batch_endpoint(mode: Mode) -> Callable[..., StreamingResponse]:
+def _batch_endpoint(mode: Mode) -> Callable[..., Coroutine[Any, Any, StreamingResponse]]:
     # One route per mode (not a path parameter) so an unknown mode is a 404 as on v1.
-    def run_batch(
-        request: Request, body: RawBody, session: SessionDep, settings: SettingsDep
+    async def run_batch(
+        request: Request, body: RawBody, db: DatabaseDep, settings: SettingsDep
     ) -> StreamingResponse:
-        source = parse_batch_input(body, request.headers.get("content-type"), settings)
-        answer = answer_table(
-            session=session, settings=settings, source=source, mode=mode, variant="v2"
-        )
+        content_type = request.headers.get("content-type")
+
+        def work(session: Session) -> TableAnswer:
+            source = parse_batch_input(body, content_type, settings)
+            return answer_table(
+                session=session, settings=settings, source=source, mode=mode, variant="v2"
+            )
+
+        answer = await in_session(work, db=db)
         # the body is BatchPublic's JSON (response_model below documents it), sent in pieces
         return StreamingResponse(answer.chunks(), media_type="application/json")
 
@@ -54,6 +63,6 @@ for _mode in ADDED_COLUMNS:
 @router.get(
     "/demo/requirements", response_model=DemoRequirementsPublic, responses=REQUIREMENTS_FILE_ERRORS
 )
-def read_demo_requirements(settings: SettingsDep) -> DemoRequirementsPublic:
+async def read_demo_requirements(settings: SettingsDep) -> JsonBytes:
     """List the example requirements of the table at REQUIREMENTS_MD_PATH."""
-    return demo_requirements(settings)
+    return await answer_without_db(lambda: demo_requirements(settings))

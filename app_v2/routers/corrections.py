@@ -1,9 +1,11 @@
 """POST /api/v1/corrections/apply, /text, /decision and /decision/batch."""
 
 from fastapi import APIRouter
+from sqlmodel import Session
 
-from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from app_v2.deps import DatabaseDep, JsonBody, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
+from app_v2.sync_work import JsonBytes, answer
 from core.contract.batch import (
     ApplyCreate,
     ApplyPublic,
@@ -34,14 +36,17 @@ DECISION_ERRORS = {**BODY_ERRORS, **UNKNOWN_EVALUATION, **error_responses({503: 
 @router.post(
     "/apply",
     response_model=ApplyPublic,
-    response_model_exclude_none=True,
     openapi_extra=json_body(ApplyCreate),
     responses={**BODY_ERRORS, **UNKNOWN_EVALUATION},
 )
-def apply_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep) -> ApplyPublic:
+async def apply_suggestions(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
     """Apply selected suggestions to a requirement (merge into one, or split into several)."""
-    request = parse_apply(body, settings)
-    return apply_corrections(session=session, settings=settings, request=request)
+
+    def work(session: Session) -> ApplyPublic:
+        request = parse_apply(body, settings)
+        return apply_corrections(session=session, settings=settings, request=request)
+
+    return await answer(work, db=db)
 
 
 @router.post(
@@ -50,11 +55,14 @@ def apply_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep
     openapi_extra=json_body(CorrectionTextCreate),
     responses={**BODY_ERRORS, **UNKNOWN_EVALUATION},
 )
-def save_text_correction(
-    body: JsonBody, session: SessionDep, settings: SettingsDep
-) -> CorrectionSavedPublic:
+async def save_text_correction(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
     """Record a requirement corrected by hand (checksums only)."""
-    return save_manual_correction(session=session, request=parse_correction_text(body, settings))
+
+    def work(session: Session) -> CorrectionSavedPublic:
+        request = parse_correction_text(body, settings)
+        return save_manual_correction(session=session, request=request)
+
+    return await answer(work, db=db)
 
 
 @router.post(
@@ -63,12 +71,14 @@ def save_text_correction(
     openapi_extra=json_body(DecisionCreate),
     responses=DECISION_ERRORS,
 )
-def create_decision(
-    body: JsonBody, session: SessionDep, settings: SettingsDep
-) -> DecisionSavedPublic:
+async def create_decision(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
     """Record that a person accepted or rejected a suggestion (checksums and codes only)."""
-    request = parse_decision(body, settings)
-    return save_decision(session=session, request=request, variant="v2")
+
+    def work(session: Session) -> DecisionSavedPublic:
+        request = parse_decision(body, settings)
+        return save_decision(session=session, request=request, variant="v2")
+
+    return await answer(work, db=db)
 
 
 @router.post(
@@ -77,9 +87,11 @@ def create_decision(
     openapi_extra=json_body(DecisionBatchCreate),
     responses=DECISION_ERRORS,
 )
-def create_decisions(
-    body: JsonBody, session: SessionDep, settings: SettingsDep
-) -> DecisionsSavedPublic:
+async def create_decisions(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
     """Record several decisions at once, all or none."""
-    request = parse_decision_batch(body, settings)
-    return save_decisions(session=session, request=request, variant="v2")
+
+    def work(session: Session) -> DecisionsSavedPublic:
+        request = parse_decision_batch(body, settings)
+        return save_decisions(session=session, request=request, variant="v2")
+
+    return await answer(work, db=db)

@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app_v2.deps import SessionDep
+from app_v2.deps import DatabaseDep
 from app_v2.openapi import BODY_ERRORS
+from app_v2.sync_work import JsonBytes, answer_without_db
 from core.contract.bodies import parse_language
 from core.contract.evaluations import CriteriaPublic, CriterionPublic
 from core.store.criteria import list_criteria
@@ -16,7 +17,12 @@ LanguageQuery = Annotated[str | None, Query(json_schema_extra={"enum": ["de", "e
 
 
 @router.get("/criteria", response_model=CriteriaPublic, responses={400: BODY_ERRORS[400]})
-def read_criteria(session: SessionDep, language: LanguageQuery = None) -> CriteriaPublic:
+async def read_criteria(db: DatabaseDep, language: LanguageQuery = None) -> JsonBytes:
     """List the active quality criteria (names in ?language=de|en, default en)."""
-    criteria = list_criteria(session, language=parse_language(language))
-    return CriteriaPublic(items=[CriterionPublic(**c.to_public()) for c in criteria])
+
+    def work() -> CriteriaPublic:
+        # a snapshot read (core.store.criteria): a database read only when it is stale
+        criteria = list_criteria(db, language=parse_language(language))
+        return CriteriaPublic(items=[CriterionPublic(**c.to_public()) for c in criteria])
+
+    return await answer_without_db(work)

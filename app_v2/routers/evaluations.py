@@ -1,9 +1,11 @@
 """POST /api/v1/evaluations."""
 
 from fastapi import APIRouter
+from sqlmodel import Session
 
-from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from app_v2.deps import DatabaseDep, JsonBody, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
+from app_v2.sync_work import JsonBytes, answer
 from core.contract.bodies import parse_evaluation
 from core.contract.evaluations import EvaluationCreate, EvaluationPublic
 from core.evaluation import evaluate
@@ -14,13 +16,14 @@ router = APIRouter(prefix="/api/v1", tags=["evaluations"])
 @router.post(
     "/evaluations",
     response_model=EvaluationPublic,
-    response_model_exclude_none=True,
     openapi_extra=json_body(EvaluationCreate),
     responses=BODY_ERRORS,
 )
-def create_evaluation(
-    body: JsonBody, session: SessionDep, settings: SettingsDep
-) -> EvaluationPublic:
+async def create_evaluation(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
     """Evaluate one requirement against the requested criteria."""
-    request = parse_evaluation(body, settings)
-    return evaluate(session=session, settings=settings, request=request, variant="v2")
+
+    def work(session: Session) -> EvaluationPublic:
+        request = parse_evaluation(body, settings)
+        return evaluate(session=session, settings=settings, request=request, variant="v2")
+
+    return await answer(work, db=db)

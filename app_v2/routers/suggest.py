@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from sqlmodel import Session
 
-from app_v2.deps import JsonBody, SessionDep, SettingsDep
+from app_v2.deps import DatabaseDep, JsonBody, SettingsDep
 from app_v2.openapi import BODY_ERRORS, json_body
 from app_v2.streaming import stream_response
+from app_v2.sync_work import JsonBytes, answer
 from core.batch import suggest_texts
 from core.contract.batch import SuggestPublic
 from core.contract.bodies import parse_batch_validate
@@ -43,11 +45,14 @@ async def stream_batch_validation(
 @router.post(
     "/suggest",
     response_model=SuggestPublic,
-    response_model_exclude_none=True,
     openapi_extra=json_body(BatchValidateCreate),
     responses=BODY_ERRORS,
 )
-def create_suggestions(body: JsonBody, session: SessionDep, settings: SettingsDep) -> SuggestPublic:
+async def create_suggestions(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
     """Suggest corrections (atoms) for each requirement of a list."""
-    parsed = parse_batch_validate(body, settings)
-    return suggest_texts(session=session, settings=settings, request=parsed, variant="v2")
+
+    def work(session: Session) -> SuggestPublic:
+        parsed = parse_batch_validate(body, settings)
+        return suggest_texts(session=session, settings=settings, request=parsed, variant="v2")
+
+    return await answer(work, db=db)

