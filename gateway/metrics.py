@@ -19,10 +19,12 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from core.exceptions import ClientClosedRequest
 from core.store.flags import Flags
 from gateway.traffic import RecentTraffic
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+CLIENT_CLOSED = ClientClosedRequest.status  # 499, as nginx logs a client gone mid-request
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -50,6 +52,13 @@ class GatewayMetrics:
             "reqgate_fallbacks",
             "Shared-route requests v1 served after v2 failed",
             ["route", "cause"],
+            registry=self.registry,
+        )
+        self.client_disconnects = Counter(
+            "reqgate_client_disconnects",
+            "Requests whose client left before its body was read (logged with status"
+            " 499): neither a server error nor a v2 failure, so never a fallback",
+            ["variant"],
             registry=self.registry,
         )
         self.shadow = Counter(
@@ -85,6 +94,8 @@ class GatewayMetrics:
             )
         children[0].inc()
         children[1].observe(seconds)
+        if status == CLIENT_CLOSED:
+            self.client_disconnects.labels(variant).inc()
         self.recent.observe(variant, status, seconds)
 
     @staticmethod
