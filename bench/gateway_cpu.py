@@ -8,14 +8,15 @@ alternate the two sides; the figures are medians over rounds, the extra the medi
 the per-round differences, so a busy neighbour on the shared cores moves both sides.
 
 With --callgrind the same requests run under valgrind and the figures are instructions
-per request (every thread's): slow (about 5 minutes), but nearly the same from run to
-run whatever else the machine does, so small changes show. The flag cache's refresh is
-off there (see run_segments).
+per request, every thread's (dumps around each measured segment, see run_segments):
+slow (about 5 minutes), but nearly the same from run to run whatever else the machine
+does, so small changes show. The flag cache's refresh is off there.
 
 Set-up as in production: heuristic engine, SQLite (in /dev/shm where there is one), the
-gateway forced to v2 by FEATURE_FLAG_USE_V2, LOG_LEVEL=INFO with the JSON access line
-written to /dev/null, CORS off (`--cors` turns it on). The first case puts a stand-in
-that costs almost nothing in v2's place: its extra is the gateway's fixed cost alone.
+gateway forced to v2 by FEATURE_FLAG_USE_V2 (to v1 for the v1 row, v1 alone being Flask
+behind the WSGI bridge), LOG_LEVEL=INFO with the JSON access line written to /dev/null,
+CORS off (`--cors` turns it on). The first case puts a stand-in that costs almost
+nothing in v2's place: its extra is the gateway's fixed cost alone.
 
 Usage: python bench/gateway_cpu.py [--requests 1000] [--rounds 7] [--concurrency 1] [--cors]
                                   [--callgrind]
@@ -46,7 +47,7 @@ from starlette.types import Receive, Scope, Send  # noqa: E402
 import app_v2.main  # noqa: E402
 import gateway.app  # noqa: E402
 from core.logging import configure_logging  # noqa: E402
-from core.settings import load_settings  # noqa: E402
+from core.settings import Settings, load_settings  # noqa: E402
 from gateway.router import VariantRouter  # noqa: E402
 
 ORIGIN = "https://client.example"
@@ -72,7 +73,9 @@ class Case:
     path: str
     body: bytes
     status: int
-    base: str  # the app that serves it alone: "v2", "ops" (the gateway's own) or "raw"
+    # the app that serves it alone: "v2", "v1" (Flask behind the WSGI bridge), "ops" (the
+    # gateway's own) or "raw"
+    base: str
     through: str = "gateway"  # the gateway in front of that app
 
 
@@ -90,6 +93,15 @@ CASES = (
     Case("GET /api/v1/criteria", "GET", "/api/v1/criteria", b"", 200, "v2"),
     Case(
         "POST /api/v1/evaluations, short text", "POST", "/api/v1/evaluations", SHORT_TEXT, 200, "v2"
+    ),
+    Case(
+        "POST /api/v1/evaluations, short text, v1",
+        "POST",
+        "/api/v1/evaluations",
+        SHORT_TEXT,
+        200,
+        "v1",
+        "gateway-v1",
     ),
     Case(
         "POST /api/v1/evaluations, empty text (400)",
@@ -194,25 +206,33 @@ def _router(app: Any) -> VariantRouter:
 
 
 def build_apps(workdir: Path, cors: bool, log: TextIO) -> dict[str, Any]:
-    settings = load_settings(
-        _env_file=None,
-        sqlite_path=workdir / "reqgate.db",
-        qdrant_path=workdir / "qdrant",
-        feature_flag_use_v2=True,
-        log_level="INFO",
-        log_format="json",
-        cors_origins=[ORIGIN] if cors else [],
-    )
+    def settings(use_v2: bool) -> Settings:
+        return load_settings(
+            _env_file=None,
+            # one database per flag state: the flags live there, and a gateway that read
+            # another's would route elsewhere
+            sqlite_path=workdir / f"reqgate-{'v2' if use_v2 else 'v1'}.db",
+            qdrant_path=workdir / "qdrant",
+            feature_flag_use_v2=use_v2,
+            log_level="INFO",
+            log_format="json",
+            cors_origins=[ORIGIN] if cors else [],
+        )
+
+    on_v2 = settings(True)
     with redirect_stderr(log):
-        configure_logging(settings.log_level, settings.log_format)  # its handler keeps `log`
-    v2 = app_v2.main.create_app(settings)
-    gw = gateway.app.create_app(settings, v2=v2)
+        configure_logging(on_v2.log_level, on_v2.log_format)  # its handler keeps `log`
+    v2 = app_v2.main.create_app(on_v2)
+    gw = gateway.app.create_app(on_v2, v2=v2)
+    gw_v1 = gateway.app.create_app(settings(False), v2=raw_v2)
     return {
         "v2": v2,
         "ops": _router(gw).apps["gateway"],
         "gateway": gw,
+        "v1": _router(gw_v1).apps["v1"],  # the Flask app behind the bridge the gateway uses
+        "gateway-v1": gw_v1,
         "raw": raw_v2,
-        "gateway-raw": gateway.app.create_app(settings, v2=raw_v2),
+        "gateway-raw": gateway.app.create_app(on_v2, v2=raw_v2),
     }
 
 
@@ -248,11 +268,14 @@ def run_segments(
 ) -> None:
     """Under callgrind: each side of each case, n requests inside sys.call_tracing.
 
-    sys.call_tracing is a C function nothing else calls, so callgrind can collect inside
-    it alone (--toggle-collect) and dump after each call: one file per measured segment,
-    without the start-up, the imports or the warm-up.
+    sys.call_tracing is a C function nothing else calls, so callgrind can dump the counts
+    of every thread right before and right after each call: the dumps alternate between
+    what came before (start-up, imports, warm-up) and one measured segment. A dump holds
+    the work of all threads since the last one; collecting only inside the call
+    (--toggle-collect) would count the main thread alone, since callgrind toggles per
+    thread, and miss v2's work in the thread pool.
     """
-    for gateway_app in (apps["gateway"], apps["gateway-raw"]):
+    for gateway_app in (apps["gateway"], apps["gateway-v1"], apps["gateway-raw"]):
         # One database read per 0.5 s of wall time is ~1 per 250 requests at 500 req/s,
         # but valgrind runs 50 times slower: left on, it would be counted 50 times over.
         _router(gateway_app).flags.max_age_s = float("inf")
@@ -276,8 +299,7 @@ def measure_instructions(
         command = [
             "valgrind",
             "--tool=callgrind",
-            "--collect-atstart=no",
-            "--toggle-collect=sys_call_tracing",
+            "--dump-before=sys_call_tracing",
             "--dump-after=sys_call_tracing",
             f"--callgrind-out-file={out}",
             sys.executable,
@@ -289,9 +311,9 @@ def measure_instructions(
             *(f"--case={case.title}" for case in cases),
         ]
         subprocess.run(command, check=True, capture_output=True)
-        counts = [
+        counts = [  # dumps 1, 3, 5...: what came before each segment; 2, 4, 6...: a segment
             int(re.search(rb"^summary: (\d+)", Path(f"{out}.{i}").read_bytes(), re.M)[1])  # type: ignore[index]
-            for i in range(1, 2 * len(cases) + 1)
+            for i in range(2, 4 * len(cases) + 1, 2)
         ]
     return [
         {"alone": alone / n, "gateway": through / n, "extra": (through - alone) / n}

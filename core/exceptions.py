@@ -14,6 +14,7 @@ ReqgateError
     ├── RequestTimeout     408 request_timeout
     ├── PayloadTooLarge    413 payload_too_large
     ├── UnsupportedMediaType 415 unsupported_media_type
+    ├── ClientClosedRequest 499 client_closed_request
     └── Unavailable        503 unavailable
 """
 
@@ -101,6 +102,19 @@ class PayloadTooLarge(ApiError):
 
 class UnsupportedMediaType(ApiError):
     code, status = "unsupported_media_type", 415
+
+
+class ClientClosedRequest(ApiError):
+    """The client closed the connection before its request body was read in full.
+
+    Nobody reads the answer: its status, 499 as nginx logs it, tells the access log and the
+    metrics that the client left, which is neither a server error nor a v2 failure.
+    """
+
+    code, status = "client_closed_request", 499
+
+    def __init__(self) -> None:
+        super().__init__("the client closed the connection before its request was complete")
 
 
 class Unavailable(ApiError):

@@ -1,5 +1,5 @@
 """Every FastAPI error in the one shape of DESIGN §6; FastAPI's 422 becomes 400 invalid_request,
-a storage fault 503 unavailable (core.store.faults)."""
+a storage fault 503 unavailable (core.store.faults), a client gone mid-request 499."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from core.contract.errors import error_for_status
 from core.contract.wire import error_body
-from core.exceptions import ApiError, InternalError, InvalidRequest
+from core.exceptions import ApiError, ClientClosedRequest, InternalError, InvalidRequest
 from core.logging import request_id_var
 from core.store.faults import storage_fault
 
@@ -54,6 +55,13 @@ async def _on_storage_error(request: Request, exc: Exception) -> JSONResponse:
     return await _on_unexpected(request, exc)
 
 
+async def _on_client_gone(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette raises ClientDisconnect where the body should be: the client left, often
+    while its request waited in a queue under load. Not an error, so no traceback; the 499
+    reaches no one, but tells the gateway around v2 (and its access log) what happened."""
+    return error_response(request, ClientClosedRequest())
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.error("unhandled error", exc_info=exc)
     return error_response(request, InternalError())
@@ -64,4 +72,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(SQLAlchemyError, _on_storage_error)
+    app.add_exception_handler(ClientDisconnect, _on_client_gone)
     app.add_exception_handler(Exception, _on_unexpected)

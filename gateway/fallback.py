@@ -12,6 +12,10 @@ A timed-out attempt is also cancelled cooperatively (core.attempts): v2's sync w
 in its worker thread after its task is cancelled, so it is told to stop between items,
 before it writes. Whatever it stored anyway has the ids v1's answer derives from the same
 request id (core.idempotency), so the request is stored once.
+
+Whatever the client causes is no v2 failure: an error below 500 that v2 raises (a remote
+v2's proxy raises the client's disconnect, 499, or its slow body, 408) goes to the error
+answer, and an answer below 500 (an in-process v2 answers those itself) passes through.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import attempts
+from core.exceptions import ApiError
 from gateway.replay import BodyTape
 
 logger = logging.getLogger("reqgate.fallback")
@@ -37,6 +42,11 @@ def _failed(start: Message) -> bool:
     if status == 503:
         return not any(name.lower() == b"retry-after" for name, _ in start.get("headers", []))
     return bool(status >= 500)
+
+
+def _clients_doing(exc: Exception) -> bool:
+    """An error the client caused (gone, too slow, too large): v1 would fare no better."""
+    return isinstance(exc, ApiError) and exc.status < 500
 
 
 class _Attempt:
@@ -158,8 +168,8 @@ async def serve_with_fallback(
                 raise
             clock.task.uncancel()
             cause = "timeout"
-        except Exception:
-            if attempt.forwarded or not attempt.tape.replayable:
+        except Exception as exc:
+            if _clients_doing(exc) or attempt.forwarded or not attempt.tape.replayable:
                 raise
             logger.warning("v2 raised; serving v1", exc_info=True)
             cause = "exception"

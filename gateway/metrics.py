@@ -20,11 +20,13 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from core.exceptions import ClientClosedRequest
 from core.store.flags import Flags
 from gateway.guard_window import GuardWindow
 from gateway.traffic import RecentTraffic
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+CLIENT_CLOSED = ClientClosedRequest.status  # 499, as nginx logs a client gone mid-request
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 # The SLO guard's states (gateway/guard.py): off (GUARD_ENABLED=false), idle (the flags send
 # no traffic to v2), watching, rolled_back (its rollback is in force: nobody changed the
@@ -57,6 +59,13 @@ class GatewayMetrics:
             "reqgate_fallbacks",
             "Shared-route requests v1 served after v2 failed",
             ["route", "cause"],
+            registry=self.registry,
+        )
+        self.client_disconnects = Counter(
+            "reqgate_client_disconnects",
+            "Requests whose client left before its body was read (logged with status"
+            " 499): neither a server error nor a v2 failure, so never a fallback",
+            ["variant"],
             registry=self.registry,
         )
         self.shadow = Counter(
@@ -98,6 +107,8 @@ class GatewayMetrics:
             )
         children[0].inc()
         children[1].observe(seconds)
+        if status == CLIENT_CLOSED:
+            self.client_disconnects.labels(variant).inc()
         self.recent.observe(variant, status, seconds)
         if self.guard_window is not None:
             self.guard_window.observe(route, variant, reason, status, seconds)

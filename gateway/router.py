@@ -17,7 +17,7 @@ from gateway.bucketing import bucket_for, cookie_value, decide, sticky_cookie_he
 from gateway.context import RequestInfo, request_info
 from gateway.fallback import Deadlines, serve_with_fallback
 from gateway.flags import FlagCache
-from gateway.metrics import GatewayMetrics
+from gateway.metrics import CLIENT_CLOSED, GatewayMetrics
 from gateway.routes import classify
 from gateway.shadow import Shadow
 
@@ -108,8 +108,11 @@ class VariantRouter:
         if mirrored:
             copy, receive, send = self.shadow.tap(receive, send)
         await self._dispatch(scope, receive, send, info)
-        if mirrored:  # after a fallback v1 answered, and no pair is left to compare
-            self.shadow.mirror(copy, scope, info.route, info.variant, info.reason == "fallback")
+        if mirrored:
+            # Nothing to pair after a fallback (v1 answered), nor after the client left
+            # mid-body (499): the mirror would wait for the rest of the body until its timeout.
+            unpaired = info.reason == "fallback" or info.status == CLIENT_CLOSED
+            self.shadow.mirror(copy, scope, info.route, info.variant, unpaired)
 
     async def _dispatch(
         self, scope: Scope, receive: Receive, send: Send, info: RequestInfo

@@ -2,11 +2,11 @@
 
 The gateway's own measurements (every request the access-log middleware times), kept in a
 ring of MINUTES one-minute buckets per variant. A bucket counts requests, server errors
-(5xx) and client errors (4xx), and holds a latency histogram with fixed bounds 10 % apart
-(LATENCY_BOUNDS_MS), so memory is fixed whatever the traffic: 2 variants x 60 minutes x 160
-counters. p95 is interpolated within its histogram bucket, as Prometheus' histogram_quantile
-does: within 10 % of the exact value. Per process, like /metrics; `observe` and `window`
-run on the event loop only, so no lock is needed.
+(5xx) and client errors (4xx but 499, a client that left mid-request), and holds a latency
+histogram with fixed bounds 10 % apart (LATENCY_BOUNDS_MS), so memory is fixed whatever the
+traffic: 2 variants x 60 minutes x 160 counters. p95 is interpolated within its histogram
+bucket, as Prometheus' histogram_quantile does: within 10 % of the exact value. Per process,
+like /metrics; `observe` and `window` run on the event loop only, so no lock is needed.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from itertools import accumulate
 from pydantic import Field
 
 from core.contract.wire import WireModel
+from core.exceptions import ClientClosedRequest
 
 TRACKED = ("v1", "v2")
+CLIENT_CLOSED = ClientClosedRequest.status  # the client left: a request, but no error
 MINUTES = 60
 FIRST_BOUND_MS, GROWTH, LAST_BOUND_MS = 0.1, 1.1, 300_000.0
 LATENCY_BOUNDS_MS = tuple(
@@ -94,7 +96,7 @@ class RecentTraffic:
         bucket.requests += 1
         if status >= 500:
             bucket.errors += 1
-        elif status >= 400:
+        elif status >= 400 and status != CLIENT_CLOSED:
             bucket.client_errors += 1
         bucket.counts[bisect_left(LATENCY_BOUNDS_MS, seconds * 1000)] += 1
 

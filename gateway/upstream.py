@@ -15,7 +15,7 @@ import httpx
 from starlette.types import Receive, Scope, Send
 
 from core.dry_run import DRY_RUN_HEADER, dry_run_token, is_dry_run
-from core.exceptions import Unavailable
+from core.exceptions import ClientClosedRequest, Unavailable
 from core.logging import request_id_var
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, never forwarded.
@@ -49,10 +49,12 @@ def map_upstream_errors() -> Iterator[None]:
 
 
 async def _request_body(receive: Receive) -> AsyncIterator[bytes]:
+    """The client's body as it comes; cut short by its disconnect, the request to v2 is
+    abandoned, never ended as if complete (a chunked body would pass as a whole one)."""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return
+            raise ClientClosedRequest()
         if body := message.get("body", b""):
             yield body
         if not message.get("more_body", False):

@@ -28,6 +28,7 @@ from typing import Any
 from starlette.types import Message, Receive, Scope, Send
 
 from core.contract.bodies import check_body_size
+from core.exceptions import ClientClosedRequest
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Buffered = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -84,13 +85,14 @@ def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
     return environ
 
 
-async def _read_body(receive: Receive, max_bytes: int) -> bytes | None:
-    """The whole body, refused (413) as soon as it passes max_bytes; None if the client left."""
+async def _read_body(receive: Receive, max_bytes: int) -> bytes:
+    """The whole body, refused (413) as soon as it passes max_bytes, or (499) the client left
+    before its end: Flask is not called, nobody is there to answer."""
     body = bytearray()
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return None
+            raise ClientClosedRequest()
         body += message.get("body", b"")
         check_body_size(len(body), max_bytes)
         if not message.get("more_body", False):
@@ -193,12 +195,10 @@ class WsgiBridge:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         length = _content_length(scope)
-        body: bytes | None = b""
+        body = b""
         if length:
             check_body_size(length, self.max_body_bytes)  # declared too large: not read at all
             body = await _read_body(receive, self.max_body_bytes)
-        if body is None:
-            return  # the client left before its body was complete: nobody to answer
         loop = asyncio.get_running_loop()
         call = _Call(self.app, loop, receive, send)
         context = contextvars.copy_context()  # the request id reaches Flask's log lines

@@ -8,6 +8,7 @@ import re
 import pytest
 from starlette.types import ASGIApp, Message
 
+from core.exceptions import ApiError, ClientClosedRequest, RequestTimeout
 from gateway.fallback import Deadlines, serve_with_fallback
 from tests.conftest import SettingsFactory
 from tests.gateway.conftest import GatewayFactory
@@ -87,6 +88,21 @@ def test_pass_v2_retry_later_through_without_fallback(make_gateway: GatewayFacto
     assert response.headers["Retry-After"] == "5"
     assert response.headers["X-Variant-Reason"] == "flag"
     assert _fallbacks(client.get("/metrics").text, "status") == 0.0
+
+
+@pytest.mark.parametrize(
+    "error", [RequestTimeout("body too slow"), ClientClosedRequest()], ids=["408", "499"]
+)
+def test_pass_client_error_v2_raised_through_without_fallback(
+    make_gateway: GatewayFactory, error: ApiError
+) -> None:
+    """A remote v2's proxy raises what the client caused (its body too slow, or cut short
+    by its disconnect) while sending the body on: v1 would fare no better, so no fallback."""
+    client = make_gateway(v2=raising(error), feature_flag_use_v2=True)
+    response = client.post(EVALUATE, json={"requirementText": "x"})
+    assert (response.status_code, response.json()["error"]) == (error.status, error.code)
+    assert (response.headers["X-Variant"], response.headers["X-Variant-Reason"]) == ("v2", "flag")
+    assert "reqgate_fallbacks_total{" not in client.get("/metrics").text
 
 
 @pytest.mark.parametrize("status", [200, 400, 404])

@@ -40,6 +40,16 @@ def test_window_counts_requests_errors_and_rate_per_variant(clock: Clock) -> Non
     assert window["v2"].requests == 1 and window["v2"].error_rate == 0.0
 
 
+def test_window_counts_client_gone_as_no_error(clock: Clock) -> None:
+    """499 (the client left mid-request) is a request, but neither a 5xx nor a 4xx that
+    the ramp's gates compare between the variants."""
+    traffic = RecentTraffic(clock)
+    for status in (200, 499, 400):
+        traffic.observe("v2", status, 0.010)
+    v2 = traffic.window(1)["v2"]
+    assert (v2.requests, v2.errors, v2.client_errors) == (3, 0, 1)
+
+
 def test_window_forgets_minutes_outside_it_and_an_hour_later(clock: Clock) -> None:
     traffic = RecentTraffic(clock)
     traffic.observe("v1", 200, 0.01)
