@@ -1,7 +1,8 @@
-"""HeadTimeoutProtocol in-process: what it closes, and what it must leave alone.
+"""The head limits of `reqgate serve` in-process: what they close, and what they must leave
+alone, on both protocols (httptools, the default, and h11 where httptools is missing).
 
 The slow-loris acceptance test runs the real `reqgate serve`; these cases pin the
-protocol's states one by one, with a 0.5 s head timeout.
+protocols' states one by one, with a 0.5 s head timeout.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from gateway.serving import with_head_timeout
+from gateway.serving import head_limited
 from tests.gateway.fakes import serving
 
 HEAD_TIMEOUT_S = 0.5
 SLOW_APP_S = 1.0  # longer than the head timeout: a running request is not cut
+MAX_HEAD_BYTES = 4096
 GET = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"
 
 
@@ -30,10 +32,13 @@ async def slow_app(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": b"ok"})
 
 
-@pytest.fixture(scope="module")
-def address() -> Iterator[tuple[str, int]]:
-    protocol = with_head_timeout(HEAD_TIMEOUT_S)
-    with serving(slow_app, http=protocol, timeout_keep_alive=30) as url:
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def address(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    protocol = head_limited(HEAD_TIMEOUT_S, MAX_HEAD_BYTES, parser=request.param)
+    bases = {cls.__name__ for cls in protocol.__mro__}  # httptools installed: no silent h11
+    assert {"HttpToolsProtocol" if request.param == "httptools" else "H11Protocol"} <= bases
+    options = {"timeout_keep_alive": 30, "h11_max_incomplete_event_size": MAX_HEAD_BYTES}
+    with serving(slow_app, http=protocol, **options) as url:
         parts = urlsplit(url)
         yield parts.hostname or "", parts.port or 0
 
@@ -81,3 +86,32 @@ def test_next_head_on_a_kept_alive_connection_has_the_deadline(address: tuple[st
         answer, seconds = _closed_after(sock)
     assert answer == b""
     assert seconds < HEAD_TIMEOUT_S + 1
+
+
+@pytest.mark.parametrize("pieces", [1, 8], ids=["one-read", "trickled"])
+def test_head_over_max_head_bytes_is_refused(address: tuple[str, int], pieces: int) -> None:
+    """A head still incomplete past the limit: 400 and closed at once, whether it came in
+    one read or in several (h11 bounds its buffer; httptools' protocol counts the reads)."""
+    head = b"GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * MAX_HEAD_BYTES  # no end
+    size = len(head) // pieces + 1
+    with socket.create_connection(address, timeout=5) as sock:
+        for start in range(0, len(head), size):
+            sock.sendall(head[start : start + size])
+            time.sleep(0.01)
+        answer, seconds = _closed_after(sock)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert seconds < HEAD_TIMEOUT_S
+
+
+def test_head_just_under_max_head_bytes_is_served(address: tuple[str, int]) -> None:
+    head = b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nX-Big: "
+    big = head + b"a" * (MAX_HEAD_BYTES - len(head) - 8) + b"\r\n\r\n"
+    with socket.create_connection(address, timeout=5) as sock:
+        sock.sendall(big)
+        answer, _ = _closed_after(sock)
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"ok")
+
+
+def test_serve_defaults_to_httptools() -> None:
+    """`reqgate serve` (head_limited's default) runs httptools, a dependency."""
+    assert "HttpToolsProtocol" in {cls.__name__ for cls in head_limited(1.0, 1024).__mro__}
