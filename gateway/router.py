@@ -105,14 +105,19 @@ class VariantRouter:
             and random.random() * 100 < flags.shadow_percent
             and self.shadow.admits(info.route)
         )
-        if mirrored:
-            copy, receive, send = self.shadow.tap(receive, send)
-        await self._dispatch(scope, receive, send, info)
-        if mirrored:
-            # Nothing to pair after a fallback (v1 answered), nor after the client left
-            # mid-body (499): the mirror would wait for the rest of the body until its timeout.
-            unpaired = info.reason == "fallback" or info.status == CLIENT_CLOSED
-            self.shadow.mirror(copy, scope, info.route, info.variant, unpaired)
+        if not mirrored:
+            await self._dispatch(scope, receive, send, info)
+            return
+        copy, receive, send = self.shadow.tap(receive, send)
+        try:
+            await self._dispatch(scope, receive, send, info)
+        except BaseException:
+            self.shadow.skip(info.route)  # the primary raised (the error answer is outside)
+            raise
+        # Nothing to pair after a fallback (v1 answered), nor after the client left mid-body
+        # (499): the mirror would wait for the rest of the body until its timeout.
+        unpaired = info.reason == "fallback" or info.status == CLIENT_CLOSED
+        self.shadow.mirror(copy, scope, info.route, info.variant, unpaired)
 
     async def _dispatch(
         self, scope: Scope, receive: Receive, send: Send, info: RequestInfo

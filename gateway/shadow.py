@@ -122,6 +122,10 @@ class Shadow:
         self.metrics.shadow.labels(route, "dropped").inc()
         return False
 
+    def skip(self, route: str) -> None:
+        """Count a request picked for mirroring that left nothing to compare."""
+        self.metrics.shadow.labels(route, "skipped").inc()
+
     def tap(self, receive: Receive, send: Send) -> tuple[_Copy, Receive, Send]:
         """Receive and send callables that copy what passes, for a later mirror()."""
         copy = _Copy(self.options.max_bytes, receive)
@@ -141,7 +145,7 @@ class Shadow:
         other = "v1" if primary == "v2" else "v2"
         comparable = copy.comparable and copy.complete and not fell_back
         if not comparable or self.mirrors.get(other) is None:
-            self.metrics.shadow.labels(route, "skipped").inc()
+            self.skip(route)
             return
         noise = random.random() * 100 < self.options.noise_percent
         task = asyncio.ensure_future(self._compare(copy, dict(scope), route, primary, noise))

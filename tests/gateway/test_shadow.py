@@ -148,3 +148,9 @@ def test_a_fallback_is_skipped(make_gateway: GatewayFactory) -> None:
         )
         assert response.headers["X-Variant-Reason"] == "fallback"
         assert counted(client, "skipped") == 1.0
+
+
+def test_a_primary_that_raises_is_skipped(make_gateway: GatewayFactory) -> None:
+    with make_gateway(v1=raising(), shadow_percent=100) as client:
+        assert client.post(EVALUATE, json={"requirementText": "t"}).status_code == 500
+        assert counted(client, "skipped") == 1.0
