@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import app_v2.main
@@ -31,8 +32,8 @@ from core.contract.evaluations import (
     ValidatedRequirement,
 )
 from core.dry_run import dry_run
-from core.settings import Settings
 from core.store.models import Evaluation
+from tests.conftest import SettingsFactory
 from tests.contract.batch_cases import ATOM, SMALL_TABLE
 from tests.contract.cases import ACCEPTED, REJECTED
 
@@ -90,8 +91,10 @@ def _request(app: FastAPI, method: str, path: str, body: Any) -> httpx.Response:
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return app_v2.main.create_app(settings)
+def app(make_settings: SettingsFactory, db_engine: Engine) -> FastAPI:
+    """v2 on SQLite and on PostgreSQL."""
+    url = db_engine.url.render_as_string(hide_password=False)
+    return app_v2.main.create_app(make_settings(database_url=url))
 
 
 @pytest.fixture
