@@ -45,8 +45,7 @@ from core.markdown import TableRow
 from core.parallel import Outcome, run_ordered
 from core.settings import Settings
 from core.similarity import near_duplicates
-from core.store.db import writing
-from core.store.records import RecordRows
+from core.store.records import RecordRows, store
 from core.suggestions import suggest
 from core.table_answer import TableAnswer, compact_evaluation
 
@@ -155,7 +154,8 @@ def saved(
     batch_size: int,
     save: Callable[[Session, list[tuple[ItemT, ResultT]]], None],
 ) -> Iterator[Outcome[ItemT, ResultT]]:
-    """Pass the outcomes through, storing the successes one transaction per `batch_size`.
+    """Pass the outcomes through, storing the successes one transaction (one `save`, which
+    commits) per `batch_size`.
 
     Also stores what is pending when the consumer stops early (a closed stream).
     """
@@ -166,20 +166,11 @@ def saved(
                 pending.append((outcome.item, outcome.result))
                 if len(pending) >= batch_size:
                     chunk, pending = pending, []
-                    _store(session, save, chunk)
+                    save(session, chunk)
             yield outcome
     finally:
         if pending:
-            _store(session, save, pending)
-
-
-def _store(
-    session: Session,
-    save: Callable[[Session, list[tuple[ItemT, ResultT]]], None],
-    chunk: list[tuple[ItemT, ResultT]],
-) -> None:
-    with writing(session):
-        save(session, chunk)
+            save(session, pending)
 
 
 def record(rows: RecordRows, item: TextItem, row: RowResult, variant: str) -> None:
@@ -193,13 +184,14 @@ def record(rows: RecordRows, item: TextItem, row: RowResult, variant: str) -> No
 
 
 def saver(variant: str) -> Callable[[Session, list[tuple[TextItem, RowResult]]], None]:
-    """How rows are stored: checksum-only evaluations, and the rewrites made."""
+    """How rows are stored: checksum-only evaluations, and the rewrites made, one durable
+    transaction per chunk."""
 
     def save(session: Session, chunk: list[tuple[TextItem, RowResult]]) -> None:
         rows = RecordRows()
         for item, row in chunk:
             record(rows, item, row, variant)
-        rows.write(session)
+        store(session, rows)
 
     return save
 
@@ -279,8 +271,7 @@ def answer_table(
             if on_item is not None:
                 on_item()
         check_attempt()
-        with writing(session):
-            records.write(session)
+        store(session, records)
         answer.near_duplicates = near_duplicates(
             {r.id: r.text for r in rows}, threshold=settings.near_duplicate_threshold
         )
@@ -310,8 +301,7 @@ def suggest_texts(
             else:
                 response.errors[key] = item_error(outcome.index, outcome.error or RuntimeError())
         check_attempt()
-        with writing(session):
-            records.write(session)
+        store(session, records)
     return response
 
 

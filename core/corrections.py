@@ -21,8 +21,18 @@ from core.contract.batch import (
 )
 from core.exceptions import NotFound
 from core.settings import Settings
-from core.store.db import writing
 from core.store.models import Evaluation, RewriteRecord, new_id
+from core.store.records import RecordRows, Row, rewrite_row, store
+
+
+def _rewrite(linked: str | None, original: str, rewritten: str, source: str) -> Row:
+    return rewrite_row(linked, text_checksum(original), text_checksum(rewritten), source)
+
+
+def _store_rewrites(session: Session, rows: list[Row]) -> None:
+    records = RecordRows()
+    records.extend(RewriteRecord, rows)
+    store(session, records)
 
 
 def _linked_evaluation(session: Session, evaluation_id: str | None) -> str | None:
@@ -45,23 +55,13 @@ def apply_corrections(*, session: Session, settings: Settings, request: ApplyCre
         language=request.context.language if request.context else None,
         settings=settings,
     )
-    original = text_checksum(request.original_text)
-    records = [
-        RewriteRecord(
-            evaluation_id=linked,
-            original_checksum=original,
-            rewritten_checksum=text_checksum(text),
-            source="apply",
-        )
-        for text in result.items
-    ]
-    with writing(session):
-        session.add_all(records)
+    rows = [_rewrite(linked, request.original_text, text, "apply") for text in result.items]
+    _store_rewrites(session, rows)
     return ApplyPublic(
         evaluation_id=linked or new_id(),
         items=[
-            RewrittenItem(rewritten_id=r.id, redefined_requirement=text)
-            for r, text in zip(records, result.items, strict=True)
+            RewrittenItem(rewritten_id=row["id"], redefined_requirement=text)
+            for row, text in zip(rows, result.items, strict=True)
         ],
         **EngineUsed.fields_of(result.meta),
     )
@@ -72,13 +72,5 @@ def save_manual_correction(
 ) -> CorrectionSavedPublic:
     """Record that a person corrected a requirement by hand (checksums of both texts only)."""
     linked = _linked_evaluation(session, request.evaluation_id)
-    with writing(session):
-        session.add(
-            RewriteRecord(
-                evaluation_id=linked,
-                original_checksum=text_checksum(request.original_text),
-                rewritten_checksum=text_checksum(request.text),
-                source="manual",
-            )
-        )
+    _store_rewrites(session, [_rewrite(linked, request.original_text, request.text, "manual")])
     return CorrectionSavedPublic(evaluation_id=linked or new_id())

@@ -23,9 +23,8 @@ from core.contract.decisions import (
 from core.evaluation import active_criteria
 from core.exceptions import NotFound
 from core.idempotency import RequestRowIds, request_row_ids
-from core.store.db import writing
 from core.store.models import Evaluation, SuggestionDecision, new_id, utcnow
-from core.store.records import insert_new
+from core.store.records import RecordRows, store
 
 
 def save_decision(
@@ -55,8 +54,9 @@ def _save(
         _row(item, _row_id(scope, index, item), linked, variant, now)
         for index, item in enumerate(items)
     ]
-    with writing(session):
-        session.execute(insert_new(session, SuggestionDecision), rows)
+    records = RecordRows()
+    records.extend(SuggestionDecision, rows)
+    store(session, records)
     return [DecisionSavedPublic(decision_id=row["id"]) for row in rows]
 
 

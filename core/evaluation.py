@@ -37,7 +37,6 @@ from core.scoring import (
 )
 from core.settings import Settings
 from core.store.criteria import list_criteria
-from core.store.db import writing
 from core.store.models import new_id
 from core.store.records import save_evaluation
 
@@ -158,6 +157,5 @@ def evaluate(
     evaluation_id = request_row_ids("evaluations", options).item_id(0, checksum)
     if evaluation_id is not None:  # a retry of this request answers with the stored row
         result = result.model_copy(update={"evaluation_id": evaluation_id})
-    with writing(session):
-        save_evaluation(session, result=result, text_sha256=checksum, variant=variant)
+    save_evaluation(session, result=result, text_sha256=checksum, variant=variant)
     return result

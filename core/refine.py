@@ -17,9 +17,8 @@ from core.contract.batch import RefineCreate, RefineIteration, RefinePublic, Ref
 from core.contract.evaluations import glossary_of
 from core.evaluation import active_criteria
 from core.settings import Settings
-from core.store.db import writing
 from core.store.models import RewriteRecord
-from core.store.records import save_evaluation
+from core.store.records import RecordRows, rewrite_row, store
 from core.suggestions import Suggested, suggest
 
 
@@ -45,20 +44,14 @@ def _questions(suggested: Suggested) -> list[str]:
 
 
 def _round(
-    session: Session, suggested: Suggested, text: str, previous: str | None, variant: str
+    rows: RecordRows, suggested: Suggested, text: str, previous: str | None, variant: str
 ) -> None:
-    """Store the round's evaluation, and the rewrite that led to it (checksums only)."""
+    """Add the round's evaluation, and the rewrite that led to it (checksums only)."""
     result = suggested.judgement.result
-    save_evaluation(session, result=result, text_sha256=text_checksum(text), variant=variant)
+    rows.add(result, text_sha256=text_checksum(text), variant=variant)
     if previous is not None:
-        session.add(
-            RewriteRecord(
-                evaluation_id=result.evaluation_id,
-                source="apply",
-                original_checksum=text_checksum(previous),
-                rewritten_checksum=text_checksum(text),
-            )
-        )
+        checksums = text_checksum(previous), text_checksum(text)
+        rows.extend(RewriteRecord, [rewrite_row(result.evaluation_id, *checksums, "apply")])
 
 
 def refine(
@@ -106,9 +99,10 @@ def refine(
             stop = _stop_reason(iterations[-1], request.max_iterations, _questions(suggested))
             break
         previous, text = text, new_text
-    with writing(session):
-        for round_ in rounds:
-            _round(session, *round_, variant)
+    records = RecordRows()
+    for round_ in rounds:
+        _round(records, *round_, variant)
+    store(session, records)
     last = iterations[-1]
     return RefinePublic(
         final_text=last.text,

@@ -21,7 +21,6 @@ from core.idempotency import request_row_ids
 from core.limits import batch_slot
 from core.parallel import Outcome
 from core.settings import Settings
-from core.store.db import writing
 
 
 def validate_all(
@@ -59,8 +58,7 @@ def validate_batch(
             raise failure
         results = [(o.item, o.result) for o in outcomes if o.result is not None]
         check_attempt()
-        with writing(session):
-            saver(variant)(session, results)
+        saver(variant)(session, results)
     return [to_validated(index, item.text, row) for index, (item, row) in enumerate(results)]
 
 

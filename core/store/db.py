@@ -1,11 +1,14 @@
 """Database engines and sessions for SQLite (default) and PostgreSQL.
 
 SQLite is tuned for many threads and several processes on one file: WAL, foreign keys on,
-and a busy timeout of DB_LOCK_TIMEOUT_S. Reads run in plain (deferred) transactions, which
-WAL never blocks, even while another connection holds the write lock. Writes go through
-`write_scope` or `writing`, whose transactions start with BEGIN IMMEDIATE: two writers queue
-on the lock instead of failing with "database is locked" when a read transaction tries to
-upgrade, and a writer that cannot get the lock within the timeout fails fast (503).
+a busy timeout of DB_LOCK_TIMEOUT_S, and `PRAGMA synchronous` as SQLITE_SYNCHRONOUS says
+(FULL by default: a commit is on disk when it returns). Reads run in plain (deferred)
+transactions, which WAL never blocks, even while another connection holds the write lock.
+Writes start with BEGIN IMMEDIATE (WRITE_OPTION): two writers queue on the lock instead of
+failing with "database is locked" when a read transaction tries to upgrade, and a writer that
+cannot get the lock within the timeout fails fast (503). Requests' records go through the
+group writer (core.store.writer); the rare other writes (flags, purge, criteria) through
+`write_scope`.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, ExceptionContext, make_url
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from core.dry_run import is_dry_run
@@ -26,16 +30,17 @@ from core.store import models  # noqa: F401  (registers the tables on SQLModel.m
 from core.store.faults import needs_new_connection, record_write
 
 DEFAULT_LOCK_TIMEOUT_S = 5.0
+Synchronous = Literal["FULL", "NORMAL"]
 WRITE_OPTION = "reqgate_write"  # connection execution option: this transaction writes
 
 
-def _tune_sqlite(engine: Engine, lock_timeout_s: float) -> None:
+def _tune_sqlite(engine: Engine, lock_timeout_s: float, synchronous: Synchronous) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(lock_timeout_s * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
@@ -52,17 +57,27 @@ def _tune_sqlite(engine: Engine, lock_timeout_s: float) -> None:
             context.is_disconnect = True
 
 
-def create_db_engine(url: str, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Engine:
+def create_db_engine(
+    url: str,
+    *,
+    lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
+    sqlite_synchronous: Synchronous = "FULL",
+) -> Engine:
     """A new engine (with its own pool) for a SQLite path or any SQLAlchemy URL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None hands transaction control to the "begin" hook above.
+        in_memory = not parsed.database or parsed.database == ":memory:"
+        if not in_memory:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None hands transaction control to the "begin" hook above. An
+        # in-memory database lives in its connection: one for every thread (the group
+        # writer's too), or each would see a database of its own (the CLI's offline runs).
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "isolation_level": None}
+            url,
+            connect_args={"check_same_thread": False, "isolation_level": None},
+            **({"poolclass": StaticPool} if in_memory else {}),
         )
-        _tune_sqlite(engine, lock_timeout_s)
+        _tune_sqlite(engine, lock_timeout_s, sqlite_synchronous)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
@@ -73,9 +88,16 @@ def create_db_engine(url: str, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S
 
 
 @lru_cache(maxsize=64)
-def get_engine(url: str, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Engine:
+def get_engine(
+    url: str,
+    *,
+    lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
+    sqlite_synchronous: Synchronous = "FULL",
+) -> Engine:
     """One engine (and pool) per database URL per process, shared by v1, v2 and the gateway."""
-    return create_db_engine(url, lock_timeout_s=lock_timeout_s)
+    return create_db_engine(
+        url, lock_timeout_s=lock_timeout_s, sqlite_synchronous=sqlite_synchronous
+    )
 
 
 def create_tables(engine: Engine) -> None:

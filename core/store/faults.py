@@ -95,6 +95,11 @@ def storage_fault(exc: SQLAlchemyError) -> Unavailable | None:
     if kind is None:
         return None
     cause = type(exc.orig).__name__ if isinstance(exc, DBAPIError) else type(exc).__name__
+    return unavailable(kind, cause)
+
+
+def unavailable(kind: Fault, cause: str) -> Unavailable:
+    """The client's 503 for a fault of this kind, logged by kind and cause only."""
     logger.warning("storage fault: %s", kind, extra={"fault": kind, "error": cause})
     return Unavailable(MESSAGES[kind], retry_after_s=RETRY_AFTER_S)
 

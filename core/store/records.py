@@ -1,23 +1,30 @@
 """Writing evaluation outcomes: checksums, scores and codes, never the text.
 
-Rows are written with bulk INSERTs rather than ORM objects: a batch of 400 evaluations is
-about 4,000 rows, and building SQLModel instances for them cost more CPU than the engine
-calls they record (bench/batch_parallel.py).
+A request collects its rows as plain dicts (RecordRows) and `store` hands them to the
+engine's group writer (core.store.writer), which commits them with the rows of concurrent
+requests in one transaction and returns once they are durable. The rows are written with
+compiled SQLAlchemy Core INSERTs, one executemany per table for the whole group: no ORM
+objects and no unit of work, whose Python code cost more than the engine calls it recorded
+(issue 16: 92 % of the write's instructions; bench/write_path.py).
 
 Every INSERT skips rows whose id is already stored (ON CONFLICT DO NOTHING), and the rows
 that hang off an evaluation are written only with it: a request executed twice whose ids
-are derived from it (core.idempotency) stores one set of rows, the first execution's.
-The children's ids derive from their evaluation's, so they are as unique as it is.
+are derived from it (core.idempotency) stores one set of rows, the first execution's, also
+when both executions land in one group. The children's ids derive from their evaluation's,
+so they are as unique as it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, SQLModel
 
 from core.checksums import text_checksum
 from core.contract.evaluations import EvaluationPublic
@@ -27,25 +34,46 @@ from core.store.models import (
     EvaluationDetail,
     RewriteRecord,
     SuggestionRecord,
+    new_id,
     utcnow,
 )
+from core.store.writer import writer_for
 
 Row = dict[str, Any]
+# parents before the rows that refer to them
+TABLE_ORDER = {table: order for order, table in enumerate(SQLModel.metadata.sorted_tables)}
 
 
-def insert_new(session: Session, model: type[SQLModel]) -> Insert:
-    """INSERT that skips rows whose primary key exists (PostgreSQL, else SQLite's dialect)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing(index_elements=["id"])
-    return sqlite.insert(model).on_conflict_do_nothing(index_elements=["id"])
+def table_of(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]  # set on every table=True model
+    assert isinstance(table, Table)
+    return table
+
+
+EVALUATION, DETAIL = table_of(Evaluation), table_of(EvaluationDetail)
+SUGGESTION, REWRITE = table_of(SuggestionRecord), table_of(RewriteRecord)
+
+
+@lru_cache(maxsize=64)
+def insert_new(dialect: str, table: Table, *, returning: bool = False) -> Insert:
+    """INSERT that skips rows whose primary key exists (PostgreSQL, else SQLite's dialect),
+    built once per dialect and table so that each write reuses its compiled form."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).on_conflict_do_nothing(index_elements=["id"])
+    return statement.returning(table.c.id) if returning else statement
 
 
 class RecordRows:
-    """The checksum-only rows of many evaluations, collected for one transaction."""
+    """The checksum-only rows of one request, written in one transaction: all or none."""
 
     def __init__(self) -> None:
         self.evaluations: list[Row] = []
-        self.children: list[tuple[type[SQLModel], Row]] = []
+        self.children: list[tuple[Table, Row]] = []  # written only with their evaluation
+        self.others: list[tuple[Table, Row]] = []  # written in any case (unless stored)
+
+    @property
+    def size(self) -> int:
+        return len(self.evaluations) + len(self.children) + len(self.others)
 
     def add(
         self,
@@ -74,7 +102,7 @@ class RecordRows:
         )
         self.children += [
             (
-                EvaluationDetail,
+                DETAIL,
                 {
                     "id": derived_id((parent, "detail", detail.criterion)),
                     "evaluation_id": parent,
@@ -88,7 +116,7 @@ class RecordRows:
         ]
         self.children += [
             (
-                SuggestionRecord,
+                SUGGESTION,
                 {
                     "id": derived_id((parent, "suggestion", str(position))),
                     "evaluation_id": parent,
@@ -100,43 +128,87 @@ class RecordRows:
             for position, suggestion in enumerate(result.suggestions)
         ]
         if rewritten is not None:
-            row = {
-                "id": derived_id((parent, "rewrite")),
-                "evaluation_id": parent,
-                "original_checksum": text_sha256,
-                "rewritten_checksum": text_checksum(rewritten),
-                "source": "engine",
-                "created_at": now,
-            }
-            self.children.append((RewriteRecord, row))
+            row = rewrite_row(
+                parent,
+                text_sha256,
+                text_checksum(rewritten),
+                "engine",
+                derived_id((parent, "rewrite")),
+            )
+            self.children.append((REWRITE, row))
 
-    def write(self, session: Session) -> None:
-        """INSERT the rows not stored yet (the caller commits)."""
-        if not self.evaluations:
-            return
-        returning = insert_new(session, Evaluation).returning(col(Evaluation.id))
-        inserted = set(session.scalars(returning, self.evaluations))
-        by_model: dict[type[SQLModel], list[Row]] = {}
-        for model, row in self.children:
-            if row["evaluation_id"] in inserted:
-                by_model.setdefault(model, []).append(row)
-        for model, rows in by_model.items():
-            session.execute(insert_new(session, model), rows)
+    def extend(self, model: type[SQLModel], rows: Iterable[Row]) -> None:
+        """Add rows of another table (decisions, corrections), each a complete row."""
+        table = table_of(model)
+        self.others += [(table, row) for row in rows]
+
+
+def rewrite_row(
+    evaluation_id: str | None,
+    original_sha256: str,
+    rewritten_sha256: str,
+    source: str,
+    row_id: str | None = None,
+) -> Row:
+    """A rewrite_record row (source engine, apply or manual): checksums of both texts only."""
+    return {
+        "id": row_id or new_id(),
+        "evaluation_id": evaluation_id,
+        "original_checksum": original_sha256,
+        "rewritten_checksum": rewritten_sha256,
+        "source": source,
+        "created_at": utcnow(),
+    }
+
+
+def write_rows(connection: Connection, units: Sequence[RecordRows]) -> None:
+    """INSERT the rows of every unit not stored yet, one statement per table (the caller's
+    transaction commits them). An evaluation id claimed by two units (one request executed
+    twice) gets the children of the first only."""
+    dialect = connection.dialect.name
+    parents = [row for unit in units for row in unit.evaluations]
+    returning = insert_new(dialect, EVALUATION, returning=True)
+    inserted = set(connection.scalars(returning, parents)) if parents else set()
+    owners: dict[str, RecordRows] = {}
+    for unit in units:
+        for row in unit.evaluations:
+            owners.setdefault(row["id"], unit)
+    by_table: dict[Table, list[Row]] = {}
+    for unit in units:
+        for table, row in unit.children:
+            parent = row["evaluation_id"]
+            if parent in inserted and owners[parent] is unit:
+                by_table.setdefault(table, []).append(row)
+        for table, row in unit.others:
+            by_table.setdefault(table, []).append(row)
+    for table in sorted(by_table, key=TABLE_ORDER.__getitem__):
+        connection.execute(insert_new(dialect, table), by_table[table])
+
+
+def store(session: Session, rows: RecordRows) -> None:
+    """Write `rows` durably through the engine's group writer (in a dry run: write them and
+    roll back); returns once they are committed, raises what failed them.
+
+    The session's read transaction is ended first, so it holds no connection (nor, on
+    SQLite, an old snapshot) while the request waits for its group.
+    """
+    session.commit()
+    if rows.size:
+        writer_for(session.get_bind().engine, write_rows).write(rows, rows.size)
 
 
 def save_evaluation(
     session: Session, *, result: EvaluationPublic, text_sha256: str, variant: str
 ) -> None:
-    """Write the evaluation, its per-criterion details and its suggestions (caller commits)."""
+    """Store the evaluation, its per-criterion details and its suggestions (durable on return)."""
     save_evaluations(session, [(result, text_sha256)], variant=variant)
 
 
 def save_evaluations(
     session: Session, items: Sequence[tuple[EvaluationPublic, str]], *, variant: str
 ) -> None:
-    """Write a batch of (result, text checksum) pairs; the caller commits them as one
-    transaction."""
+    """Store a batch of (result, text checksum) pairs in one transaction (durable on return)."""
     rows = RecordRows()
     for result, text_sha256 in items:
         rows.add(result, text_sha256=text_sha256, variant=variant)
-    rows.write(session)
+    store(session, rows)

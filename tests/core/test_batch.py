@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-import core.batch
 from core.batch import answer_table, saved, suggest_texts
 from core.checksums import text_checksum
 from core.contract.bodies import BatchInput, checked_table
@@ -125,21 +123,14 @@ class _CountingSession:
 
 
 @pytest.fixture
-def counting(monkeypatch: pytest.MonkeyPatch) -> _CountingSession:
-    """A session whose write transactions (core.store.db.writing) count what they hold."""
-    session = _CountingSession()
-
-    @contextmanager
-    def writing(s: _CountingSession) -> Iterator[_CountingSession]:
-        yield s
-        s.commits.append(s.added)
-
-    monkeypatch.setattr(core.batch, "writing", writing)
-    return session
+def counting() -> _CountingSession:
+    """A session that counts what each save (one durable transaction) held."""
+    return _CountingSession()
 
 
 def _add(s: Any, chunk: list[tuple[int, int]]) -> None:
     s.added += len(chunk)
+    s.commits.append(s.added)
 
 
 @pytest.mark.parametrize(

@@ -160,8 +160,16 @@ def test_evaluate_concurrent_engines_one_sqlite_file(tmp_path: Path, settings: S
     assert _count(first, Evaluation) == 4 * 2 * 25
 
 
-@pytest.mark.parametrize("pragma, expected", [("journal_mode", "wal"), ("foreign_keys", 1)])
+@pytest.mark.parametrize(
+    "pragma, expected", [("journal_mode", "wal"), ("foreign_keys", 1), ("synchronous", 2)]
+)
 def test_sqlite_engine_pragmas(tmp_path: Path, pragma: str, expected: object) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'p.db'}")
     with engine.connect() as connection:
         assert connection.exec_driver_sql(f"PRAGMA {pragma}").scalar() == expected
+
+
+def test_sqlite_synchronous_normal_only_when_chosen(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'p.db'}", sqlite_synchronous="NORMAL")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1

@@ -1,0 +1,272 @@
+"""Group commit: the rows of concurrent requests committed together, in one transaction.
+
+Why: every commit pays a transaction's fixed work and, on SQLite with SQLITE_SYNCHRONOUS=FULL
+(or on PostgreSQL), a flush of the log to disk, however few rows it holds; an evaluation is
+about ten small rows. So one writer thread per database engine per process takes the rows
+requests queue, waits up to DB_GROUP_COMMIT_WAIT_MS (counted from the oldest) for more, and
+commits them as one transaction. Each requester waits until its group is committed: an answer
+is sent only once its rows are durable, so a SIGKILL loses no write that was acknowledged.
+On SQLite one writer also means requests never queue on the file's write lock.
+
+Bounds: at most DB_WRITE_QUEUE requests wait to join a group; one more waits for room up
+to DB_LOCK_TIMEOUT_S and then gets 503 (backpressure, never unbounded memory). A group
+holds at most MAX_GROUP_ROWS rows, unless a single request's rows are more.
+
+Failures: a storage fault (lock timeout, full, read-only, unreachable) fails every request
+of the group with the 503 one request's write would get (core.store.faults). Any other
+error (an integrity error, a bug) has each request of the group retried alone, so one bad
+request fails no other. A request's rows are written all or none either way.
+
+Dry runs (core.dry_run) never join a group: they write on a connection of their own and
+roll back, as before, so their faults still show and nothing of theirs is committed.
+
+Shutdown: whatever is queued is written before the interpreter exits (atexit); the thread
+is a daemon and ends by itself after IDLE_S without work.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.dry_run import is_dry_run
+from core.store.db import WRITE_OPTION
+from core.store.faults import fault_kind, record_write, storage_fault, unavailable
+
+UnitT = TypeVar("UnitT")
+GroupWrite = Callable[[Connection, Sequence[UnitT]], None]  # writes every unit's rows
+MAX_GROUP_ROWS = 5000
+RECENT_GROUPS = 16  # a group closes early once as large as the largest of these
+IDLE_S = 1.0  # the thread ends after this long without work (a new write starts another)
+DRAIN_S = 10.0  # at exit, how long queued writes may take to finish
+_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class WriterOptions:
+    """How long a group waits for more requests, how many may queue, and for how long."""
+
+    max_wait_s: float = 0.0
+    max_queue: int = 256
+    queue_timeout_s: float = 5.0
+
+
+def run_write(
+    engine: Engine, write: GroupWrite[UnitT], units: Sequence[UnitT], *, commit: bool = True
+) -> None:
+    """One write transaction on a connection of its own (BEGIN IMMEDIATE on SQLite),
+    committed, or rolled back when `commit` is false; its outcome is remembered for
+    /readyz (core.store.faults.record_write)."""
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin() as transaction:
+                write(connection, units)
+                if not commit:
+                    transaction.rollback()
+    except Exception as exc:
+        record_write(engine, exc)
+        raise
+    record_write(engine, None)
+
+
+class _Pending(Generic[UnitT]):
+    """One request's rows in the queue; its thread blocks on `wait` until they are written."""
+
+    __slots__ = ("_done", "enqueued", "error", "rows", "unit")
+
+    def __init__(self, unit: UnitT, rows: int) -> None:
+        self.unit, self.rows, self.enqueued = unit, rows, time.monotonic()
+        self.error: BaseException | None = None
+        self._done = threading.Lock()  # held until finished: the cheapest one-shot signal
+        self._done.acquire()
+
+    def finish(self, error: BaseException | None) -> None:
+        self.error = error
+        self._done.release()
+
+    def wait(self) -> None:
+        self._done.acquire()
+
+
+def _raise(error: BaseException) -> None:
+    """Raise a failed write in its requester's thread: a storage fault as that request's
+    own 503 (logged with its request id), anything else as it is (only this request has it)."""
+    if isinstance(error, SQLAlchemyError) and (fault := storage_fault(error)) is not None:
+        raise fault from error
+    raise error
+
+
+class GroupWriter(Generic[UnitT]):
+    """The one writer of a database engine: queue, group, commit, answer each requester."""
+
+    def __init__(self, engine: Engine, write: GroupWrite[UnitT], options: WriterOptions) -> None:
+        self._engine = weakref.ref(engine)  # the registry must not keep a dropped engine alive
+        self.write_units = write
+        self.options = options
+        lock = threading.Lock()
+        self._work, self._room, self._idle = (threading.Condition(lock) for _ in range(3))
+        self._queue: deque[_Pending[UnitT]] = deque()
+        self._writing = False
+        self._thread: threading.Thread | None = None
+        self._recent: deque[int] = deque([1], maxlen=RECENT_GROUPS)
+
+    def write(self, unit: UnitT, rows: int) -> None:
+        """Write `unit` (`rows` rows) durably, or raise what failed it; in a dry run, write
+        it and roll it back, outside any group."""
+        engine = self._live_engine()
+        if is_dry_run():
+            run_write(engine, self.write_units, [unit], commit=False)
+            return
+        pending = _Pending(unit, rows)
+        with self._work:
+            queued = self._room_within(self.options.queue_timeout_s)
+            if queued:
+                self._queue.append(pending)
+                if self._thread is None:
+                    self._start()
+                self._work.notify()
+        if not queued:
+            raise unavailable("locked", "WriteQueueFull")
+        pending.wait()
+        if pending.error is not None:
+            _raise(pending.error)
+
+    def drain(self, timeout_s: float) -> bool:
+        """Wait until everything queued is written; False if that took over `timeout_s`."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not (self._queue or self._writing), timeout_s)
+
+    def _live_engine(self) -> Engine:
+        engine = self._engine()
+        if engine is None:  # the writer outlived its engine: nothing can be written through it
+            raise RuntimeError("the database engine of this writer is gone")
+        return engine
+
+    def _room_within(self, timeout_s: float) -> bool:
+        """Whether the queue has room, waiting up to `timeout_s` for it (lock held)."""
+        return self._room.wait_for(lambda: len(self._queue) < self.options.max_queue, timeout_s)
+
+    def _start(self) -> None:
+        name = f"reqgate-writer-{next(_numbers)}"
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (group := self._next_group()) is not None:
+                self._commit(group)
+        finally:
+            with self._work:
+                if self._thread is threading.current_thread():  # ended by an error
+                    self._thread, self._writing = None, False
+                    if self._queue:
+                        self._start()
+                    self._idle.notify_all()
+
+    def _next_group(self) -> list[_Pending[UnitT]] | None:
+        """The next group, once its wait is over; None when idle for IDLE_S (thread ends)."""
+        with self._work:
+            self._writing = False
+            self._idle.notify_all()
+            while not self._queue:
+                if not self._work.wait(IDLE_S) and not self._queue:
+                    self._thread = None
+                    return None
+            group = self._gather()
+            self._writing = True
+            self._room.notify_all()
+            return group
+
+    def _gather(self) -> list[_Pending[UnitT]]:
+        """Take queued requests, oldest first, until the group is full (MAX_GROUP_ROWS, or
+        as many requests as the largest of the last RECENT_GROUPS groups: no more are
+        likely to come) or the oldest has waited DB_GROUP_COMMIT_WAIT_MS (lock held)."""
+        deadline = self._queue[0].enqueued + self.options.max_wait_s
+        expected = max(self._recent)
+        group: list[_Pending[UnitT]] = []
+        rows = 0
+        while True:
+            while self._queue and (not group or rows + self._queue[0].rows <= MAX_GROUP_ROWS):
+                pending = self._queue.popleft()
+                group.append(pending)
+                rows += pending.rows
+            remaining = deadline - time.monotonic()
+            if self._queue or remaining <= 0 or len(group) >= expected:
+                self._recent.append(len(group))
+                return group
+            self._work.wait(remaining)
+
+    def _commit(self, group: list[_Pending[UnitT]]) -> None:
+        outcomes: list[BaseException | None] = []
+        try:
+            outcomes = self._outcomes([pending.unit for pending in group])
+        finally:
+            if len(outcomes) != len(group):  # this thread is being torn down mid-write
+                outcomes = [RuntimeError("the write did not complete") for _ in group]
+            for pending, outcome in zip(group, outcomes, strict=True):
+                pending.finish(outcome)
+
+    def _outcomes(self, units: list[UnitT]) -> list[BaseException | None]:
+        """Each unit's error (None: committed): one transaction, or one each after an error
+        that another transaction may not repeat."""
+        engine = self._live_engine()
+        try:
+            run_write(engine, self.write_units, units)
+        except Exception as exc:
+            if len(units) == 1 or fault_kind(exc) is not None:
+                return [exc] * len(units)
+            return [self._alone(engine, unit) for unit in units]
+        return [None] * len(units)
+
+    def _alone(self, engine: Engine, unit: UnitT) -> BaseException | None:
+        try:
+            run_write(engine, self.write_units, [unit])
+        except Exception as exc:
+            return exc
+        return None
+
+
+_writers: weakref.WeakKeyDictionary[Engine, GroupWriter[Any]] = weakref.WeakKeyDictionary()
+_options: weakref.WeakKeyDictionary[Engine, WriterOptions] = weakref.WeakKeyDictionary()
+_registry = threading.Lock()
+
+
+def writer_for(engine: Engine, write: GroupWrite[UnitT]) -> GroupWriter[UnitT]:
+    """The engine's one writer, started on first use with the options `configure_writer`
+    gave it (defaults otherwise: engines of tests and tools)."""
+    writer = _writers.get(engine)
+    if writer is None:
+        with _registry:
+            writer = _writers.get(engine)
+            if writer is None:
+                writer = GroupWriter(engine, write, _options.get(engine, WriterOptions()))
+                _writers[engine] = writer
+    if writer.write_units is not write:
+        raise RuntimeError("one writer per engine writes one kind of unit")
+    return writer
+
+
+def configure_writer(engine: Engine, options: WriterOptions) -> None:
+    """Set the options of the engine's writer (the settings of the app that opened it)."""
+    with _registry:
+        _options[engine] = options
+        writer = _writers.get(engine)
+        if writer is not None:
+            writer.options = options
+
+
+@atexit.register
+def _drain_all() -> None:
+    for writer in list(_writers.values()):
+        writer.drain(DRAIN_S)
