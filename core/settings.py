@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     # Writes of concurrent requests are committed together (core.store.writer): a group waits
     # at most this long for more requests, counted from its oldest; at most DB_WRITE_QUEUE
     # requests wait to join one (more wait up to DB_LOCK_TIMEOUT_S for room, then get 503).
-    db_group_commit_wait_ms: Annotated[float, Field(ge=0, le=100)] = 0.0
+    db_group_commit_wait_ms: Annotated[float, Field(ge=0, le=100)] = 2.0
     db_write_queue: Annotated[int, Field(ge=1, le=100_000)] = 256
     # SQLite's PRAGMA synchronous with WAL: FULL syncs the log at every commit (a committed
     # write survives a power cut); NORMAL only at checkpoints, so a power cut or OS crash may

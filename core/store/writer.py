@@ -56,7 +56,7 @@ _numbers = itertools.count(1)
 class WriterOptions:
     """How long a group waits for more requests, how many may queue, and for how long."""
 
-    max_wait_s: float = 0.0
+    max_wait_s: float = 0.002
     max_queue: int = 256
     queue_timeout_s: float = 5.0
 
