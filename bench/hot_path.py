@@ -26,9 +26,7 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +41,7 @@ import app_v2.main  # noqa: E402
 import gateway.app  # noqa: E402
 from core.logging import configure_logging  # noqa: E402
 from core.settings import load_settings  # noqa: E402
+from dev import callgrind  # noqa: E402
 from gateway.router import VariantRouter  # noqa: E402
 
 TARGETS = ("v2", "gateway-v2", "gateway-v1")
@@ -157,27 +156,8 @@ def run_once(targets: dict[str, Any], target: str, case: str, n: int, concurrenc
 
 def instructions(target: str, case: str, n: int, concurrency: int) -> float:
     """Instructions per request over every thread: (warm-up + n) - (warm-up alone), / n."""
-    totals = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for count in (n, 0):
-            out = Path(tmp) / f"callgrind.{count}"
-            command = [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={out}",
-                sys.executable,
-                __file__,
-                f"--run={target}",
-                f"--case={case}",
-                f"--requests={count}",
-                f"--concurrency={concurrency}",
-            ]
-            subprocess.run(command, check=True, capture_output=True)
-            found = re.search(rb"^totals: (\d+)", out.read_bytes(), re.M)
-            if found is None:
-                raise SystemExit(f"no totals in {out}")
-            totals.append(int(found[1]))
-    return (totals[0] - totals[1]) / n
+    args = [f"--run={target}", f"--case={case}", f"--concurrency={concurrency}"]
+    return callgrind.per_request(__file__, args, "--requests", n)
 
 
 def main() -> int:

@@ -29,10 +29,8 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -56,6 +54,7 @@ from core.contract.evaluations import EvaluationCreate  # noqa: E402
 from core.evaluation import evaluate  # noqa: E402
 from core.runtime import open_store  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
+from dev import callgrind  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PATH = "/api/v1/evaluations"
@@ -218,27 +217,13 @@ def segment(config: Config, n: int, places: Places) -> None:
 
 def instructions(config: Config, n: int, places: Places) -> float:
     """Instructions per request, every thread: (run with n + WARM_UP) - (run with WARM_UP)."""
-    counts = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for requests in (0, n):
-            out = Path(tmp) / f"callgrind.{requests}"
-            command = [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={out}",
-                sys.executable,
-                __file__,
-                "--segment",
-                *_config_args(config),
-                f"--requests={requests}",
-                f"--pg-url={places.pg_url}",
-                f"--sqlite-dir={places.sqlite_dir}",
-            ]
-            subprocess.run(command, check=True, capture_output=True)
-            summary = re.search(rb"^summary: (\d+)", out.read_bytes(), re.M)
-            assert summary is not None
-            counts.append(int(summary[1]))
-    return (counts[1] - counts[0]) / n
+    args = [
+        "--segment",
+        *_config_args(config),
+        f"--pg-url={places.pg_url}",
+        f"--sqlite-dir={places.sqlite_dir}",
+    ]
+    return callgrind.per_request(__file__, args, "--requests", n)
 
 
 def _config_args(config: Config) -> list[str]:
