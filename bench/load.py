@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dev.open_loop import Answer, Figures, run_open_loop  # noqa: E402
+from dev.postgres import new_schema  # noqa: E402
 from dev.processes import free_port, running  # noqa: E402
 
 TOKEN = "bench-admin-token-0123456789"
@@ -86,14 +86,10 @@ def postgres_url() -> Iterator[str]:
     admin = sqlalchemy.create_engine(
         POSTGRES.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )
-    schema = f"bench_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+        with new_schema(admin, POSTGRES, prefix="bench") as url:
+            yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from core.store.db import create_db_engine, create_tables
+from dev.postgres import new_schema
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -42,14 +43,10 @@ def _postgres_admin_engine() -> Engine:
 def postgres_schema_url() -> Iterator[str]:
     """A URL whose search_path is a new schema, dropped afterwards."""
     admin = _postgres_admin_engine()
-    schema = f"t_{secrets.token_hex(6)}"
-    with admin.connect() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        with new_schema(admin, POSTGRES_URL) as url:
+            yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 
