@@ -33,11 +33,11 @@ def create_ops_app(
     flags: FlagCache,
     metrics: GatewayMetrics,
     guard: Guard,
+    shadow: ShadowReport,
     checks: dict[str, Check],
     v2_document: Callable[[], dict[str, Any]],
     upstream: HttpUpstream | None = None,
     vectors: VectorRetention | None = None,
-    shadow: ShadowReport | None = None,
 ) -> FastAPI:
     """The gateway's own API; it shares the flag cache and metrics with the router.
 
@@ -82,7 +82,7 @@ def create_ops_app(
     app.state.metrics = metrics
     app.state.guard = guard
     app.state.checks = checks
-    app.state.shadow = shadow or ShadowReport(window_s=settings.shadow_window_min * 60)
+    app.state.shadow = shadow  # the router's (gateway/shadow.py) report, for the admin route
     app.state.frontend = frontend_files(settings)
     errors.install(app)
     edge.openapi.install(app, merged_with(v2_document))

@@ -137,13 +137,13 @@ class Shadow:
         return copy, copy.request.receive, tapped_send
 
     def mirror(
-        self, copy: _Copy, scope: Scope, route: str, primary: str, fell_back: bool = False
+        self, copy: _Copy, scope: Scope, route: str, primary: str, unpaired: bool = False
     ) -> None:
         """Start the background comparison (the client already has its answer). Nothing to
         compare (`skipped`): a non-JSON or oversized answer, no mirror app for the other
-        variant, or a fallback (v1 answered for v2, so there is no pair)."""
+        variant, or an `unpaired` request (a fallback, a client that left mid-body)."""
         other = "v1" if primary == "v2" else "v2"
-        comparable = copy.comparable and copy.complete and not fell_back
+        comparable = copy.comparable and copy.complete and not unpaired
         if not comparable or self.mirrors.get(other) is None:
             self.skip(route)
             return
