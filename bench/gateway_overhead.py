@@ -1,6 +1,10 @@
 """What the gateway costs: the same evaluation request, direct and through the gateway.
 
-Pairs, each measured in one run with the two sides interleaved (ROUNDS times, medians):
+Groups, each measured in one run with its sides interleaved (ROUNDS times; medians, and
+the min-max of each side's rounds):
+  migration  the gateway forced to v1 vs the gateway forced to v2 vs uvicorn app_v2
+             directly (issue 16: v2 through the gateway >= v1 through it, and >= 0.90 of
+             v2 alone)
   v2   uvicorn app_v2 directly            vs  the gateway forced to v2 (in-process)
   v1   gunicorn app_v1, 1 sync worker     vs  the gateway forced to v1 (WSGI bridge)
   a2w  the gateway with v1 through a2wsgi vs  the gateway with v1 through the WSGI bridge
@@ -16,7 +20,7 @@ A second table sends an evaluation with an empty text, refused (400) by core's p
 check before any database access: the full request path without SQLite's lock, where the
 gateway's own cost is a larger share, comparable to shared/PERF.md.
 
-Usage: python bench/gateway_overhead.py [--seconds 5] [--rounds 3]
+Usage: python bench/gateway_overhead.py [--seconds 5] [--rounds 3] [--group migration ...]
 """
 
 from __future__ import annotations
@@ -51,6 +55,14 @@ BODY = json.dumps(
         "criteriaKeys": ["clarity", "testability", "measurability"],
     }
 )
+
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "migration": ("v1-gateway", "v2-gateway", "v2-direct"),
+    "v2": ("v2-direct", "v2-gateway"),
+    "v1": ("v1-gunicorn", "v1-gateway"),
+    "a2wsgi": ("v1-gateway-a2wsgi", "v1-gateway"),
+}
 
 
 def create_a2wsgi_gateway() -> object:
@@ -153,43 +165,50 @@ def _millis(value: str) -> float:
     return number * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def measure_pair(
-    names: tuple[str, str], seconds: int, rounds: int, workdir: Path, script: Path
-) -> dict[str, dict[str, float]]:
+def measure_group(
+    names: tuple[str, ...], seconds: int, rounds: int, workdir: Path, script: Path
+) -> dict[str, list[dict[str, float]]]:
+    """Each side's wrk figures per round; the sides take turns, in a rotating order, so
+    that a slow minute of the shared machine falls on all of them."""
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
-    for _ in range(rounds):
-        for name in names:
+    for number in range(rounds):
+        shift = number % len(names)
+        for name in names[shift:] + names[:shift]:
             with server(name, workdir) as url:
                 _wrk(url, 1, script)  # warm-up
                 runs[name].append(_wrk(url, seconds, script))
-    return {
-        name: {key: statistics.median(r[key] for r in results) for key in results[0]}
-        for name, results in runs.items()
-    }
+    return runs
 
 
-def _print_pair(pair: tuple[str, str], figures: dict[str, dict[str, float]]) -> None:
-    base = figures[pair[0]]["rps"]
-    for name in pair:
-        f = figures[name]
+def _print_group(names: tuple[str, ...], runs: dict[str, list[dict[str, float]]]) -> None:
+    """Medians per side, the req/s range of its rounds, and the ratio of medians to the
+    first side; then the same ratio round by round (each round's sides ran minutes apart,
+    not hours)."""
+    median = {name: {k: statistics.median(r[k] for r in runs[name]) for k in runs[name][0]}
+              for name in names}  # fmt: skip
+    base = median[names[0]]["rps"]
+    for name in names:
+        f, rates = median[name], [r["rps"] for r in runs[name]]
+        spread = f"{min(rates):.0f}-{max(rates):.0f}"
         print(
-            f"{name:<20} {f['rps']:>8.0f} {f['p50']:>7.2f} {f['p99']:>7.2f}  {f['rps'] / base:.2f}"
+            f"{name:<20} {f['rps']:>8.0f} {spread:>11} {f['p50']:>7.2f} {f['p99']:>7.2f}"
+            f"  {f['rps'] / base:.2f}"
         )
+    for name in names[1:]:
+        ratios = [r["rps"] / b["rps"] for r, b in zip(runs[name], runs[names[0]], strict=True)]
+        print(f"  {name} / {names[0]} per round: " + " ".join(f"{x:.2f}" for x in ratios))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--group", choices=GROUPS, action="append", help="default: all")
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("taskset"):
         print("needs wrk and taskset (apt-get install -y wrk util-linux)", file=sys.stderr)
         return 1
-    pairs = [
-        ("v2-direct", "v2-gateway"),
-        ("v1-gunicorn", "v1-gateway"),
-        ("v1-gateway-a2wsgi", "v1-gateway"),
-    ]
+    groups = [GROUPS[name] for name in args.group or GROUPS]
     # SQLite in memory-backed /dev/shm where there is one: the disk's fsync jitter would
     # otherwise drown the gateway's cost in noise.
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -210,9 +229,12 @@ def main() -> int:
             print(
                 f"\n{titles[name]}, wrk -t1 -c32 -d{args.seconds}s, median of {args.rounds} rounds"
             )
-            print(f"{'variant':<20} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}  ratio")
-            for pair in pairs:
-                _print_pair(pair, measure_pair(pair, args.seconds, args.rounds, workdir, workload))
+            columns = (("req/s", 8), ("min-max", 11), ("p50 ms", 7), ("p99 ms", 7))
+            head = " ".join(f"{title:>{width}}" for title, width in columns)
+            print(f"{'variant':<20} {head}  ratio")
+            for names in groups:
+                runs = measure_group(names, args.seconds, args.rounds, workdir, workload)
+                _print_group(names, runs)
     return 0
 
 
