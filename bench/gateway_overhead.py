@@ -128,7 +128,8 @@ def server(name: str, workdir: Path) -> Iterator[str]:
     }
     command = ["taskset", "-c", "0", *_commands(port)[name]]
     url = f"http://127.0.0.1:{port}"
-    with running(command, f"{url}/health", env=env, cwd=ROOT):
+    # pinned to one core that others share, the imports alone can take half a minute
+    with running(command, f"{url}/health", env=env, cwd=ROOT, timeout_s=120):
         yield url
 
 
