@@ -107,6 +107,7 @@ def server(tmp_path: Path, database_env: dict[str, str]) -> Iterator[Server]:
         **os.environ,
         **database_env,
         "PYTHONPATH": str(ROOT),  # this tree's code, whatever the venv has installed
+        "TMPDIR": str(tmp_path),  # the metrics dir too: nothing left in /tmp, whatever happens
         "REQUIREMENTS_MD_PATH": str(ROOT / "docs" / "requirements.md"),
         "QDRANT_URL": "http://127.0.0.1:9",  # required with workers; never called here
         "ADMIN_TOKEN": ADMIN_TOKEN,
