@@ -25,9 +25,10 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 install-bench: $(VENV)/.installed-bench
 
-## run: start the gateway on :8087 (SQLite under ./data, embedded Qdrant, heuristic engine)
+## run: start the gateway on :8087 (SQLite under ./data, embedded Qdrant, heuristic engine);
+## `make run WORKERS=N`: N gateway processes (API_WORKERS otherwise; it needs QDRANT_URL)
 run: install
-	$(BIN)/reqgate serve
+	$(BIN)/reqgate serve $(if $(WORKERS),--workers $(WORKERS))
 
 # today's total (97.2 %) minus one point: a change that drops coverage must say why
 COV_FLOOR := 96
@@ -36,14 +37,15 @@ COV := --cov=core --cov=app_v1 --cov=app_v2 --cov=gateway --cov=edge --cov=cli \
 
 # one pytest-xdist worker per core (2 in CI); `make test WORKERS=0` runs in one process. The
 # pytest phase on 2 cores: median 92 s on 2 workers, 183 s in one process before (docs/architecture.md)
-WORKERS ?= auto
+# (WORKERS unset means "auto" here and "API_WORKERS" for `make run`)
+TEST_WORKERS = $(or $(WORKERS),auto)
 
 ## test: install the test extras, lint, check formatting, type-check, run the suite over the floor
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n $(WORKERS) --dist worksteal $(COV)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(COV)
 
 ## bench: print the benchmark figures recorded in docs/benchmarks.md
 bench: install-bench

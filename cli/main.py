@@ -8,18 +8,24 @@ from collections.abc import Sequence
 
 from cli import evaluate, flags, ingest, qdrant
 from core.exceptions import ConfigError
-from core.settings import get_settings
+from core.settings import get_settings, load_settings
 
 
-def _serve(_args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace) -> int:
     from gateway.serving import serve  # uvicorn and the gateway load for `serve` alone
 
     try:
-        settings = get_settings()
+        settings = (
+            get_settings() if args.workers is None else load_settings(api_workers=args.workers)
+        )
     except ConfigError as exc:
         print(f"reqgate: {exc}", file=sys.stderr)
         return 2
-    print(f"reqgate: gateway on http://{settings.api_host}:{settings.api_port}", file=sys.stderr)
+    workers = f" ({settings.api_workers} workers)" if settings.api_workers > 1 else ""
+    print(
+        f"reqgate: gateway on http://{settings.api_host}:{settings.api_port}{workers}",
+        file=sys.stderr,
+    )
     serve(settings)
     return 0
 
@@ -61,9 +67,11 @@ def _confirmed() -> bool:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reqgate", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="start the gateway on API_HOST:API_PORT").set_defaults(
-        handler=_serve
+    serve = commands.add_parser("serve", help="start the gateway on API_HOST:API_PORT")
+    serve.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="processes (default API_WORKERS)"
     )
+    serve.set_defaults(handler=_serve)
     purge = commands.add_parser("purge", help="delete records older than PURGE_RETENTION_H")
     purge.add_argument("--older-than-hours", type=int, default=None, metavar="H")
     purge.add_argument("--yes", action="store_true", help="delete without asking")

@@ -2,6 +2,7 @@
 
 The gateway's /metrics exposes the default registry, so anything defined here shows up
 there without wiring. Labels are bounded sets (reasons, models, kinds), never request data.
+Each gauge says how the values of several workers combine (gateway/metrics.py).
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ LLM_CACHE = Counter(
 LLM_CIRCUIT_OPEN = Gauge(
     "reqgate_llm_circuit_open",
     "1 while the LLM server's circuit breaker is open or half-open (calls go to the heuristic"
-    " engine, embeddings fail fast).",
+    " engine, embeddings fail fast); each worker has its own breaker: 1 while any is open.",
+    multiprocess_mode="livemax",
 )
 LLM_IN_FLIGHT = Gauge(
     "reqgate_llm_in_flight",
-    "LLM calls in flight now; never above MAX_PARALLEL.",
+    "LLM calls in flight now, all workers together; never above MAX_PARALLEL per worker.",
+    multiprocess_mode="livesum",
 )
 SEARCH_DEGRADED = Counter(
     "reqgate_search_degraded",

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: Annotated[int, Field(ge=1, le=65535)] = 8087
+    # Gateway processes on API_PORT (`reqgate serve --workers N` overrides it); above 1 they
+    # need a Qdrant server (QDRANT_URL) unless v2 runs elsewhere (docs/operations.md).
+    api_workers: Annotated[int, Field(ge=1, le=64)] = 1
 
     openai_api_key: str | None = None
     openai_base_url: str | None = None
@@ -269,6 +272,19 @@ class Settings(BaseSettings):
         """A guard that looks less often than its window lasts would miss whole windows."""
         if self.guard_interval_s >= self.guard_window_s:
             raise ValueError("GUARD_INTERVAL_S must be smaller than GUARD_WINDOW_S")
+        return self
+
+    @model_validator(mode="after")
+    def _workers_share_the_knowledge_base(self) -> Settings:
+        """Embedded Qdrant locks QDRANT_PATH for one process: with several workers only one
+        could open it, and knowledge-base answers would depend on which worker a client
+        reached (and in :memory: each worker would have a knowledge base of its own)."""
+        if self.api_workers > 1 and not self.qdrant_url and not self.v2_upstream_url:
+            raise ValueError(
+                "API_WORKERS above 1 needs QDRANT_URL (a Qdrant server): the embedded Qdrant"
+                " at QDRANT_PATH opens in one process only; or run v2 elsewhere"
+                " (V2_UPSTREAM_URL), or one worker"
+            )
         return self
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import socket
 import subprocess
 import time
@@ -57,7 +58,9 @@ def running(
 
     Its output goes to `log_path` (else nowhere): a file, because a pipe nobody reads fills
     up and freezes the server mid-test. A server that exits or stays silent raises
-    RuntimeError with the tail of that log.
+    RuntimeError with the tail of that log. It runs in a process group of its own: one
+    that does not stop within 10 s of SIGTERM is killed with whatever it started (the
+    workers of `reqgate serve --workers N`), so no worker outlives its test.
     """
     log = log_path.open("ab") if log_path else None
     process = subprocess.Popen(
@@ -66,6 +69,7 @@ def running(
         env=dict(env) if env else None,
         stdout=subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         _wait_until_ready(process, command[0], ready_url, timeout_s, log_path)
@@ -75,7 +79,7 @@ def running(
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         if log:
             log.close()

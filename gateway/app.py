@@ -24,7 +24,7 @@ from edge.request_id import RequestIdMiddleware
 from gateway.flags import FlagCache
 from gateway.guard import Guard
 from gateway.guard_window import GuardWindow
-from gateway.metrics import GatewayMetrics
+from gateway.metrics import GatewayMetrics, multiprocess_dir
 from gateway.middleware.access_log import AccessLogMiddleware
 from gateway.middleware.body_deadline import BodyDeadlineMiddleware
 from gateway.middleware.cors import JsonCorsMiddleware
@@ -67,7 +67,7 @@ def create_app(
         if settings.guard_enabled
         else None
     )
-    metrics = GatewayMetrics(window)
+    metrics = GatewayMetrics(window, shared_dir=multiprocess_dir())
     guard = Guard(settings, engine=engine, flags=flags, metrics=metrics, window=window)
     upstream = None
     if settings.v2_upstream_url:

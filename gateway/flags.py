@@ -3,11 +3,14 @@
 Every worker and replica reads the same row, so a change made through any of them reaches
 all within MAX_AGE_S plus one read. No request waits for that read: `current()` answers
 the last known flags at once and starts a refresh (in its own thread, one at a time) when
-they are older than MAX_AGE_S. While the database cannot be read the last known flags stay
-in force, up to FLAG_MAX_STALENESS_S after the last successful read; beyond it, shared
-routes answer 503 with Retry-After (`for_routing`) rather than route on flags that may
-predate an operator's rollback. The gateway's own routes (/health, /metrics, the runtime
-config) keep answering with the last known flags and their age.
+they are older than MAX_AGE_S, and while the server runs `run()` starts one every MAX_AGE_S
+whether requests come or not: an idle worker's next request must not route on flags read
+before a change that another worker acknowledged seconds ago. While the database cannot
+be read the last known flags stay in force, up to FLAG_MAX_STALENESS_S after the last
+successful read; beyond it, shared routes answer 503 with Retry-After (`for_routing`)
+rather than route on flags that may predate an operator's rollback. The gateway's own
+routes (/health, /metrics, the runtime config) keep answering with the last known flags
+and their age.
 """
 
 from __future__ import annotations
@@ -70,6 +73,15 @@ class FlagCache:
                 self._refresh = Future()
                 threading.Thread(target=self._reload, name="flag-refresh", daemon=True).start()
             return self._refresh
+
+    async def run(self) -> None:
+        """Refresh every max_age_s until cancelled (the gateway's lifespan): a request-started
+        refresh in between counts, so a busy worker reads no more often than before."""
+        while True:
+            await asyncio.sleep(max(0.0, self._tried_at + self.max_age_s - time.monotonic()))
+            refresh = self._start_refresh(now=False)
+            if refresh is not None:
+                await asyncio.wrap_future(refresh)
 
     async def for_routing(self) -> Flags:
         """Flags fit to route on: no older than max_staleness_s, else Unavailable.

@@ -11,7 +11,7 @@ breaches when it has at least GUARD_MIN_REQUESTS there and
 with fewer than GUARD_MIN_REQUESTS on v1 the baseline is an error rate of 0 and the SLO
 alone. A breach rolls back (flag off, canary and shadow 0) through the admin rollback's own
 path, FlagCache.change, audited with source `guard` and the figures; the holder's cache
-switches at once and every other worker's within its refresh (0.5 s under traffic). It
+switches at once and every other worker's within its refresh (every 0.5 s). It
 never promotes. A database error is logged and the tick tried again at the next interval.
 """
 
@@ -294,7 +294,7 @@ class Guard:
             self.state = "rolled_back"  # and nobody changed the flags since
         else:
             self.state = "watching" if sends_v2(flags) else "idle"
-        self.metrics.guard_state.state(self.state)
+        self.metrics.show_guard_state(self.state)
 
     def public(self) -> GuardPublic:
         """The settings in force, the state and the last decision, as this worker knows them."""

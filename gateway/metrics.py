@@ -5,20 +5,29 @@ process. /metrics serves it followed by prometheus_client's default registry, wh
 records what is per process (the LLM metrics of core/metrics.py, process and GC figures).
 Labels are bounded: `route` is a route template or a fixed word, never a raw path, so
 scanning random URLs cannot grow the series without limit.
+
+With several workers (`reqgate serve --workers N`) every worker's values live in files in
+the directory PROMETHEUS_MULTIPROC_DIR names (prometheus_client's multiprocess mode), and
+/metrics, whichever worker answers it, adds up all workers' files: counters and histograms
+are summed, each gauge combined as its `multiprocess_mode` says. The process and GC figures
+of the default registry are left out then: they would be the answering worker's alone.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
-    Enum,
     Gauge,
     Histogram,
     generate_latest,
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
 from core.exceptions import ClientClosedRequest
 from core.store.flags import Flags
@@ -32,13 +41,42 @@ DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 # no traffic to v2), watching, rolled_back (its rollback is in force: nobody changed the
 # flags since).
 GUARD_STATES = ("off", "idle", "watching", "rolled_back")
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_dir() -> Path | None:
+    """The directory of the workers' metric files, when `reqgate serve` runs several
+    (gateway/serving.py names it in the environment, where prometheus_client reads it when
+    a worker imports it); None in a single process."""
+    path = os.environ.get(MULTIPROC_ENV)
+    return Path(path) if path else None
+
+
+def forget_dead_workers(directory: Path) -> None:
+    """Drop the live gauges of workers that are gone (killed, crashed or stopped): uvicorn
+    has no hook for a worker's exit, so each scrape looks. Their counts stay: a counter
+    never goes down because a worker died."""
+    pids = {int(file.stem.rsplit("_", 1)[1]) for file in directory.glob("gauge_live*_*.db")}
+    for pid in pids:
+        try:
+            os.kill(pid, 0)  # signal 0: only whether the process exists
+        except ProcessLookupError:
+            mark_process_dead(pid, str(directory))  # type: ignore[no-untyped-call]
+        except PermissionError:  # another user's process took the pid: not ours, alive
+            continue
 
 
 class GatewayMetrics:
     """The gateway's counters, histogram and flag gauges."""
 
-    def __init__(self, guard_window: GuardWindow | None = None) -> None:
+    def __init__(
+        self, guard_window: GuardWindow | None = None, *, shared_dir: Path | None = None
+    ) -> None:
         self.registry = CollectorRegistry()
+        self.shared_dir = shared_dir  # multiprocess_dir() of the server, when it has workers
+        self._fleet = CollectorRegistry()  # every worker's files, read at each scrape
+        if shared_dir is not None:
+            MultiProcessCollector(self._fleet, path=str(shared_dir))  # type: ignore[no-untyped-call]
         self.recent = RecentTraffic()  # the ops page's last minutes (gateway/traffic.py)
         self.guard_window = guard_window  # the SLO guard's seconds (gateway/guard_window.py)
         self._children: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
@@ -76,24 +114,30 @@ class GatewayMetrics:
             ["route", "result"],
             registry=self.registry,
         )
-        self.canary_percent = Gauge(
-            "reqgate_canary_percent", "CANARY_PERCENT in force", registry=self.registry
+        self.canary_percent = self._latest("reqgate_canary_percent", "CANARY_PERCENT in force")
+        self.use_v2 = self._latest("reqgate_flag_use_v2", "FEATURE_FLAG_USE_V2 in force (1 or 0)")
+        self.shadow_percent = self._latest("reqgate_shadow_percent", "SHADOW_PERCENT in force")
+        self.epoch = self._latest(
+            "reqgate_flags_epoch", "Epoch of the flags in force in the process that answered"
         )
-        self.use_v2 = Gauge(
-            "reqgate_flag_use_v2", "FEATURE_FLAG_USE_V2 in force (1 or 0)", registry=self.registry
-        )
-        self.shadow_percent = Gauge(
-            "reqgate_shadow_percent", "SHADOW_PERCENT in force", registry=self.registry
-        )
-        self.epoch = Gauge(
-            "reqgate_flags_epoch", "Epoch of the flags this process uses", registry=self.registry
-        )
-        self.guard_state = Enum(
+        # a gauge per state, not an Enum: prometheus_client cannot share an Enum's values
+        # between workers
+        self.guard_state = self._latest(
             "reqgate_guard_state",
-            "State of the SLO guard in this process",
-            states=list(GUARD_STATES),
-            registry=self.registry,
+            "State of the SLO guard: 1 for the state it is in, 0 for the others",
+            ("state",),
         )
+
+    def _latest(self, name: str, documentation: str, labels: tuple[str, ...] = ()) -> Gauge:
+        """A gauge a worker sets when it answers a scrape or judges its state again: with
+        several workers, the latest value any live one set is the one in force."""
+        return Gauge(
+            name, documentation, labels, registry=self.registry, multiprocess_mode="livemostrecent"
+        )
+
+    def show_guard_state(self, state: str) -> None:
+        for each in GUARD_STATES:
+            self.guard_state.labels(each).set(1 if each == state else 0)
 
     def observe(
         self, *, method: str, route: str, status: int, variant: str, reason: str, seconds: float
@@ -125,10 +169,14 @@ class GatewayMetrics:
         return totals
 
     def render(self, flags: Flags) -> bytes:
-        """The text exposition of both registries, with the gauges set from the flags in force
-        now; their metric names do not overlap, so the two texts join into one valid one."""
+        """The text exposition of both registries (their metric names do not overlap, so the
+        two texts join into one valid one), or of every worker's files, with the flag gauges
+        set from the flags in force now."""
         self.canary_percent.set(flags.canary_percent)
         self.use_v2.set(1 if flags.use_v2 else 0)
         self.shadow_percent.set(flags.shadow_percent)
         self.epoch.set(flags.epoch)
-        return generate_latest(self.registry) + generate_latest(REGISTRY)
+        if self.shared_dir is None:
+            return generate_latest(self.registry) + generate_latest(REGISTRY)
+        forget_dead_workers(self.shared_dir)
+        return generate_latest(self._fleet)

@@ -41,15 +41,16 @@ def create_ops_app(
 ) -> FastAPI:
     """The gateway's own API; it shares the flag cache and metrics with the router.
 
-    Its lifespan (the gateway's) purges old records at start-up and every
-    PURGE_INTERVAL_MIN (DESIGN §5), knowledge-base chunks too with `vectors`, runs the SLO
-    guard (gateway/guard.py) unless GUARD_ENABLED is false, and closes the embedded vector
-    store at shutdown. Its /openapi.json is the gateway's whole document: its
-    own routes and those of `v2_document` that the router forwards.
+    Its lifespan (the gateway's) keeps the flags fresh (gateway/flags.py), purges old records
+    at start-up and every PURGE_INTERVAL_MIN (DESIGN §5), knowledge-base chunks too with
+    `vectors`, runs the SLO guard (gateway/guard.py) unless GUARD_ENABLED is false, and
+    closes the embedded vector store at shutdown. Its /openapi.json is the gateway's whole
+    document: its own routes and those of `v2_document` that the router forwards.
     """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        refreshing = asyncio.create_task(flags.run())
         await purge_logged(engine, hours=settings.purge_retention_h, vectors=vectors)
         purging = asyncio.create_task(
             purge_periodically(
@@ -61,6 +62,7 @@ def create_ops_app(
         )
         guarding = asyncio.create_task(guard.run()) if guard.enabled else None
         yield
+        refreshing.cancel()
         purging.cancel()
         if guarding is not None:
             guarding.cancel()

@@ -1,4 +1,5 @@
-"""Deleting old records (DESIGN §5): at start-up, every PURGE_INTERVAL_MIN, and on demand.
+"""Deleting old records (DESIGN §5): at start-up, every PURGE_INTERVAL_MIN, and on demand;
+in every gateway worker, one purge at a time.
 
 With VECTOR_RETENTION_H set, the same runs delete ingested chunks older than it from the
 knowledge base (they hold document text, by design; unset keeps them).
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Delete, delete, func, select
+from sqlalchemy import Delete, delete, func, select, text
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from core.store.models import (
 from core.vectors import VectorStore
 
 log = logging.getLogger("reqgate.purge")
+PURGE_LOCK = 0x70757267  # the PostgreSQL advisory lock of purges ("purg"), in every process
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,7 @@ def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None)
     cutoff = (now or utcnow()) - timedelta(hours=hours)
     old_ids = select(col(Evaluation.id)).where(col(Evaluation.created_at) < cutoff)
     with write_scope(engine) as session:
+        _one_purge_at_a_time(session)
         _delete(
             session,
             delete(EvaluationDetail).where(col(EvaluationDetail.evaluation_id).in_(old_ids)),
@@ -109,6 +112,16 @@ def purge_older_than(engine: Engine, *, hours: int, now: datetime | None = None)
     return PurgeReport(
         cutoff=cutoff, evaluations=evaluations, rewrites=rewrites, decisions=decisions
     )
+
+
+def _one_purge_at_a_time(session: Session) -> None:
+    """Every worker and replica purges, at start-up and on the same schedule. On PostgreSQL
+    two purges deleting the same rows at once can deadlock (scans that meet the rows in
+    another order) and would do the same work twice, so a purge first takes an advisory lock
+    held to its commit: the next waits, then finds only what came of age meanwhile. SQLite
+    needs none: BEGIN IMMEDIATE lets one writer in at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PURGE_LOCK})
 
 
 def _delete(session: Session, statement: Delete) -> int:

@@ -36,6 +36,9 @@ def test_load_settings_defaults() -> None:
         ({"purge_retention_h": -5}, "PURGE_RETENTION_H"),
         ({"verdict_threshold": 1.5}, "VERDICT_THRESHOLD"),
         ({"api_port": 70000}, "API_PORT"),
+        ({"api_workers": 0}, "API_WORKERS"),
+        ({"api_workers": 2}, "API_WORKERS above 1 needs QDRANT_URL"),
+        ({"api_workers": 2, "qdrant_path": ":memory:"}, "API_WORKERS above 1 needs QDRANT_URL"),
         ({"log_format": "xml"}, "LOG_FORMAT"),
         ({"max_concurrent_batches": 0}, "MAX_CONCURRENT_BATCHES"),
         ({"admin_token": "changeme"}, "ADMIN_TOKEN"),
@@ -51,6 +54,14 @@ def test_load_settings_defaults() -> None:
 def test_load_settings_invalid_names_variable(overrides: dict[str, object], variable: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         load_settings(_env_file=None, **overrides)
+
+
+@pytest.mark.parametrize(
+    "elsewhere", [{"qdrant_url": "http://qdrant:6333"}, {"v2_upstream_url": "http://v2:8088"}]
+)
+def test_load_settings_workers_with_knowledge_base_elsewhere(elsewhere: dict[str, str]) -> None:
+    """No worker opens an embedded Qdrant: a server holds it, or v2 runs in its own process."""
+    assert load_settings(_env_file=None, api_workers=4, **elsewhere).api_workers == 4
 
 
 def test_load_settings_reads_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 from typing import cast
 
 import pytest
@@ -119,3 +120,51 @@ def test_flag_cache_refuses_stale_flags_for_routing(monkeypatch: pytest.MonkeyPa
         asyncio.run(cache.for_routing())
     assert raised.value.headers == {"Retry-After": "2"}
     assert cache.current() == Flags()  # the gateway's own routes still show them
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "not within the deadline"
+        await asyncio.sleep(0.01)
+
+
+def test_flag_cache_run_refreshes_an_idle_cache(db_engine: Engine) -> None:
+    """Another worker's change reaches a cache nothing asks (an idle worker): its next
+    request must not route on the flags from before."""
+    cache = FlagCache(db_engine, read_flags(db_engine) or Flags(), max_age_s=0.05)
+
+    async def scenario() -> None:
+        refreshing = asyncio.create_task(cache.run())
+        changed, _ = await asyncio.to_thread(
+            change_flags,
+            db_engine,
+            FlagChange(canary_percent=9),
+            actor="o",
+            reason="",
+            source="api",
+        )
+        await _until(lambda: cache.flags.epoch == changed.epoch)  # never current(): idle
+        refreshing.cancel()
+
+    asyncio.run(scenario())
+    assert cache.flags.canary_percent == 9
+
+
+def test_flag_cache_run_lets_unreadable_flags_go_stale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refreshing in the background must not make flags it cannot read look fresh."""
+
+    def unreachable(_engine: Engine) -> None:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(gateway.flags, "read_flags", unreachable)
+    cache = FlagCache(cast(Engine, None), Flags(), max_age_s=0.01, max_staleness_s=0.2)
+
+    async def scenario() -> None:
+        refreshing = asyncio.create_task(cache.run())
+        await _until(lambda: cache.age_s > 0.2)
+        with pytest.raises(Unavailable):
+            await cache.for_routing()
+        refreshing.cancel()
+
+    asyncio.run(scenario())

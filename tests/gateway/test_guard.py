@@ -108,7 +108,7 @@ def test_guard_rolls_back_a_failing_v2_once_with_its_figures(
     }
     assert shown.last_decision.epoch == worker.flags.flags.epoch and shown.holder == "a"
     assert (
-        'reqgate_guard_state{reqgate_guard_state="rolled_back"} 1.0'
+        'reqgate_guard_state{state="rolled_back"} 1.0'
         in generate_latest(worker.metrics.registry).decode()
     )
     worker.tick()
@@ -227,10 +227,7 @@ def test_guard_off_has_no_window_and_says_so(
     guard = Guard(settings, engine=engine, flags=flags, metrics=metrics, window=None, now=wall)
     asyncio.run(guard.tick())
     assert guard.public().state == "off" and not guard.enabled
-    assert (
-        'reqgate_guard_state{reqgate_guard_state="off"} 1.0'
-        in generate_latest(metrics.registry).decode()
-    )
+    assert 'reqgate_guard_state{state="off"} 1.0' in generate_latest(metrics.registry).decode()
 
 
 def test_guard_states_are_the_metrics_states() -> None:
@@ -267,7 +264,7 @@ def test_runtime_config_ops_summary_and_metrics_show_the_guard(
     shown = client.get("/api/runtime-config/ops", headers=ADMIN).json()["guard"]
     assert shown == {k: v for k, v in guard.items() if v is not None}  # the summary omits nulls
     metrics = client.get("/metrics").text
-    assert 'reqgate_guard_state{reqgate_guard_state="watching"} 1.0' in metrics
+    assert 'reqgate_guard_state{state="watching"} 1.0' in metrics
     client.post("/api/runtime-config/flags/rollback", headers=ADMIN)
     assert client.get("/api/runtime-config").json()["guard"]["state"] == "idle"
     off = make_gateway(guard_enabled=False).get("/api/runtime-config").json()["guard"]

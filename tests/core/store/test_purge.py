@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -15,7 +18,8 @@ from core.settings import Settings
 from core.store.criteria import sync_criteria
 from core.store.db import create_tables, get_engine
 from core.store.models import Evaluation, EvaluationDetail, SuggestionRecord, utcnow
-from core.store.purge import purge_older_than
+from core.store.purge import PURGE_LOCK, purge_older_than
+from tests.utils.database import empty_postgres
 
 
 def _evaluate(engine: Engine, settings: Settings) -> str:
@@ -89,3 +93,44 @@ def test_cli_purge_without_confirmation_deletes_nothing(
     out, err = capsys.readouterr()
     assert "will delete 1 evaluations" in out and "--yes" in err
     assert _count(cli_store, Evaluation) == 1
+
+
+def _waiting_on_advisory_lock(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        waiting = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND objid = :key AND objsubid = 1"
+            ),
+            {"key": PURGE_LOCK},
+        ).scalar_one()
+    return bool(waiting)
+
+
+def test_purges_of_several_workers_run_one_at_a_time_on_postgresql(
+    postgres_tables: str, settings: Settings
+) -> None:
+    """Every worker and replica purges on the same schedule: on PostgreSQL a purge waits for
+    the one under way (its advisory lock), then deletes what is left, never the same rows
+    at the same time. (SQLite's BEGIN IMMEDIATE lets one writer in at a time already.)"""
+    engine = empty_postgres(postgres_tables)
+    sync_criteria(engine)
+    _evaluate(engine, settings)
+    results: list[int] = []
+    with engine.connect() as other_purge:
+        other_purge.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PURGE_LOCK})
+        waiting = threading.Thread(
+            target=lambda: results.append(
+                purge_older_than(engine, hours=0, now=utcnow() + timedelta(seconds=1)).evaluations
+            )
+        )
+        waiting.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_on_advisory_lock(engine):
+            assert time.monotonic() < deadline and waiting.is_alive(), "the purge did not wait"
+            time.sleep(0.02)
+        assert results == [] and _count(engine, Evaluation) == 1
+        other_purge.rollback()  # the other purge ends
+    waiting.join(30)
+    assert results == [1] and _count(engine, Evaluation) == 0
+    engine.dispose()
