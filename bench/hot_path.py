@@ -16,8 +16,8 @@ Two measures:
   is off there: valgrind runs ~50x slower, so its reads per wall second would be counted
   ~50 times over.
 
-Usage: python bench/hot_path.py [--case evaluation] [--requests 1000] [--rounds 5]
-                                [--concurrency 1] [--callgrind]
+Usage: python bench/hot_path.py [--case evaluation] [--target v2] [--requests 1000]
+                                [--rounds 5] [--concurrency 1] [--callgrind]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,9 @@ CASES: dict[str, tuple[str, str, Any]] = {
 }
 
 
-def build_targets(workdir: Path) -> dict[str, Any]:
-    """The three ASGI callables; both gateways share nothing but the database file."""
+def build_targets(workdir: Path, names: Sequence[str] = TARGETS) -> dict[str, Any]:
+    """The named ASGI callables, and only those (under valgrind, building an app costs more
+    than the requests measured); both gateways share nothing but the database file."""
     settings = load_settings(
         _env_file=None,
         sqlite_path=workdir / "reqgate.db",
@@ -68,13 +70,15 @@ def build_targets(workdir: Path) -> dict[str, Any]:
         log_level="INFO",
         log_format="json",
     )
-    v2 = app_v2.main.create_app(settings)
-    forced_v2 = settings.model_copy(update={"feature_flag_use_v2": True})
-    return {
-        "v2": v2,
-        "gateway-v2": gateway.app.create_app(forced_v2, v2=v2),
-        "gateway-v1": gateway.app.create_app(settings),
-    }
+    targets: dict[str, Any] = {}
+    if {"v2", "gateway-v2"} & set(names):
+        targets["v2"] = app_v2.main.create_app(settings)
+    if "gateway-v2" in names:
+        forced_v2 = settings.model_copy(update={"feature_flag_use_v2": True})
+        targets["gateway-v2"] = gateway.app.create_app(forced_v2, v2=targets["v2"])
+    if "gateway-v1" in names:
+        targets["gateway-v1"] = gateway.app.create_app(settings)
+    return targets
 
 
 def scope_of(method: str, path: str, body: bytes) -> dict[str, Any]:
@@ -116,15 +120,15 @@ async def serve_many(app: Any, case: str, n: int, concurrency: int) -> None:
 
 
 def throughput(
-    targets: dict[str, Any], case: str, n: int, rounds: int, concurrency: int
+    targets: dict[str, Any], names: list[str], case: str, n: int, rounds: int, concurrency: int
 ) -> dict[str, tuple[float, float]]:
-    """Per target: median requests per second and median process CPU us per request."""
+    """Per named target: median requests per second and median process CPU us per request."""
     loop = asyncio.new_event_loop()
-    figures: dict[str, list[tuple[float, float]]] = {name: [] for name in TARGETS}
-    for name in TARGETS:
+    figures: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    for name in names:
         loop.run_until_complete(serve_many(targets[name], case, WARM_UP, 1))
     for number in range(rounds):
-        order = TARGETS if number % 2 == 0 else TARGETS[::-1]
+        order = names if number % 2 == 0 else names[::-1]
         for name in order:
             wall, cpu = time.perf_counter(), time.process_time()
             loop.run_until_complete(serve_many(targets[name], case, n, concurrency))
@@ -163,6 +167,7 @@ def instructions(target: str, case: str, n: int, concurrency: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", choices=CASES, action="append", help="default: evaluation")
+    parser.add_argument("--target", choices=TARGETS, action="append", help="default: all three")
     parser.add_argument("--requests", type=int, help="per round (default 1000; callgrind 200)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once")
@@ -170,15 +175,16 @@ def main() -> int:
     parser.add_argument("--run", choices=TARGETS, help=argparse.SUPPRESS)  # callgrind's child
     args = parser.parse_args()
     cases = args.case or ["evaluation"]
+    names = [name for name in TARGETS if name in (args.target or TARGETS)]
     n = args.requests if args.requests is not None else (200 if args.callgrind else 1000)
     n -= n % args.concurrency
     in_flight = f", {args.concurrency} in flight" if args.concurrency > 1 else ""
     if args.callgrind:
         print(f"instructions/request (callgrind, all threads), {n} requests{in_flight}")
-        print(f"{'case':<12}" + "".join(f"{name:>14}" for name in TARGETS))
+        print(f"{'case':<12}" + "".join(f"{name:>14}" for name in names))
         for case in cases:
             print(f"{case:<12}", end="", flush=True)
-            for name in TARGETS:  # each figure as it comes: a run takes minutes
+            for name in names:  # each figure as it comes: a run takes minutes
                 count = instructions(name, case, n, args.concurrency)
                 print(f"{count:>14,.0f}", end="", flush=True)
             print()
@@ -187,7 +193,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=shm) as tmp, open(os.devnull, "w") as log:
         with redirect_stderr(log):
             configure_logging("INFO", "json")  # its handler keeps `log`
-        targets = build_targets(Path(tmp))
+        targets = build_targets(Path(tmp), [args.run] if args.run else names)
         if args.run:
             run_once(targets, args.run, cases[0], n, args.concurrency)
             return 0
@@ -195,7 +201,7 @@ def main() -> int:
         print(f"{'case':<12} {'target':<12} {'req/s':>8} {'CPU us/req':>11}")
         for case in cases:
             for name, (rate, cpu) in throughput(
-                targets, case, n, args.rounds, args.concurrency
+                targets, names, case, n, args.rounds, args.concurrency
             ).items():
                 print(f"{case:<12} {name:<12} {rate:>8,.0f} {cpu:>11,.0f}")
     return 0

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from sqlmodel import Session
 
-from app_v2.deps import DatabaseDep, JsonBody, SettingsDep
+from app_v2.deps import JsonRequestDep
 from app_v2.openapi import BODY_ERRORS, json_body
 from app_v2.sync_work import JsonBytes, answer
 from core.contract.batch import (
@@ -39,14 +39,14 @@ DECISION_ERRORS = {**BODY_ERRORS, **UNKNOWN_EVALUATION, **error_responses({503: 
     openapi_extra=json_body(ApplyCreate),
     responses={**BODY_ERRORS, **UNKNOWN_EVALUATION},
 )
-async def apply_suggestions(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
+async def apply_suggestions(call: JsonRequestDep) -> JsonBytes:
     """Apply selected suggestions to a requirement (merge into one, or split into several)."""
 
     def work(session: Session) -> ApplyPublic:
-        request = parse_apply(body, settings)
-        return apply_corrections(session=session, settings=settings, request=request)
+        request = parse_apply(call.body, call.settings)
+        return apply_corrections(session=session, settings=call.settings, request=request)
 
-    return await answer(work, db=db)
+    return await answer(work, db=call.db)
 
 
 @router.post(
@@ -55,14 +55,14 @@ async def apply_suggestions(body: JsonBody, db: DatabaseDep, settings: SettingsD
     openapi_extra=json_body(CorrectionTextCreate),
     responses={**BODY_ERRORS, **UNKNOWN_EVALUATION},
 )
-async def save_text_correction(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
+async def save_text_correction(call: JsonRequestDep) -> JsonBytes:
     """Record a requirement corrected by hand (checksums only)."""
 
     def work(session: Session) -> CorrectionSavedPublic:
-        request = parse_correction_text(body, settings)
+        request = parse_correction_text(call.body, call.settings)
         return save_manual_correction(session=session, request=request)
 
-    return await answer(work, db=db)
+    return await answer(work, db=call.db)
 
 
 @router.post(
@@ -71,14 +71,14 @@ async def save_text_correction(body: JsonBody, db: DatabaseDep, settings: Settin
     openapi_extra=json_body(DecisionCreate),
     responses=DECISION_ERRORS,
 )
-async def create_decision(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
+async def create_decision(call: JsonRequestDep) -> JsonBytes:
     """Record that a person accepted or rejected a suggestion (checksums and codes only)."""
 
     def work(session: Session) -> DecisionSavedPublic:
-        request = parse_decision(body, settings)
+        request = parse_decision(call.body, call.settings)
         return save_decision(session=session, request=request, variant="v2")
 
-    return await answer(work, db=db)
+    return await answer(work, db=call.db)
 
 
 @router.post(
@@ -87,11 +87,11 @@ async def create_decision(body: JsonBody, db: DatabaseDep, settings: SettingsDep
     openapi_extra=json_body(DecisionBatchCreate),
     responses=DECISION_ERRORS,
 )
-async def create_decisions(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
+async def create_decisions(call: JsonRequestDep) -> JsonBytes:
     """Record several decisions at once, all or none."""
 
     def work(session: Session) -> DecisionsSavedPublic:
-        request = parse_decision_batch(body, settings)
+        request = parse_decision_batch(call.body, call.settings)
         return save_decisions(session=session, request=request, variant="v2")
 
-    return await answer(work, db=db)
+    return await answer(work, db=call.db)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from sqlmodel import Session
 
-from app_v2.deps import DatabaseDep, JsonBody, SettingsDep
+from app_v2.deps import JsonRequestDep
 from app_v2.openapi import BODY_ERRORS, json_body
 from app_v2.sync_work import JsonBytes, answer
 from core.contract.bodies import parse_evaluation
@@ -19,11 +19,11 @@ router = APIRouter(prefix="/api/v1", tags=["evaluations"])
     openapi_extra=json_body(EvaluationCreate),
     responses=BODY_ERRORS,
 )
-async def create_evaluation(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
+async def create_evaluation(call: JsonRequestDep) -> JsonBytes:
     """Evaluate one requirement against the requested criteria."""
 
     def work(session: Session) -> EvaluationPublic:
-        request = parse_evaluation(body, settings)
-        return evaluate(session=session, settings=settings, request=request, variant="v2")
+        request = parse_evaluation(call.body, call.settings)
+        return evaluate(session=session, settings=call.settings, request=request, variant="v2")
 
-    return await answer(work, db=db)
+    return await answer(work, db=call.db)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from app_v2.deps import DatabaseDep, JsonBody, SettingsDep
+from app_v2.deps import JsonRequestDep
 from app_v2.openapi import BODY_ERRORS, json_body
 from app_v2.streaming import stream_response
 from app_v2.sync_work import JsonBytes, answer
@@ -30,14 +30,12 @@ router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
         },
     },
 )
-async def stream_batch_validation(
-    request: Request, body: JsonBody, settings: SettingsDep
-) -> StreamingResponse:
+async def stream_batch_validation(request: Request, call: JsonRequestDep) -> StreamingResponse:
     """Validate a list of requirements, streaming each result as it completes."""
-    parsed = parse_batch_validate(body, settings)  # a 400 here comes before streaming
+    parsed = parse_batch_validate(call.body, call.settings)  # a 400 here comes before streaming
     sse = wants_sse(request.headers.get("accept"))
     chunks = stream_body(
-        engine=request.app.state.db, settings=settings, request=parsed, variant="v2", sse=sse
+        engine=call.db, settings=call.settings, request=parsed, variant="v2", sse=sse
     )
     return stream_response(chunks, sse=sse)
 
@@ -48,11 +46,11 @@ async def stream_batch_validation(
     openapi_extra=json_body(BatchValidateCreate),
     responses=BODY_ERRORS,
 )
-async def create_suggestions(body: JsonBody, db: DatabaseDep, settings: SettingsDep) -> JsonBytes:
+async def create_suggestions(call: JsonRequestDep) -> JsonBytes:
     """Suggest corrections (atoms) for each requirement of a list."""
 
     def work(session: Session) -> SuggestPublic:
-        parsed = parse_batch_validate(body, settings)
-        return suggest_texts(session=session, settings=settings, request=parsed, variant="v2")
+        parsed = parse_batch_validate(call.body, call.settings)
+        return suggest_texts(session=session, settings=call.settings, request=parsed, variant="v2")
 
-    return await answer(work, db=db)
+    return await answer(work, db=call.db)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from sqlmodel import Session
 
-from app_v2.deps import DatabaseDep, JsonBody, SettingsDep
+from app_v2.deps import JsonRequestDep
 from app_v2.openapi import BODY_ERRORS, json_body
 from app_v2.sync_work import JsonBytes, answer
 from core.contract.bodies import parse_batch_validate
@@ -19,13 +19,13 @@ router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
     openapi_extra=json_body(BatchValidateCreate),
     responses=BODY_ERRORS,
 )
-async def create_batch_validation(
-    body: JsonBody, db: DatabaseDep, settings: SettingsDep
-) -> JsonBytes:
+async def create_batch_validation(call: JsonRequestDep) -> JsonBytes:
     """Validate a list of requirements against all active criteria."""
 
     def work(session: Session) -> list[ValidatedRequirement]:
-        request = parse_batch_validate(body, settings)
-        return validate_batch(session=session, settings=settings, request=request, variant="v2")
+        request = parse_batch_validate(call.body, call.settings)
+        return validate_batch(
+            session=session, settings=call.settings, request=request, variant="v2"
+        )
 
-    return await answer(work, db=db)
+    return await answer(work, db=call.db)
