@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -16,40 +17,48 @@ from core.logging import REQUEST_ID_HEADER, request_id_var, sane_request_id
 from core.store.faults import storage_fault
 
 REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
+TAGS = (("X-Variant", "v1"), *FIXED_HEADERS.items())
+TAG_NAMES = frozenset({REQUEST_ID_HEADER.lower(), *(name.lower() for name, _ in TAGS)})
 logger = logging.getLogger("reqgate.v1")
 
-
-def request_id() -> str:
-    """The request's id: the client's X-Request-Id if sane, else a new one; bound once."""
-    if "request_id" not in g:
-        # the environ carries the id the gateway's middleware bound, or the client's alone
-        # under gunicorn
-        g.request_id = sane_request_id(request.environ.get(REQUEST_ID_ENVIRON))
-        g.request_id_token = request_id_var.set(g.request_id)
-    return cast(str, g.request_id)  # g is untyped
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def _bind_request_id() -> None:
-    request_id()  # a before_request hook that returned a value would answer the request
+class RequestIdMiddleware:
+    """Binds the request id around the whole WSGI call and tags every response with it.
 
+    The id is the client's X-Request-Id if sane, else a new one (under the gateway, the id
+    its middleware bound, in the environ). It is bound before Flask's request context
+    exists and released once it is gone: it must not outlive its request in the thread
+    that served it, where the next code would log under it and derive its row ids from it
+    (core.idempotency). Every response start, whatever made it (a view, an error handler,
+    Flask itself), carries X-Request-Id, X-Variant: v1 and the fixed headers. Wraps Flask's
+    `wsgi_app`, Flask's place for WSGI middleware; request hooks doing the same cost three
+    calls through Flask's dispatch per request.
+    """
 
-def _unbind_request_id(_error: BaseException | None = None) -> None:
-    # The id must not outlive its request in the thread that served it: the next code
-    # there would log under it, and derive its row ids from it (core.idempotency).
-    token = g.pop("request_id_token", None)
-    if token is not None:
-        request_id_var.reset(token)
+    def __init__(self, wsgi_app: WSGIApp) -> None:
+        self.wsgi_app = wsgi_app
 
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request_id = sane_request_id(environ.get(REQUEST_ID_ENVIRON))
+        tags = [(REQUEST_ID_HEADER, request_id), *TAGS]
 
-def _tag_response(response: Response) -> Response:
-    response.headers[REQUEST_ID_HEADER] = request_id()
-    response.headers["X-Variant"] = "v1"
-    response.headers.update(FIXED_HEADERS)
-    return response
+        def start_tagged(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            kept = [(name, value) for name, value in headers if name.lower() not in TAG_NAMES]
+            return start_response(status, kept + tags, exc_info)
+
+        token = request_id_var.set(request_id)
+        try:
+            return self.wsgi_app(environ, start_tagged)
+        finally:
+            request_id_var.reset(token)
 
 
 def _error_response(error: ApiError) -> tuple[Response, int, dict[str, str]]:
-    body = error_body(error.code, error.message, request_id(), error.details)
+    body = error_body(error.code, error.message, request_id_var.get(), error.details)
     return jsonify(body), error.status, error.headers
 
 
@@ -71,9 +80,7 @@ def _handle_unexpected(exc: Exception) -> tuple[Response, int, dict[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_bind_request_id)
-    app.teardown_request(_unbind_request_id)
-    app.after_request(_tag_response)
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     app.register_error_handler(ApiError, _error_response)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(SQLAlchemyError, _handle_storage_error)

@@ -10,7 +10,7 @@ input, and werkzeug reads nothing without CONTENT_LENGTH or `wsgi.input_terminat
 It then runs the app and drains a response that declares a small Content-Length in one
 thread call, and sends start and body from the loop. A response without a (small)
 Content-Length is sent chunk by chunk from the thread, each chunk waiting for the loop
-(back-pressure). The thread pool is bounded.
+(back-pressure). The threads are bounded (`_Workers`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ import concurrent.futures
 import contextvars
 import io
 import itertools
+import queue
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -36,6 +38,10 @@ Buffered = tuple[int, list[tuple[bytes, bytes]], bytes]
 WORKERS = 4  # the default of V1_THREADS
 MAX_BODY_BYTES = 1024 * 1024  # the default of MAX_BODY_BYTES
 MAX_BUFFERED_RESPONSE = 256 * 1024
+# Header names seen are translated to environ keys once; a client inventing names gets no
+# more than this many cached, the rest translated each time.
+MAX_CACHED_HEADER_NAMES = 256
+_ENVIRON_KEYS: dict[bytes, str] = {}
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -75,14 +81,22 @@ def build_environ(scope: Scope, body: bytes) -> dict[str, Any]:
     if scope.get("client"):
         environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = scope["client"][0], str(scope["client"][1])
     for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
-        if name not in ("CONTENT_LENGTH", "CONTENT_TYPE"):
-            name = "HTTP_" + name
+        name = _ENVIRON_KEYS.get(raw_name) or _environ_key(raw_name)
         value = raw_value.decode("latin-1")
         environ[name] = f"{environ[name]},{value}" if name in environ else value
     if body or "CONTENT_LENGTH" in environ:
         environ["CONTENT_LENGTH"] = str(len(body))
     return environ
+
+
+def _environ_key(raw_name: bytes) -> str:
+    """The environ key of a header name (PEP 3333: HTTP_ and upper case, - as _)."""
+    name = raw_name.decode("latin-1").upper().replace("-", "_")
+    if name not in ("CONTENT_LENGTH", "CONTENT_TYPE"):
+        name = "HTTP_" + name
+    if len(_ENVIRON_KEYS) < MAX_CACHED_HEADER_NAMES:
+        _ENVIRON_KEYS[raw_name] = name
+    return name
 
 
 async def _read_body(receive: Receive, max_bytes: int) -> bytes:
@@ -181,6 +195,103 @@ class _Call:
         self._send_from_thread({"type": "http.response.body", "body": b"", "more_body": False})
 
 
+_Job = tuple[
+    asyncio.Future[Any],
+    asyncio.AbstractEventLoop,
+    contextvars.Context,
+    Callable[..., Any],
+    tuple[Any, ...],
+]
+
+
+class _Count:
+    """Threads started and calls not finished, shared by a pool and its threads."""
+
+    __slots__ = ("lock", "pending", "threads")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending = self.threads = 0
+
+
+class _Workers:
+    """At most `size` threads running calls for event loops, each answered on its caller's loop.
+
+    What loop.run_in_executor over a ThreadPoolExecutor does, minus its bookkeeping: there
+    each call is a concurrent Future (with its Condition and callbacks) chained to an asyncio
+    Future (callbacks both ways), and a release of the executor's idle semaphore; here a
+    queue item and one call_soon_threadsafe back, about half the CPU of a hand-off
+    (docs/benchmarks.md §2). Threads start as calls need them; they are daemons (the server
+    has finished every request before it exits) and end when the pool is collected, as an
+    executor's do. A call whose caller was cancelled before a thread took it is not run,
+    as an executor drops a cancelled call.
+    """
+
+    def __init__(self, size: int, name: str) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.size, self.name = size, name
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._count = _Count()
+        weakref.finalize(self, _stop, self._jobs, self._count)
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+        """Run fn(*args) in a thread, in a copy of the current context; its future."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        count = self._count
+        with count.lock:
+            count.pending += 1
+            # every thread has a call (or is about to take one), and there is room for another
+            start = count.pending > count.threads and count.threads < self.size
+            if start:
+                count.threads += 1
+        if start:
+            name = f"{self.name}_{count.threads}"
+            threading.Thread(
+                target=_serve, args=(self._jobs, count), name=name, daemon=True
+            ).start()
+        self._jobs.put((future, loop, contextvars.copy_context(), fn, args))
+        return future
+
+
+def _serve(jobs: queue.SimpleQueue[_Job | None], count: _Count) -> None:
+    """A pool thread: runs jobs until the pool is gone."""
+    while (job := jobs.get()) is not None:
+        _run(job)  # the job's locals go with the call: nothing idles on them
+        with count.lock:
+            count.pending -= 1
+
+
+def _stop(jobs: queue.SimpleQueue[_Job | None], count: _Count) -> None:
+    for _ in range(count.threads):
+        jobs.put(None)
+
+
+def _run(job: _Job) -> None:
+    future, loop, context, fn, args = job
+    if future.cancelled():
+        return
+    result, error = None, None
+    try:
+        result = context.run(fn, *args)
+    except BaseException as exc:  # the caller's to handle, as with an executor
+        error = exc
+    try:
+        loop.call_soon_threadsafe(_settle, future, result, error)
+    except RuntimeError:
+        pass  # the caller's loop is closed: nobody is left to tell
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return  # the caller stopped waiting: nobody wants the result
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+
+
 class WsgiBridge:
     """ASGI app serving a WSGI app: the body read on the loop, one handoff for the rest."""
 
@@ -189,9 +300,7 @@ class WsgiBridge:
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="wsgi"
-        )
+        self.workers = _Workers(workers, "wsgi")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         length = _content_length(scope)
@@ -199,13 +308,10 @@ class WsgiBridge:
         if length:
             check_body_size(length, self.max_body_bytes)  # declared too large: not read at all
             body = await _read_body(receive, self.max_body_bytes)
-        loop = asyncio.get_running_loop()
-        call = _Call(self.app, loop, receive, send)
-        context = contextvars.copy_context()  # the request id reaches Flask's log lines
+        call = _Call(self.app, asyncio.get_running_loop(), receive, send)
         try:
-            result = await loop.run_in_executor(
-                self.executor, context.run, call.run, build_environ(scope, body)
-            )
+            # in a copy of the context: the request id reaches Flask's log lines
+            result = await self.workers.run(call.run, build_environ(scope, body))
         finally:
             if call.watcher is not None:
                 call.watcher.cancel()

@@ -4,7 +4,11 @@ every request body on the event loop, so a slow body never holds one of its thre
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import pytest
@@ -13,7 +17,7 @@ from starlette.testclient import TestClient
 from starlette.types import Message
 
 from core.exceptions import ClientClosedRequest, PayloadTooLarge
-from gateway.wsgi_bridge import MAX_BODY_BYTES, WsgiBridge
+from gateway.wsgi_bridge import MAX_BODY_BYTES, WsgiBridge, _Workers
 
 StartResponse = Callable[..., Any]
 A2WSGI_BUFFER = 64 * 1024  # the old bridge handed bodies over this size to a2wsgi
@@ -145,3 +149,80 @@ def test_bridge_client_gone_mid_body_runs_nothing() -> None:
     with pytest.raises(ClientClosedRequest):  # the gateway's error answer logs it as 499
         asyncio.run(WsgiBridge(app)(_request(10), gone, send))
     assert called == []
+
+
+async def _run_many(workers: _Workers, calls: int) -> tuple[list[int], int]:
+    """`calls` calls that each wait until all the pool's threads are busy; the most that ran
+    at once."""
+    running, most = 0, 0
+    lock = threading.Lock()
+    busy = threading.Barrier(workers.size, timeout=5)
+
+    def call(number: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        if number < workers.size:
+            busy.wait()  # the first calls hold their threads until every thread has one
+        with lock:
+            running -= 1
+        return number
+
+    results = await asyncio.gather(*(workers.run(call, n) for n in range(calls)))
+    return list(results), most
+
+
+def test_workers_run_every_call_on_at_most_size_threads() -> None:
+    results, most = asyncio.run(_run_many(_Workers(3, "test"), 10))
+    assert results == list(range(10))
+    assert most == 3
+
+
+def test_workers_carry_context_and_raise_callers_error() -> None:
+    seen: ContextVar[str] = ContextVar("seen", default="unset")
+
+    def read() -> str:
+        return seen.get()
+
+    def fail() -> None:
+        raise ValueError("in the thread")
+
+    async def main() -> str:
+        workers = _Workers(1, "test")
+        seen.set("request-1")
+        with pytest.raises(ValueError, match="in the thread"):
+            await workers.run(fail)
+        return await workers.run(read)
+
+    assert asyncio.run(main()) == "request-1"
+
+
+def test_workers_skip_call_cancelled_before_a_thread_took_it() -> None:
+    release = threading.Event()
+    ran: list[str] = []
+
+    async def main() -> None:
+        workers = _Workers(1, "test")
+        first = workers.run(release.wait, 5)
+        second = workers.run(ran.append, "second")
+        second.cancel()  # its caller gave up while the only thread was busy
+        release.set()
+        await first
+        await workers.run(ran.append, "third")
+
+    asyncio.run(main())
+    assert ran == ["third"]
+
+
+def test_workers_threads_end_with_their_pool() -> None:
+    async def main() -> list[threading.Thread]:
+        workers = _Workers(2, "ending")
+        await asyncio.gather(workers.run(time.sleep, 0.05), workers.run(time.sleep, 0.05))
+        return [t for t in threading.enumerate() if t.name.startswith("ending_")]
+
+    threads = asyncio.run(main())
+    gc.collect()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert len(threads) == 2 and not any(t.is_alive() for t in threads)
