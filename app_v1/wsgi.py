@@ -3,6 +3,7 @@
 from app_v1 import create_app
 from core.exceptions import ConfigError
 from core.logging import configure_logging
+from core.runtime import freeze_startup_heap
 from core.settings import get_settings
 
 try:
@@ -11,3 +12,4 @@ except ConfigError as exc:
     raise SystemExit(f"reqgate: {exc}") from None
 configure_logging(settings.log_level, settings.log_format)
 app = create_app({"SETTINGS": settings})
+freeze_startup_heap()  # last: everything above lives as long as the worker

@@ -91,7 +91,7 @@ def _commands(port: int) -> dict[str, list[str]]:
         "2",
     ]
     return {
-        "v2-direct": [*uvicorn, "--factory", "app_v2.main:create_app"],
+        "v2-direct": [*uvicorn, "app_v2.server:app"],
         "v2-gateway": [*uvicorn, "gateway.main:app"],
         "v1-gunicorn": [
             str(BIN / "gunicorn"),

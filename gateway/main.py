@@ -11,6 +11,7 @@ from __future__ import annotations
 from core.engines import log_engine_status
 from core.exceptions import ConfigError
 from core.logging import configure_logging
+from core.runtime import freeze_startup_heap
 from core.settings import Settings, get_settings
 from gateway.app import create_app
 from gateway.serving import head_limited
@@ -29,3 +30,4 @@ def _process_settings() -> Settings:
 _settings = _process_settings()
 protocol = head_limited(_settings.http_header_timeout_s, _settings.http_max_head_bytes)
 app = create_app(_settings)
+freeze_startup_heap()  # last: everything above lives as long as the worker
