@@ -18,6 +18,21 @@ def _inbound_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
+def bind_request_id(
+    headers: list[tuple[bytes, bytes]],
+) -> tuple[str, list[tuple[bytes, bytes]]]:
+    """The request's sane id, and the request headers with it as their last one (whatever
+    id the client sent replaced), for the app and anything it forwards the request to."""
+    inbound = _inbound_request_id(headers)
+    request_id = sane_request_id(inbound)
+    pair = (REQUEST_ID_KEY, request_id.encode())
+    if inbound is None:
+        return request_id, [*headers, pair]
+    kept = [h for h in headers if h[0] != REQUEST_ID_KEY]
+    kept.append(pair)
+    return request_id, kept
+
+
 class RequestIdMiddleware:
     """Binds a sane request id for the app, its handlers and every log line.
 
@@ -39,15 +54,8 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers: list[tuple[bytes, bytes]] = scope["headers"]  # the ASGI spec's shape
-        inbound = _inbound_request_id(headers)
-        request_id = sane_request_id(inbound)
-        tags = [(REQUEST_ID_KEY, request_id.encode()), *self.fixed]
-        if inbound is None:
-            headers = [*headers, tags[0]]
-        else:
-            headers = [(k, v) for k, v in headers if k != REQUEST_ID_KEY]
-            headers.append(tags[0])
+        request_id, headers = bind_request_id(scope["headers"])
+        tags = [headers[-1], *self.fixed]
         replaced = self.replaced
         token = request_id_var.set(request_id)
 

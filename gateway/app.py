@@ -20,12 +20,10 @@ from core.settings import Settings
 from core.store.flags import sync_env_flags
 from core.store.purge import VectorRetention
 from core.vectors import VectorStore
-from edge.request_id import RequestIdMiddleware
 from gateway.flags import FlagCache
 from gateway.guard import Guard
 from gateway.guard_window import GuardWindow
 from gateway.metrics import GatewayMetrics, multiprocess_dir
-from gateway.middleware.access_log import AccessLogMiddleware
 from gateway.middleware.body_deadline import BodyDeadlineMiddleware
 from gateway.middleware.cors import JsonCorsMiddleware
 from gateway.middleware.error_answer import ErrorAnswerMiddleware
@@ -126,15 +124,12 @@ def create_app(
     )
     # The body deadline sits outside the error answer, so that the 408 rendered there passes
     # the deadline's send and goes out with Connection: close.
-    return RequestIdMiddleware(
+    return RequestContextMiddleware(
         BodyDeadlineMiddleware(
-            RequestContextMiddleware(
-                AccessLogMiddleware(
-                    with_cors(ErrorAnswerMiddleware(router), settings), metrics=metrics
-                )
-            ),
+            with_cors(ErrorAnswerMiddleware(router), settings),
             timeout_s=settings.http_body_timeout_s,
         ),
+        metrics=metrics,
         headers=FIXED_HEADERS,
     )
 

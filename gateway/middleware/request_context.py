@@ -1,37 +1,95 @@
-"""Routing headers on every response."""
+"""The gateway's outermost layer: the request's id and RequestInfo, the routing headers on
+every response, and one JSON log line and the HTTP metrics per request (never a body or a
+raw path).
+
+One layer, not three (request id, routing tags, access log): each layer was a coroutine
+call, a scope copy and a send wrapper that every response message passed through, for work
+that belongs to one request's context (docs/benchmarks.md, "The gateway's outer layer").
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.logging import request_id_var
+from core.logging import LogLine, request_id_var
+from edge.request_id import bind_request_id
 from gateway.context import SCOPE_KEY, RequestInfo
+from gateway.metrics import GatewayMetrics
 
-TAG_NAMES = frozenset({b"x-request-id", b"x-variant", b"x-variant-reason", b"x-variant-bucket"})
+ACCESS_LINE = LogLine(
+    logging.getLogger("reqgate.access"),
+    logging.INFO,
+    "request",
+    ("method", "route", "status", "variant", "reason", "bucket", "durationMs"),
+)
 
 
 class RequestContextMiddleware:
-    """Puts a RequestInfo in the scope for the router, and tags the response start with it.
+    """Binds a sane request id (DESIGN §3) for the apps and every log line, puts a
+    RequestInfo in the scope for the router, tags the response start from it, and times
+    the request to its last byte for the access line and the metrics.
 
-    Runs inside edge's RequestIdMiddleware, which has bound the request id. Tags come from
-    the RequestInfo the router fills in, so 404s, errors, preflights and fallbacks carry them
-    too. The status it notes tells the inner layers whether a response has started.
+    The id replaces the client's in the scope's headers, so that the app (and a remote v2)
+    sees the id the client will see. The tags come from the RequestInfo the router fills
+    in, so 404s, errors, preflights and fallbacks carry them too; `headers` are fixed ones
+    set beside them. The status noted at the response start tells the inner layers
+    (ErrorAnswerMiddleware) whether a response has started. Pure ASGI, nothing buffered.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, *, metrics: GatewayMetrics, headers: dict[str, str] | None = None
+    ) -> None:
         self.app = app
+        self.metrics = metrics
+        self.fixed = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        self.replaced = frozenset(
+            {b"x-request-id", b"x-variant", b"x-variant-reason", b"x-variant-bucket"}
+            | {name for name, _ in self.fixed}
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        info = RequestInfo(request_id_var.get())
+        started = time.perf_counter()
+        request_id, headers = bind_request_id(scope["headers"])
+        token = request_id_var.set(request_id)
+        info = RequestInfo(request_id)
+        replaced, fixed = self.replaced, self.fixed
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
                 info.status = message["status"]
-                kept = [(k, v) for k, v in message.get("headers", []) if k not in TAG_NAMES]
-                message["headers"] = kept + info.tags()
+                kept = [(k, v) for k, v in message.get("headers", []) if k not in replaced]
+                message["headers"] = kept + info.tags() + fixed
             await send(message)
 
-        await self.app({**scope, SCOPE_KEY: info}, receive, send_tagged)
+        try:
+            await self.app({**scope, "headers": headers, SCOPE_KEY: info}, receive, send_tagged)
+        finally:
+            # No response started means a fault outside the error answer (inside), which
+            # the server answers with a 500.
+            self._record(scope["method"], info, info.status or 500, time.perf_counter() - started)
+            request_id_var.reset(token)
+
+    def _record(self, method: str, info: RequestInfo, status: int, seconds: float) -> None:
+        self.metrics.observe(
+            method=method,
+            route=info.route,
+            status=status,
+            variant=info.variant,
+            reason=info.reason,
+            seconds=seconds,
+        )
+        ACCESS_LINE.write(
+            method,
+            info.route,
+            status,
+            info.variant,
+            info.reason,
+            info.bucket,
+            round(seconds * 1000, 2),
+        )
