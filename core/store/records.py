@@ -189,10 +189,13 @@ def store(session: Session, rows: RecordRows) -> None:
     """Write `rows` durably through the engine's group writer (in a dry run: write them and
     roll back); returns once they are committed, raises what failed them.
 
-    The session's read transaction is ended first, so it holds no connection (nor, on
-    SQLite, an old snapshot) while the request waits for its group.
+    The session's read transaction, if one is open, is ended first, so it holds no
+    connection (nor, on SQLite, an old snapshot) while the request waits for its group. A
+    session with none is left alone: committing it would begin and end an empty session
+    transaction, whose events and bookkeeping are work for nothing on every request.
     """
-    session.commit()
+    if session.in_transaction():
+        session.commit()
     if rows.size:
         writer_for(session.get_bind().engine, write_rows).write(rows, rows.size)
 

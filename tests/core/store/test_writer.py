@@ -234,3 +234,15 @@ def test_group_waits_for_as_many_as_came_lately_within_the_bound(engine: Engine)
         scenario.release()
         assert (time.monotonic() - started >= WAIT_S) is expected_wait
     assert scenario.errors == {} and scenario.write.calls == [1, 3, 2, 3]
+
+
+def test_store_ends_a_read_transaction_and_commits_no_empty_one(engine: Engine) -> None:
+    commits: list[int] = []
+    with Session(engine) as session:
+        event.listen(session, "after_commit", lambda _session: commits.append(1))
+        store(session, _rows())  # no transaction open: nothing to end
+        assert commits == []
+        session.scalar(select(func.count()).select_from(Evaluation))  # a read transaction
+        store(session, _rows())
+        assert commits == [1] and not session.in_transaction()
+    assert _count(engine, Evaluation) == 2
