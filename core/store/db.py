@@ -27,6 +27,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from core.dry_run import is_dry_run
 from core.store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from core.store.driver import execute
 from core.store.faults import needs_new_connection, record_write
 
 DEFAULT_LOCK_TIMEOUT_S = 5.0
@@ -46,8 +47,10 @@ def _tune_sqlite(engine: Engine, lock_timeout_s: float, synchronous: Synchronous
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        # On the driver's cursor, errors translated as SQLAlchemy's own (core.store.driver):
+        # exec_driver_sql's execution context and result cost several times the BEGIN.
         writes = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        execute(conn, "BEGIN IMMEDIATE" if writes else "BEGIN", ())
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context: ExceptionContext) -> None:

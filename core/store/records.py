@@ -3,9 +3,10 @@
 A request collects its rows as plain dicts (RecordRows) and `store` hands them to the
 engine's group writer (core.store.writer), which commits them with the rows of concurrent
 requests in one transaction and returns once they are durable. The rows are written with
-compiled SQLAlchemy Core INSERTs, one executemany per table for the whole group: no ORM
-objects and no unit of work, whose Python code cost more than the engine calls it recorded
-(issue 16: 92 % of the write's instructions; bench/write_path.py).
+INSERTs compiled once and run on the driver's cursor (core.store.driver), one statement per
+table for the whole group: no ORM objects, no unit of work and no per-statement SQLAlchemy
+execution, whose Python code cost more than the driver calls it made (issue 16;
+bench/write_path.py, docs/benchmarks.md §13).
 
 Every INSERT skips rows whose id is already stored (ON CONFLICT DO NOTHING), and the rows
 that hang off an evaluation are written only with it: a request executed twice whose ids
@@ -17,18 +18,16 @@ so they are as unique as it is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, SQLModel
 
 from core.checksums import text_checksum
 from core.contract.evaluations import EvaluationPublic
 from core.idempotency import derived_id
+from core.store.driver import compiled_insert, execute
 from core.store.models import (
     Evaluation,
     EvaluationDetail,
@@ -42,6 +41,7 @@ from core.store.writer import writer_for
 Row = dict[str, Any]
 # parents before the rows that refer to them
 TABLE_ORDER = {table: order for order, table in enumerate(SQLModel.metadata.sorted_tables)}
+RETURNING_ROWS = 256  # evaluation rows per INSERT ... RETURNING (11 parameters each)
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -52,15 +52,6 @@ def table_of(model: type[SQLModel]) -> Table:
 
 EVALUATION, DETAIL = table_of(Evaluation), table_of(EvaluationDetail)
 SUGGESTION, REWRITE = table_of(SuggestionRecord), table_of(RewriteRecord)
-
-
-@lru_cache(maxsize=64)
-def insert_new(dialect: str, table: Table, *, returning: bool = False) -> Insert:
-    """INSERT that skips rows whose primary key exists (PostgreSQL, else SQLite's dialect),
-    built once per dialect and table so that each write reuses its compiled form."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).on_conflict_do_nothing(index_elements=["id"])
-    return statement.returning(table.c.id) if returning else statement
 
 
 class RecordRows:
@@ -165,10 +156,8 @@ def write_rows(connection: Connection, units: Sequence[RecordRows]) -> None:
     """INSERT the rows of every unit not stored yet, one statement per table (the caller's
     transaction commits them). An evaluation id claimed by two units (one request executed
     twice) gets the children of the first only."""
-    dialect = connection.dialect.name
     parents = [row for unit in units for row in unit.evaluations]
-    returning = insert_new(dialect, EVALUATION, returning=True)
-    inserted = set(connection.scalars(returning, parents)) if parents else set()
+    inserted = _insert_returning_ids(connection, parents) if parents else set()
     owners: dict[str, RecordRows] = {}
     for unit in units:
         for row in unit.evaluations:
@@ -182,17 +171,34 @@ def write_rows(connection: Connection, units: Sequence[RecordRows]) -> None:
         for table, row in unit.others:
             by_table.setdefault(table, []).append(row)
     for table in sorted(by_table, key=TABLE_ORDER.__getitem__):
-        connection.execute(insert_new(dialect, table), by_table[table])
+        statement = compiled_insert(connection.dialect, table)
+        parameters = [statement.parameters(row) for row in by_table[table]]
+        execute(connection, statement.sql, parameters, many=True)
+
+
+def _insert_returning_ids(connection: Connection, rows: list[Row]) -> set[str]:
+    """INSERT evaluation rows, RETURNING the ids of those not stored before: one statement
+    of many VALUES per RETURNING_ROWS rows (a driver's executemany returns no rows)."""
+    inserted: set[str] = set()
+    for start in range(0, len(rows), RETURNING_ROWS):
+        chunk = rows[start : start + RETURNING_ROWS]
+        statement = compiled_insert(connection.dialect, EVALUATION, len(chunk), returning=True)
+        parameters = [value for row in chunk for value in statement.parameters(row)]
+        inserted.update(found[0] for found in execute(connection, statement.sql, parameters))
+    return inserted
 
 
 def store(session: Session, rows: RecordRows) -> None:
     """Write `rows` durably through the engine's group writer (in a dry run: write them and
     roll back); returns once they are committed, raises what failed them.
 
-    The session's read transaction is ended first, so it holds no connection (nor, on
-    SQLite, an old snapshot) while the request waits for its group.
+    The session's read transaction, if one is open, is ended first, so it holds no
+    connection (nor, on SQLite, an old snapshot) while the request waits for its group. A
+    session with none is left alone: committing it would begin and end an empty session
+    transaction, whose events and bookkeeping are work for nothing on every request.
     """
-    session.commit()
+    if session.in_transaction():
+        session.commit()
     if rows.size:
         writer_for(session.get_bind().engine, write_rows).write(rows, rows.size)
 

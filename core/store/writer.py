@@ -8,6 +8,10 @@ commits them as one transaction. Each requester waits until its group is committ
 is sent only once its rows are durable, so a SIGKILL loses no write that was acknowledged.
 On SQLite one writer also means requests never queue on the file's write lock.
 
+Cost: the thread keeps its connection while groups are queued back to back (given back to
+the pool as soon as the queue is empty, and after any failed transaction), and a requester
+wakes it only when it has work: a first request, or a group complete (not once per request).
+
 Bounds: at most DB_WRITE_QUEUE requests wait to join a group; one more waits for room up
 to DB_LOCK_TIMEOUT_S and then gets 503 (backpressure, never unbounded memory). A group
 holds at most MAX_GROUP_ROWS rows, unless a single request's rows are more.
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import sys
 import threading
 import time
 import weakref
@@ -49,6 +54,7 @@ MAX_GROUP_ROWS = 5000
 RECENT_GROUPS = 16  # a group closes early once as large as the largest of these
 IDLE_S = 1.0  # the thread ends after this long without work (a new write starts another)
 DRAIN_S = 10.0  # at exit, how long queued writes may take to finish
+NEVER = sys.maxsize  # a wake-up threshold no queue reaches
 _numbers = itertools.count(1)
 
 
@@ -68,16 +74,28 @@ def run_write(
     committed, or rolled back when `commit` is false; its outcome is remembered for
     /readyz (core.store.faults.record_write)."""
     try:
-        with engine.connect() as connection:
-            connection.execution_options(**{WRITE_OPTION: True})
-            with connection.begin() as transaction:
-                write(connection, units)
-                if not commit:
-                    transaction.rollback()
+        with write_connection(engine) as connection:
+            _transaction(connection, write, units, commit=commit)
     except Exception as exc:
         record_write(engine, exc)
         raise
     record_write(engine, None)
+
+
+def write_connection(engine: Engine) -> Connection:
+    """A connection from the engine's pool whose transactions write (WRITE_OPTION)."""
+    connection = engine.connect()
+    connection.execution_options(**{WRITE_OPTION: True})
+    return connection
+
+
+def _transaction(
+    connection: Connection, write: GroupWrite[UnitT], units: Sequence[UnitT], *, commit: bool
+) -> None:
+    with connection.begin() as transaction:
+        write(connection, units)
+        if not commit:
+            transaction.rollback()
 
 
 class _Pending(Generic[UnitT]):
@@ -117,7 +135,13 @@ class GroupWriter(Generic[UnitT]):
         lock = threading.Lock()
         self._work, self._room, self._idle = (threading.Condition(lock) for _ in range(3))
         self._queue: deque[_Pending[UnitT]] = deque()
+        self._queued_rows = 0
+        # The writer's thread is woken only when it has something to do: as it waits, the
+        # queue length and the rows at which its group is complete (a requester notifies
+        # once the queue reaches either, never for each request that just joins the wait).
+        self._wake_at, self._rows_room = NEVER, NEVER
         self._writing = False
+        self._connection: Connection | None = None  # the thread's, while groups follow
         self._thread: threading.Thread | None = None
         self._recent: deque[int] = deque([1], maxlen=RECENT_GROUPS)
 
@@ -133,9 +157,11 @@ class GroupWriter(Generic[UnitT]):
             queued = self._room_within(self.options.queue_timeout_s)
             if queued:
                 self._queue.append(pending)
+                self._queued_rows += rows
                 if self._thread is None:
                     self._start()
-                self._work.notify()
+                elif len(self._queue) >= self._wake_at or self._queued_rows > self._rows_room:
+                    self._work.notify()
         if not queued:
             raise unavailable("locked", "WriteQueueFull")
         pending.wait()
@@ -155,6 +181,8 @@ class GroupWriter(Generic[UnitT]):
 
     def _room_within(self, timeout_s: float) -> bool:
         """Whether the queue has room, waiting up to `timeout_s` for it (lock held)."""
+        if len(self._queue) < self.options.max_queue:
+            return True
         return self._room.wait_for(lambda: len(self._queue) < self.options.max_queue, timeout_s)
 
     def _start(self) -> None:
@@ -164,9 +192,18 @@ class GroupWriter(Generic[UnitT]):
 
     def _run(self) -> None:
         try:
-            while (group := self._next_group()) is not None:
+            while True:
+                # Keep the connection only for a group that is already queued: one that
+                # waits idle could be stale by the next write (a restarted server, a fault
+                # fixed since), which a new checkout handles (pre-ping, the connect hooks).
+                # Only this thread takes from the queue, so a group seen here stays there.
+                if not self._queue:
+                    self._release()
+                if (group := self._next_group()) is None:
+                    break
                 self._commit(group)
         finally:
+            self._release()
             with self._work:
                 if self._thread is threading.current_thread():  # ended by an error
                     self._thread, self._writing = None, False
@@ -180,11 +217,13 @@ class GroupWriter(Generic[UnitT]):
             self._writing = False
             self._idle.notify_all()
             while not self._queue:
+                self._wake_at, self._rows_room = 1, NEVER
                 if not self._work.wait(IDLE_S) and not self._queue:
                     self._thread = None
                     return None
             group = self._gather()
             self._writing = True
+            self._wake_at, self._rows_room = NEVER, NEVER
             self._room.notify_all()
             return group
 
@@ -199,12 +238,14 @@ class GroupWriter(Generic[UnitT]):
         while True:
             while self._queue and (not group or rows + self._queue[0].rows <= MAX_GROUP_ROWS):
                 pending = self._queue.popleft()
+                self._queued_rows -= pending.rows
                 group.append(pending)
                 rows += pending.rows
             remaining = deadline - time.monotonic()
             if self._queue or remaining <= 0 or len(group) >= expected:
                 self._recent.append(len(group))
                 return group
+            self._wake_at, self._rows_room = expected - len(group), MAX_GROUP_ROWS - rows
             self._work.wait(remaining)
 
     def _commit(self, group: list[_Pending[UnitT]]) -> None:
@@ -222,7 +263,7 @@ class GroupWriter(Generic[UnitT]):
         that another transaction may not repeat."""
         engine = self._live_engine()
         try:
-            run_write(engine, self.write_units, units)
+            self._write(engine, units)
         except Exception as exc:
             if len(units) == 1 or fault_kind(exc) is not None:
                 return [exc] * len(units)
@@ -231,10 +272,29 @@ class GroupWriter(Generic[UnitT]):
 
     def _alone(self, engine: Engine, unit: UnitT) -> BaseException | None:
         try:
-            run_write(engine, self.write_units, [unit])
+            self._write(engine, [unit])
         except Exception as exc:
             return exc
         return None
+
+    def _write(self, engine: Engine, units: Sequence[UnitT]) -> None:
+        """run_write on the thread's connection (checked out if it has none); a connection
+        whose transaction failed goes back to the pool (SQLAlchemy has invalidated it if
+        the error said it is lost): the next transaction checks out a sound one."""
+        try:
+            if self._connection is None:
+                self._connection = write_connection(engine)
+            _transaction(self._connection, self.write_units, units, commit=True)
+        except Exception as exc:
+            self._release()
+            record_write(engine, exc)
+            raise
+        record_write(engine, None)
+
+    def _release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
 
 
 _writers: weakref.WeakKeyDictionary[Engine, GroupWriter[Any]] = weakref.WeakKeyDictionary()

@@ -234,3 +234,61 @@ def test_group_waits_for_as_many_as_came_lately_within_the_bound(engine: Engine)
         scenario.release()
         assert (time.monotonic() - started >= WAIT_S) is expected_wait
     assert scenario.errors == {} and scenario.write.calls == [1, 3, 2, 3]
+
+
+def test_store_ends_a_read_transaction_and_commits_no_empty_one(engine: Engine) -> None:
+    commits: list[int] = []
+    with Session(engine) as session:
+        event.listen(session, "after_commit", lambda _session: commits.append(1))
+        store(session, _rows())  # no transaction open: nothing to end
+        assert commits == []
+        session.scalar(select(func.count()).select_from(Evaluation))  # a read transaction
+        store(session, _rows())
+        assert commits == [1] and not session.in_transaction()
+    assert _count(engine, Evaluation) == 2
+
+
+def _checkouts(engine: Engine) -> list[int]:
+    checkouts: list[int] = []
+    event.listen(engine, "checkout", lambda *_args: checkouts.append(1))
+    return checkouts
+
+
+def test_groups_queued_back_to_back_share_one_connection(
+    engine: Engine, scenario: Scenario
+) -> None:
+    checkouts = _checkouts(engine)
+    scenario.queue_behind_first(_rows(), _rows())
+    scenario.release()
+    assert scenario.errors == {} and scenario.write.calls == [1, 2]
+    assert len(checkouts) == 1
+    assert scenario.writer.drain(10) and engine.pool.checkedout() == 0  # idle: given back
+
+
+def test_connection_of_a_failed_transaction_is_not_kept(engine: Engine, scenario: Scenario) -> None:
+    checkouts = _checkouts(engine)
+    scenario.queue_behind_first(_orphan(), _rows())
+    scenario.release()
+    assert list(scenario.errors) == [1] and scenario.write.calls == [1, 2, 1, 1]
+    # the first group's connection served the second; after each failure a new checkout
+    assert len(checkouts) == 3
+    assert scenario.writer.drain(10) and engine.pool.checkedout() == 0
+
+
+def test_requests_joining_a_waiting_group_wake_the_writer_once(engine: Engine) -> None:
+    scenario = Scenario(engine, WriterOptions(max_wait_s=WAIT_S))
+    scenario.queue_behind_first(_rows(), _rows(), _rows())  # groups of 1, then 3
+    scenario.release()
+    condition = scenario.writer._work  # noqa: SLF001  (its notify counted, not replaced)
+    notified: list[int] = []
+    notify = condition.notify
+    condition.notify = lambda n=1: (notified.append(n), notify(n))[-1]  # type: ignore[method-assign]
+    for queued in (0, 1, 0):  # taken into the waiting group, queued, then both taken
+        scenario.send(_rows())
+        deadline = time.monotonic() + 10
+        while len(scenario.writer._queue) != queued:  # noqa: SLF001
+            assert time.monotonic() < deadline, "the request was not queued or taken"
+            time.sleep(0.005)
+    scenario.release()
+    # the first wakes the idle writer, the third completes its group; the second waits
+    assert scenario.errors == {} and scenario.write.calls == [1, 3, 3] and len(notified) == 2
