@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from app_v2 import openapi
-from app_v2.routers import api_router
+from app_v2.routers import ROUTERS
 from core.contract.wire import FIXED_HEADERS
 from core.runtime import open_store
 from core.settings import Settings, get_settings
@@ -50,5 +50,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.vectors = VectorStore(settings)  # connects on first use
     errors.install(app)
     openapi.install(app)
-    app.include_router(api_router)
+    for router in ROUTERS:  # each itself: see app_v2.routers
+        app.include_router(router)
     return app
