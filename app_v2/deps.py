@@ -4,11 +4,12 @@ All async: FastAPI runs a sync dependency in a worker thread, and each such hand
 more than a whole evaluation's engine work (bench/hot_path.py). The blocking part of a
 request runs in one thread call instead (app_v2.sync_work), its session opened there.
 
-A shared route takes one dependency (JsonRequestDep), not a chain: FastAPI solves every
-node of a dependency tree on each request, cached or not (its cache key, scopes, and the
-path, query, header and cookie parameters of each), and for an evaluation the four chained
-ones cost more than its whole body parsing (docs/benchmarks.md §2, "v2 per-request
-plumbing").
+A shared route with a JSON body takes no dependency at all: it awaits
+`json_request(request)` itself. FastAPI solves every node of a dependency tree on each
+request, cached or not (its cache key, scopes, and the path, query, header and cookie
+parameters of each): four chained ones cost an evaluation more than its whole body parsing
+(docs/benchmarks.md §2, "v2 per-request plumbing"), and the one left still ~720 Python
+bytecodes, a ninth of what v2 ran around the core work (§2, "v2 hot path").
 """
 
 from __future__ import annotations
@@ -107,9 +108,6 @@ async def json_request(request: Request) -> JsonRequest:
     content_type = request.headers.get("content-type")
     value = decode_json(body, content_type, max_bytes=settings.max_body_bytes)
     return JsonRequest(value, settings, app_database(request))
-
-
-JsonRequestDep = Annotated[JsonRequest, Depends(json_request)]
 
 
 async def _json_body(request: Request) -> Any:

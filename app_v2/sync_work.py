@@ -9,9 +9,10 @@ through `answer`: one thread call that opens the session, does the work, closes 
 session and encodes the result (core.contract.wire.wire_json). FastAPI sends the Response
 as it is; the routes keep their `response_model` for the OpenAPI document.
 
-anyio runs the call in a copy of the request's context, as it ran FastAPI's own hand-offs:
-the request id, a dry run's mark (core.dry_run) and the gateway's cancellation of the
-attempt (core.attempts) reach the core work as before.
+The call goes to v2's own worker threads (app_v2.work_threads), not anyio's: a quarter of
+the Python work of anyio's hand-off. It runs in a copy of the request's context, as
+anyio's did: the request id, a dry run's mark (core.dry_run) and the gateway's
+cancellation of the attempt (core.attempts) reach the core work as before.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from fastapi import Response
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
+from app_v2.work_threads import run_in_worker
 from core.contract.wire import wire_json
 
 Result = BaseModel | Sequence[BaseModel]
@@ -44,7 +45,7 @@ async def in_session(work: Callable[[Session], T], *, db: Engine) -> T:
         with Session(db, expire_on_commit=False) as session:
             return work(session)
 
-    return await run_in_threadpool(run)
+    return await run_in_worker(run)
 
 
 async def answer(work: Callable[[Session], Result], *, db: Engine) -> JsonBytes:
@@ -54,4 +55,4 @@ async def answer(work: Callable[[Session], Result], *, db: Engine) -> JsonBytes:
 
 async def answer_without_db(work: Callable[[], Result]) -> JsonBytes:
     """Run `work` (which needs no session) in one worker thread; its result as JSON."""
-    return JsonBytes(await run_in_threadpool(lambda: wire_json(work())))
+    return JsonBytes(await run_in_worker(lambda: wire_json(work())))

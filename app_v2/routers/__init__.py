@@ -1,4 +1,11 @@
-"""All v2 routers, included by the app under one api_router."""
+"""All v2 routers, in the order the app includes them (app_v2.main).
+
+The app includes each one itself, not under one api_router: FastAPI (0.165) matches a
+request through nested inclusions lazily, and again at each level it hands the request
+down, so the one extra level cost an evaluation ~3,300 Python bytecodes, a third of what
+v2 ran around the core work (docs/benchmarks.md §2, "v2 hot path"). Same paths in the
+same order: the OpenAPI document is the same byte for byte.
+"""
 
 from fastapi import APIRouter
 
@@ -18,7 +25,6 @@ from app_v2.routers import (
     vectors,
 )
 
-api_router = APIRouter()
 MODULES = (
     health,
     criteria,
@@ -31,5 +37,4 @@ MODULES = (
     mining,
     reports,
 )
-for module in (*MODULES, ingest, rag, vectors):
-    api_router.include_router(module.router)
+ROUTERS: tuple[APIRouter, ...] = tuple(module.router for module in (*MODULES, ingest, rag, vectors))

@@ -1,9 +1,9 @@
 """POST /api/v1/corrections/apply, /text, /decision and /decision/batch."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlmodel import Session
 
-from app_v2.deps import JsonRequestDep
+from app_v2.deps import json_request
 from app_v2.openapi import BODY_ERRORS, json_body
 from app_v2.sync_work import JsonBytes, answer
 from core.contract.batch import (
@@ -39,12 +39,13 @@ DECISION_ERRORS = {**BODY_ERRORS, **UNKNOWN_EVALUATION, **error_responses({503: 
     openapi_extra=json_body(ApplyCreate),
     responses={**BODY_ERRORS, **UNKNOWN_EVALUATION},
 )
-async def apply_suggestions(call: JsonRequestDep) -> JsonBytes:
+async def apply_suggestions(request: Request) -> JsonBytes:
     """Apply selected suggestions to a requirement (merge into one, or split into several)."""
+    call = await json_request(request)
 
     def work(session: Session) -> ApplyPublic:
-        request = parse_apply(call.body, call.settings)
-        return apply_corrections(session=session, settings=call.settings, request=request)
+        parsed = parse_apply(call.body, call.settings)
+        return apply_corrections(session=session, settings=call.settings, request=parsed)
 
     return await answer(work, db=call.db)
 
@@ -55,12 +56,13 @@ async def apply_suggestions(call: JsonRequestDep) -> JsonBytes:
     openapi_extra=json_body(CorrectionTextCreate),
     responses={**BODY_ERRORS, **UNKNOWN_EVALUATION},
 )
-async def save_text_correction(call: JsonRequestDep) -> JsonBytes:
+async def save_text_correction(request: Request) -> JsonBytes:
     """Record a requirement corrected by hand (checksums only)."""
+    call = await json_request(request)
 
     def work(session: Session) -> CorrectionSavedPublic:
-        request = parse_correction_text(call.body, call.settings)
-        return save_manual_correction(session=session, request=request)
+        parsed = parse_correction_text(call.body, call.settings)
+        return save_manual_correction(session=session, request=parsed)
 
     return await answer(work, db=call.db)
 
@@ -71,12 +73,13 @@ async def save_text_correction(call: JsonRequestDep) -> JsonBytes:
     openapi_extra=json_body(DecisionCreate),
     responses=DECISION_ERRORS,
 )
-async def create_decision(call: JsonRequestDep) -> JsonBytes:
+async def create_decision(request: Request) -> JsonBytes:
     """Record that a person accepted or rejected a suggestion (checksums and codes only)."""
+    call = await json_request(request)
 
     def work(session: Session) -> DecisionSavedPublic:
-        request = parse_decision(call.body, call.settings)
-        return save_decision(session=session, request=request, variant="v2")
+        parsed = parse_decision(call.body, call.settings)
+        return save_decision(session=session, request=parsed, variant="v2")
 
     return await answer(work, db=call.db)
 
@@ -87,11 +90,12 @@ async def create_decision(call: JsonRequestDep) -> JsonBytes:
     openapi_extra=json_body(DecisionBatchCreate),
     responses=DECISION_ERRORS,
 )
-async def create_decisions(call: JsonRequestDep) -> JsonBytes:
+async def create_decisions(request: Request) -> JsonBytes:
     """Record several decisions at once, all or none."""
+    call = await json_request(request)
 
     def work(session: Session) -> DecisionsSavedPublic:
-        request = parse_decision_batch(call.body, call.settings)
-        return save_decisions(session=session, request=request, variant="v2")
+        parsed = parse_decision_batch(call.body, call.settings)
+        return save_decisions(session=session, request=parsed, variant="v2")
 
     return await answer(work, db=call.db)

@@ -1,9 +1,9 @@
 """POST /api/v1/evaluations."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlmodel import Session
 
-from app_v2.deps import JsonRequestDep
+from app_v2.deps import json_request
 from app_v2.openapi import BODY_ERRORS, json_body
 from app_v2.sync_work import JsonBytes, answer
 from core.contract.bodies import parse_evaluation
@@ -19,11 +19,12 @@ router = APIRouter(prefix="/api/v1", tags=["evaluations"])
     openapi_extra=json_body(EvaluationCreate),
     responses=BODY_ERRORS,
 )
-async def create_evaluation(call: JsonRequestDep) -> JsonBytes:
+async def create_evaluation(request: Request) -> JsonBytes:
     """Evaluate one requirement against the requested criteria."""
+    call = await json_request(request)
 
     def work(session: Session) -> EvaluationPublic:
-        request = parse_evaluation(call.body, call.settings)
-        return evaluate(session=session, settings=call.settings, request=request, variant="v2")
+        parsed = parse_evaluation(call.body, call.settings)
+        return evaluate(session=session, settings=call.settings, request=parsed, variant="v2")
 
     return await answer(work, db=call.db)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
-from app_v2.deps import JsonRequestDep
+from app_v2.deps import json_request
 from app_v2.openapi import BODY_ERRORS, json_body
 from app_v2.streaming import stream_response
 from app_v2.sync_work import JsonBytes, answer
@@ -30,8 +30,9 @@ router = APIRouter(prefix="/api/v1/validate", tags=["validate"])
         },
     },
 )
-async def stream_batch_validation(request: Request, call: JsonRequestDep) -> StreamingResponse:
+async def stream_batch_validation(request: Request) -> StreamingResponse:
     """Validate a list of requirements, streaming each result as it completes."""
+    call = await json_request(request)
     parsed = parse_batch_validate(call.body, call.settings)  # a 400 here comes before streaming
     sse = wants_sse(request.headers.get("accept"))
     chunks = stream_body(
@@ -46,8 +47,9 @@ async def stream_batch_validation(request: Request, call: JsonRequestDep) -> Str
     openapi_extra=json_body(BatchValidateCreate),
     responses=BODY_ERRORS,
 )
-async def create_suggestions(call: JsonRequestDep) -> JsonBytes:
+async def create_suggestions(request: Request) -> JsonBytes:
     """Suggest corrections (atoms) for each requirement of a list."""
+    call = await json_request(request)
 
     def work(session: Session) -> SuggestPublic:
         parsed = parse_batch_validate(call.body, call.settings)

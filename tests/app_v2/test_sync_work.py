@@ -1,5 +1,5 @@
-"""v2's shared routes: one worker-thread call per request, the bytes their response model
-gives, and the request's context (attempt, dry run) inside that call."""
+"""v2's shared routes: one call per request to v2's own worker threads, the bytes their
+response model gives, and the request's context (attempt, dry run) inside that call."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import app_v2.main
+from app_v2 import work_threads
 from core import attempts
 from core.contract.batch import (
     ApplyPublic,
@@ -99,15 +100,22 @@ def app(make_settings: SettingsFactory, db_engine: Engine) -> FastAPI:
 
 @pytest.fixture
 def thread_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The callables handed to anyio's worker threads (FastAPI's hand-offs included)."""
+    """The callables handed to worker threads: v2's own (app_v2.work_threads), as `v2:`,
+    and anyio's (FastAPI's and Starlette's hand-offs), as `anyio:`."""
     calls: list[str] = []
     run_sync: Callable[..., Any] = anyio.to_thread.run_sync
+    run: Callable[..., Any] = work_threads.WorkThreads.run
 
     async def counted(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        calls.append(getattr(func, "func", func).__qualname__)  # run_in_threadpool: a partial
+        calls.append("anyio:" + getattr(func, "func", func).__qualname__)  # a partial or not
         return await run_sync(func, *args, **kwargs)
 
+    async def counted_own(self: work_threads.WorkThreads, func: Callable[[], Any]) -> Any:
+        calls.append("v2:" + func.__qualname__)
+        return await run(self, func)
+
     monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    monkeypatch.setattr(work_threads.WorkThreads, "run", counted_own)
     return calls
 
 
@@ -124,7 +132,7 @@ def test_shared_route_makes_one_thread_call(
     thread_calls.clear()
     response = _request(app, method, path, body)
     assert response.status_code == 200, response.text
-    assert len(thread_calls) == 1, thread_calls
+    assert len(thread_calls) == 1 and thread_calls[0].startswith("v2:"), thread_calls
 
 
 @pytest.mark.parametrize(("method", "path", "body", "model"), ROUTES, ids=IDS)
@@ -147,7 +155,7 @@ def test_batch_route_opens_its_session_in_the_work_thread(
     response = _request(app, "POST", "/api/v1/batch/evaluate", {"markdown": SMALL_TABLE})
     assert response.status_code == 200 and response.json()["items"]
     # the work, then the body's one piece and the end of its iterator (StreamingResponse)
-    assert thread_calls == ["in_session.<locals>.run", "_next", "_next"]
+    assert thread_calls == ["v2:in_session.<locals>.run", "anyio:_next", "anyio:_next"]
 
 
 def test_cancelled_attempt_stops_the_work_thread_and_stores_nothing(app: FastAPI) -> None:
