@@ -12,9 +12,12 @@ Two measures:
   runs twice under valgrind, warm-up plus N requests and warm-up plus none; the difference
   divided by N is what a request costs, whatever thread did the work (callgrind's
   `--toggle-collect` would count only the thread that toggles). Slow (minutes), but the
-  same from run to run within a few tenths of a percent. The gateway's flag-cache refresh
-  is off there: valgrind runs ~50x slower, so its reads per wall second would be counted
-  ~50 times over.
+  same from run to run within a few tenths of a percent. After the warm-up the heap is
+  frozen, as the servers freeze theirs (core.runtime.freeze_startup_heap): a full
+  collection of the unfrozen start-up heap (180-330 ms, bench/gc_pauses.py) fell in one
+  of the two runs or in neither, and moved the figure by hundreds of thousands of
+  instructions per request. The gateway's flag-cache refresh is off there: valgrind runs
+  ~50x slower, so its reads per wall second would be counted ~50 times over.
 
 Usage: python bench/hot_path.py [--case evaluation] [--target v2] [--requests 1000]
                                 [--rounds 5] [--concurrency 1] [--callgrind]
@@ -41,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 import app_v2.main  # noqa: E402
 import gateway.app  # noqa: E402
 from core.logging import configure_logging  # noqa: E402
+from core.runtime import freeze_startup_heap  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from dev import callgrind  # noqa: E402
 from gateway.router import VariantRouter  # noqa: E402
@@ -127,6 +131,7 @@ def throughput(
     figures: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for name in names:
         loop.run_until_complete(serve_many(targets[name], case, WARM_UP, 1))
+    freeze_startup_heap()  # as the servers do
     for number in range(rounds):
         order = names if number % 2 == 0 else names[::-1]
         for name in order:
@@ -153,6 +158,7 @@ def run_once(targets: dict[str, Any], target: str, case: str, n: int, concurrenc
         app.flags.max_age_s = app.flags.max_staleness_s = float("inf")
     loop = asyncio.new_event_loop()
     loop.run_until_complete(serve_many(targets[target], case, WARM_UP, 1))
+    freeze_startup_heap()  # as the servers do; see the module docstring
     if n:
         loop.run_until_complete(serve_many(targets[target], case, n, concurrency))
     loop.close()
