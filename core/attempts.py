@@ -2,28 +2,48 @@
 
 The gateway gives up on v2 after V2_TIMEOUT_S and serves v1; v2's sync work goes on in its
 worker thread, which nothing can interrupt. Whoever runs an attempt opens it with
-`attempt()` and sets the event to give up; batch work calls `check_attempt()` between
-items and stops, writing nothing (its writes are one transaction at the end). The event
+`attempt()` and sets its flag to give up; batch work calls `check_attempt()` between
+items and stops, writing nothing (its writes are one transaction at the end). The flag
 travels in a context variable, which worker threads inherit (anyio and core.parallel
 copy the context), so core needs to know nothing of who cancels.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from core.exceptions import AttemptCancelled
 
-_current: ContextVar[threading.Event | None] = ContextVar("attempt_cancelled", default=None)
+
+class Cancellation:
+    """The one-way flag of one attempt: set from the event loop, read by worker threads.
+
+    A bool attribute, not a threading.Event: nobody waits on it, and an Event (a Condition
+    and its lock) was built for every request the gateway sends to v2, for the rare one
+    that times out. Setting and reading one attribute is atomic in CPython.
+    """
+
+    __slots__ = ("_set",)
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+
+_current: ContextVar[Cancellation | None] = ContextVar("attempt_cancelled", default=None)
 
 
 @contextmanager
-def attempt() -> Iterator[threading.Event]:
-    """Run the block as one attempt; set the yielded event to cancel it."""
-    cancelled = threading.Event()
+def attempt() -> Iterator[Cancellation]:
+    """Run the block as one attempt; set the yielded flag to cancel it."""
+    cancelled = Cancellation()
     token = _current.set(cancelled)
     try:
         yield cancelled

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -82,7 +81,7 @@ class _Clock:
         self.settled = False  # answer started or attempt over: the timeout no longer applies
         self.timed_out = False
         self.task: asyncio.Task[Any] | None = None
-        self.cancelled: threading.Event | None = None  # tells v2's threads to stop
+        self.cancelled: attempts.Cancellation | None = None  # tells v2's threads to stop
 
     def expire(self) -> None:
         """Cancel the attempt's task and its work: v2 did not start its answer in time."""
