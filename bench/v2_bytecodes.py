@@ -1,5 +1,6 @@
-"""Python bytecodes per request on v2 alone, counted by tracing every thread: a count that
-is the same from run to run, in seconds, for the pieces callgrind sums over minutes.
+"""Python bytecodes per request on v2 alone (or another target of bench/hot_path.py),
+counted by tracing every thread: a count that is the same from run to run, in seconds, for
+the pieces callgrind sums over minutes.
 
 v2's Python work only: what C does (sqlite3, the regex engine, pydantic-core, the kernel's
 thread switches) is not counted, so compare trees with it, and confirm the whole with
@@ -10,7 +11,10 @@ thread switches) is not counted, so compare trees with it, and confirm the whole
   (middleware, routing, the body, the response: what v2 itself adds);
 - `--top N`: the N functions that ran the most bytecodes.
 
-Usage: python bench/v2_bytecodes.py [--framework] [--requests 200] [--top 30]
+- `--target gateway-v2|gateway-v1`: the same request through the gateway (`--framework`
+  replaces v2's core work only).
+
+Usage: python bench/v2_bytecodes.py [--target v2] [--framework] [--requests 200] [--top 30]
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 import app_v2.routers.evaluations  # noqa: E402
 from app_v2.sync_work import JsonBytes  # noqa: E402
-from bench.hot_path import CASES, WARM_UP, build_targets, scope_of, serve  # noqa: E402
+from bench.hot_path import CASES, TARGETS, WARM_UP, build_targets, scope_of, serve  # noqa: E402
 from core.logging import configure_logging  # noqa: E402
 
 Tracer = Any  # sys.settrace's callback type is not public
@@ -77,6 +81,7 @@ async def fixed_answer(work: object, *, db: object) -> JsonBytes:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", choices=TARGETS, default="v2")
     parser.add_argument("--framework", action="store_true", help="core work replaced")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=0, help="list the N costliest functions")
@@ -89,7 +94,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=shm) as tmp, open(os.devnull, "w") as log:
         with redirect_stderr(log):
             configure_logging("INFO", "json")
-        app = build_targets(Path(tmp), ["v2"])["v2"]
+        app = build_targets(Path(tmp), [args.target])[args.target]
         method, path, payload = CASES["evaluation"]
         body = json.dumps(payload).encode()
         scope = scope_of(method, path, body)
@@ -107,7 +112,8 @@ def main() -> int:
         counter.remove()
         loop.close()
     what = "framework path" if args.framework else "whole request"
-    print(f"v2 evaluation, {what}: {counter.total / args.requests:,.0f} bytecodes/request")
+    total = counter.total / args.requests
+    print(f"{args.target} evaluation, {what}: {total:,.0f} bytecodes/request")
     for name, count in counter.functions.most_common(args.top):
         print(f"{count / args.requests:>9,.0f}  {name}")
     return 0
