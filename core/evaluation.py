@@ -38,7 +38,7 @@ from core.scoring import (
 from core.settings import Settings
 from core.store.criteria import list_criteria
 from core.store.models import new_id
-from core.store.records import save_evaluation
+from core.store.records import save_evaluation, write_coming
 
 
 def active_criteria(session: Session, requested: Sequence[str] | None) -> list[CriterionInfo]:
@@ -143,6 +143,13 @@ def evaluate(
     *, session: Session, settings: Settings, request: EvaluationCreate, variant: str
 ) -> EvaluationPublic:
     """Evaluate one requirement and store its checksum-only record."""
+    with write_coming(session):  # the writer's next group waits for this request's rows
+        return _evaluate(session=session, settings=settings, request=request, variant=variant)
+
+
+def _evaluate(
+    *, session: Session, settings: Settings, request: EvaluationCreate, variant: str
+) -> EvaluationPublic:
     criteria = active_criteria(session, request.criteria_keys)
     language = request.context.language if request.context else None
     result = judge(

@@ -17,7 +17,8 @@ so they are as unique as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table
@@ -201,6 +202,14 @@ def store(session: Session, rows: RecordRows) -> None:
         session.commit()
     if rows.size:
         writer_for(session.get_bind().engine, write_rows).write(rows, rows.size)
+
+
+@contextmanager
+def write_coming(session: Session) -> Iterator[None]:
+    """Run the block as a request that will store rows through `session`'s database soon:
+    a group forming meanwhile waits for them (core.store.writer, "When a group closes")."""
+    with writer_for(session.get_bind().engine, write_rows).announced():
+        yield
 
 
 def save_evaluation(

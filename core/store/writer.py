@@ -12,6 +12,14 @@ Cost: the thread keeps its connection while groups are queued back to back (give
 the pool as soon as the queue is empty, and after any failed transaction), and a requester
 wakes it only when it has work: a first request, or a group complete (not once per request).
 
+When a group closes: once it holds as many requests as the largest of the recent groups,
+and no request that announced itself (`announced()`, around a request's engine work) is
+still on its way; at the latest DB_GROUP_COMMIT_WAIT_MS after its oldest request. Waiting
+for announced requests is what makes groups form at high rates: a group that closed when
+the recent ones had held one request stayed at one, and every request paid a transaction
+of its own (docs/benchmarks.md §14). A client that sends one request at a time announces
+nothing while its write waits, so it never waits for a second request that cannot come.
+
 Bounds: at most DB_WRITE_QUEUE requests wait to join a group; one more waits for room up
 to DB_LOCK_TIMEOUT_S and then gets 503 (backpressure, never unbounded memory). A group
 holds at most MAX_GROUP_ROWS rows, unless a single request's rows are more.
@@ -31,13 +39,15 @@ is a daemon and ends by itself after IDLE_S without work.
 from __future__ import annotations
 
 import atexit
+import contextvars
 import itertools
 import sys
 import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -125,6 +135,20 @@ def _raise(error: BaseException) -> None:
     raise error
 
 
+class _Announcement:
+    """A request that said it will write (GroupWriter.announced), until it does or leaves."""
+
+    __slots__ = ("pending", "writer")
+
+    def __init__(self, writer: GroupWriter[Any]) -> None:
+        self.writer, self.pending = writer, True
+
+
+_announcement: contextvars.ContextVar[_Announcement | None] = contextvars.ContextVar(
+    "write_announced", default=None
+)
+
+
 class GroupWriter(Generic[UnitT]):
     """The one writer of a database engine: queue, group, commit, answer each requester."""
 
@@ -144,6 +168,7 @@ class GroupWriter(Generic[UnitT]):
         self._connection: Connection | None = None  # the thread's, while groups follow
         self._thread: threading.Thread | None = None
         self._recent: deque[int] = deque([1], maxlen=RECENT_GROUPS)
+        self._coming = 0  # requests announced and not queued yet
 
     def write(self, unit: UnitT, rows: int) -> None:
         """Write `unit` (`rows` rows) durably, or raise what failed it; in a dry run, write
@@ -153,7 +178,11 @@ class GroupWriter(Generic[UnitT]):
             run_write(engine, self.write_units, [unit], commit=False)
             return
         pending = _Pending(unit, rows)
+        announcement = _announcement.get()
         with self._work:
+            if announcement is not None and announcement.writer is self and announcement.pending:
+                announcement.pending = False
+                self._coming -= 1
             queued = self._room_within(self.options.queue_timeout_s)
             if queued:
                 self._queue.append(pending)
@@ -167,6 +196,28 @@ class GroupWriter(Generic[UnitT]):
         pending.wait()
         if pending.error is not None:
             _raise(pending.error)
+
+    @contextmanager
+    def announced(self) -> Iterator[None]:
+        """Run the block as a request that will write through this writer soon: a group that
+        forms meanwhile waits for it (up to DB_GROUP_COMMIT_WAIT_MS). If the block ends
+        without writing (an error, nothing to store), it withdraws, and a group waiting for
+        it closes. Dry runs never join a group, so they announce nothing."""
+        if is_dry_run():
+            yield
+            return
+        announcement = _Announcement(self)
+        with self._work:
+            self._coming += 1
+        token = _announcement.set(announcement)
+        try:
+            yield
+        finally:
+            _announcement.reset(token)
+            if announcement.pending:
+                with self._work:
+                    self._coming -= 1
+                    self._work.notify()
 
     def drain(self, timeout_s: float) -> bool:
         """Wait until everything queued is written; False if that took over `timeout_s`."""
@@ -229,8 +280,9 @@ class GroupWriter(Generic[UnitT]):
 
     def _gather(self) -> list[_Pending[UnitT]]:
         """Take queued requests, oldest first, until the group is full (MAX_GROUP_ROWS, or
-        as many requests as the largest of the last RECENT_GROUPS groups: no more are
-        likely to come) or the oldest has waited DB_GROUP_COMMIT_WAIT_MS (lock held)."""
+        as many requests as the largest of the last RECENT_GROUPS groups with no announced
+        one still coming: no more are likely) or the oldest has waited
+        DB_GROUP_COMMIT_WAIT_MS (lock held)."""
         deadline = self._queue[0].enqueued + self.options.max_wait_s
         expected = max(self._recent)
         group: list[_Pending[UnitT]] = []
@@ -242,10 +294,12 @@ class GroupWriter(Generic[UnitT]):
                 group.append(pending)
                 rows += pending.rows
             remaining = deadline - time.monotonic()
-            if self._queue or remaining <= 0 or len(group) >= expected:
+            complete = len(group) >= expected and not self._coming
+            if self._queue or remaining <= 0 or complete:
                 self._recent.append(len(group))
                 return group
-            self._wake_at, self._rows_room = expected - len(group), MAX_GROUP_ROWS - rows
+            self._wake_at = max(1, expected - len(group))
+            self._rows_room = MAX_GROUP_ROWS - rows
             self._work.wait(remaining)
 
     def _commit(self, group: list[_Pending[UnitT]]) -> None:

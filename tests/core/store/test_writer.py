@@ -292,3 +292,67 @@ def test_requests_joining_a_waiting_group_wake_the_writer_once(engine: Engine) -
     scenario.release()
     # the first wakes the idle writer, the third completes its group; the second waits
     assert scenario.errors == {} and scenario.write.calls == [1, 3, 3] and len(notified) == 2
+
+
+def _open_scenario(engine: Engine) -> Scenario:
+    """A writer whose groups may wait WAIT_S, its write gate open from the start."""
+    scenario = Scenario(engine, WriterOptions(max_wait_s=WAIT_S))
+    scenario.write.gate.set()
+    return scenario
+
+
+def _written_within(scenario: Scenario, seconds: float) -> None:
+    for thread in scenario.threads:
+        thread.join(seconds)
+        assert not thread.is_alive(), "the write did not return in time"
+
+
+def test_group_waits_for_an_announced_request_and_closes_when_it_arrives(
+    engine: Engine,
+) -> None:
+    """A request announced (its engine work still running) keeps the group that forms open:
+    both are written in one transaction, as soon as the announced one arrives."""
+    scenario = _open_scenario(engine)
+    started = time.monotonic()
+    with scenario.writer.announced():  # this thread: a request still in its engine work
+        scenario.send(_rows())  # another request's write (its thread announced nothing)
+        time.sleep(0.2)
+        assert scenario.write.calls == []  # held for the announced request
+        scenario.writer.write(_rows(), 3)
+    _written_within(scenario, 5)
+    assert scenario.write.calls == [2] and time.monotonic() - started < WAIT_S
+    assert scenario.writer.drain(10)
+
+
+def test_withdrawn_announcement_lets_the_group_close(engine: Engine) -> None:
+    scenario = _open_scenario(engine)
+    started = time.monotonic()
+    with scenario.writer.announced():
+        scenario.send(_rows())
+        time.sleep(0.2)
+        assert scenario.write.calls == []
+    # the announced request ended without writing (an error): nobody else is coming
+    _written_within(scenario, 5)
+    assert scenario.write.calls == [1] and time.monotonic() - started < WAIT_S
+    assert scenario.errors == {} and scenario.writer.drain(10)
+
+
+def test_one_request_at_a_time_never_waits_for_another(engine: Engine) -> None:
+    """A sequential client announces each request, and its own write ends the announcement:
+    no group waits for a second request that cannot come."""
+    scenario = _open_scenario(engine)
+    for _ in range(3):
+        started = time.monotonic()
+        with scenario.writer.announced():
+            scenario.writer.write(_rows(), 3)
+        assert time.monotonic() - started < WAIT_S / 4
+    assert scenario.write.calls == [1, 1, 1] and scenario.writer.drain(10)
+
+
+def test_a_dry_run_announces_nothing(engine: Engine) -> None:
+    scenario = _open_scenario(engine)
+    started = time.monotonic()
+    with dry_run(), scenario.writer.announced():
+        scenario.send(_rows())  # its thread is no dry run: a real write
+        _written_within(scenario, WAIT_S / 2)
+    assert scenario.write.calls == [1] and time.monotonic() - started < WAIT_S / 2
