@@ -33,6 +33,13 @@ RETRY_AFTER_S = 2
 logger = logging.getLogger("reqgate.flags")
 
 
+def _shared(refresh: Future[None]) -> asyncio.Future[None]:
+    """Wait for a refresh that other waiters share: a waiter cancelled (the lifespan ending,
+    a route's wait timing out) must not cancel it for the others, nor make the refreshing
+    thread's set_result fail."""
+    return asyncio.shield(asyncio.wrap_future(refresh))
+
+
 class FlagCache:
     """Holds the current flags; `current()` never waits, `for_routing()` refuses stale ones."""
 
@@ -81,7 +88,7 @@ class FlagCache:
             await asyncio.sleep(max(0.0, self._tried_at + self.max_age_s - time.monotonic()))
             refresh = self._start_refresh(now=False)
             if refresh is not None:
-                await asyncio.wrap_future(refresh)
+                await _shared(refresh)
 
     async def for_routing(self) -> Flags:
         """Flags fit to route on: no older than max_staleness_s, else Unavailable.
@@ -95,7 +102,7 @@ class FlagCache:
         refresh = self._start_refresh(now=True)
         if refresh is not None:
             try:
-                await asyncio.wait_for(asyncio.wrap_future(refresh), STALE_WAIT_S)
+                await asyncio.wait_for(_shared(refresh), STALE_WAIT_S)
             except TimeoutError:
                 pass
         if self.age_s >= self.max_staleness_s:

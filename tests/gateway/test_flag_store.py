@@ -168,3 +168,33 @@ def test_flag_cache_run_lets_unreadable_flags_go_stale(monkeypatch: pytest.Monke
         refreshing.cancel()
 
     asyncio.run(scenario())
+
+
+def test_a_cancelled_waiter_leaves_the_shared_refresh_to_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lifespan's refresh loop cancelled (shutdown) or a route's wait timed out while a
+    refresh runs: the refresh still ends cleanly for everyone else, no error in its thread."""
+    read = threading.Event()
+    monkeypatch.setattr(gateway.flags, "read_flags", lambda _engine: read.wait(5) and None)
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    cache = FlagCache(cast(Engine, None), Flags(), max_age_s=0)
+
+    async def scenario() -> None:
+        refresh = cache._start_refresh(now=True)  # noqa: SLF001  (the refresh under way)
+        assert refresh is not None
+        looping = asyncio.create_task(cache.run())  # waits for the same refresh
+        await asyncio.sleep(0.05)
+        looping.cancel()  # the lifespan ends
+        await asyncio.gather(looping, return_exceptions=True)
+        other = asyncio.ensure_future(asyncio.wrap_future(refresh))  # a route still waiting
+        read.set()
+        await asyncio.wait_for(other, 5)
+
+    asyncio.run(scenario())
+    deadline = time.monotonic() + 5
+    while cache._refresh is not None and time.monotonic() < deadline:  # noqa: SLF001
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert failures == []
