@@ -18,6 +18,11 @@ def _inbound_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
+def header_pairs(headers: Mapping[str, str] | None) -> list[tuple[bytes, bytes]]:
+    """Response headers as the ASGI spec sends them: lower-case names, latin-1 bytes."""
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+
+
 def bind_request_id(
     headers: list[tuple[bytes, bytes]],
 ) -> tuple[str, list[tuple[bytes, bytes]]]:
@@ -45,9 +50,7 @@ class RequestIdMiddleware:
 
     def __init__(self, app: ASGIApp, *, headers: Mapping[str, str] | None = None) -> None:
         self.app = app
-        self.fixed = [
-            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
-        ]
+        self.fixed = header_pairs(headers)
         self.replaced = frozenset({REQUEST_ID_KEY, *(name for name, _ in self.fixed)})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

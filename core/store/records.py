@@ -37,7 +37,7 @@ from core.store.models import (
     new_id,
     utcnow,
 )
-from core.store.writer import writer_for
+from core.store.writer import GroupWriter, writer_for
 
 Row = dict[str, Any]
 # parents before the rows that refer to them
@@ -201,15 +201,21 @@ def store(session: Session, rows: RecordRows) -> None:
     if session.in_transaction():
         session.commit()
     if rows.size:
-        writer_for(session.get_bind().engine, write_rows).write(rows, rows.size)
+        _writer(session).write(rows, rows.size)
 
 
 @contextmanager
 def write_coming(session: Session) -> Iterator[None]:
     """Run the block as a request that will store rows through `session`'s database soon:
     a group forming meanwhile waits for them (core.store.writer, "When a group closes")."""
-    with writer_for(session.get_bind().engine, write_rows).announced():
+    with _writer(session).announced():
         yield
+
+
+def _writer(session: Session) -> GroupWriter[RecordRows]:
+    """The group writer of the session's database (.engine: a session may be bound to a
+    Connection)."""
+    return writer_for(session.get_bind().engine, write_rows)
 
 
 def save_evaluation(

@@ -15,7 +15,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.logging import LogLine, request_id_var
-from edge.request_id import bind_request_id
+from edge.request_id import bind_request_id, header_pairs
 from gateway.context import SCOPE_KEY, RequestInfo
 from gateway.metrics import GatewayMetrics
 
@@ -44,7 +44,7 @@ class RequestContextMiddleware:
     ) -> None:
         self.app = app
         self.metrics = metrics
-        self.fixed = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+        self.fixed = header_pairs(headers)
         self.replaced = frozenset(
             {b"x-request-id", b"x-variant", b"x-variant-reason", b"x-variant-bucket"}
             | {name for name, _ in self.fixed}
