@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import attempts
 from core.exceptions import ApiError
+from gateway.deadlines import Clock, Deadlines
 from gateway.replay import BodyTape
 
 logger = logging.getLogger("reqgate.fallback")
@@ -69,16 +69,13 @@ class _Attempt:
             await self._send(message)
 
 
-class _Clock:
-    """The timeout of one attempt: the task to cancel, and whether it still applies.
+class _Clock(Clock):
+    """The timeout of one attempt: the task to cancel and the work to stop."""
 
-    Kept apart from the attempt so that the queue of clocks holds no request bodies.
-    """
-
-    __slots__ = ("cancelled", "settled", "task", "timed_out")
+    __slots__ = ("cancelled", "task", "timed_out")
 
     def __init__(self) -> None:
-        self.settled = False  # answer started or attempt over: the timeout no longer applies
+        super().__init__()  # settled: answer started or attempt over
         self.timed_out = False
         self.task: asyncio.Task[Any] | None = None
         self.cancelled: attempts.Cancellation | None = None  # tells v2's threads to stop
@@ -90,56 +87,6 @@ class _Clock:
             self.task.cancel()
             if self.cancelled is not None:
                 self.cancelled.set()
-
-
-class _Queue:
-    """The clocks of one event loop in the order they started, one timer for the first."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, timeout_s: float) -> None:
-        self.loop, self.timeout_s = loop, timeout_s
-        self.entries: deque[tuple[float, _Clock]] = deque()
-        self.timer: asyncio.TimerHandle | None = None
-
-    def add(self, clock: _Clock) -> None:
-        entries = self.entries
-        while entries and entries[0][1].settled:
-            entries.popleft()
-        entries.append((self.loop.time() + self.timeout_s, clock))
-        if self.timer is None:
-            self.timer = self.loop.call_at(entries[0][0], self._expire)
-
-    def _expire(self) -> None:
-        now, entries = self.loop.time(), self.entries
-        while entries and (entries[0][1].settled or entries[0][0] <= now):
-            clock = entries.popleft()[1]
-            if not clock.settled:
-                clock.expire()
-        self.timer = self.loop.call_at(entries[0][0], self._expire) if entries else None
-
-
-class Deadlines:
-    """Cancels v2 attempts that have not started their answer within timeout_s.
-
-    Every attempt has the same timeout, so deadlines fall due in the order the attempts
-    started: a queue in that order needs a loop timer for its head only. One call_later
-    and one cancel per request (and the loop's upkeep of cancelled timers in its heap) were
-    half of the fallback guard's cost on the hot path.
-    """
-
-    def __init__(self, timeout_s: float) -> None:
-        self.timeout_s = timeout_s
-        self._queue: _Queue | None = None
-
-    def watch(self, clock: _Clock) -> None:
-        """Start a clock for the current task."""
-        clock.task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
-        queue = self._queue
-        if queue is None or queue.loop is not loop:
-            # A new loop (each test client has its own): the old queue's timer still
-            # serves the clocks already in it, on their loop.
-            queue = self._queue = _Queue(loop, self.timeout_s)
-        queue.add(clock)
 
 
 async def serve_with_fallback(
@@ -158,7 +105,7 @@ async def serve_with_fallback(
     cause: str | None = None
     clock = attempt.clock
     with attempts.attempt() as cancelled:  # v1, served below, runs outside it
-        clock.cancelled = cancelled
+        clock.cancelled, clock.task = cancelled, asyncio.current_task()
         deadlines.watch(clock)
         try:
             await v2(dict(scope), attempt.tape.receive, attempt.send)
@@ -173,7 +120,7 @@ async def serve_with_fallback(
             logger.warning("v2 raised; serving v1", exc_info=True)
             cause = "exception"
         finally:
-            clock.settled = True
+            clock.settled, clock.task = True, None  # the queue keeps no task alive
     if cause is None and attempt.failed_status is not None:
         cause = "status"
     if cause is None:

@@ -15,7 +15,8 @@ from core.settings import Settings
 from edge.admin import token_matches
 from gateway.bucketing import bucket_for, cookie_value, decide, sticky_cookie_header
 from gateway.context import RequestInfo, request_info
-from gateway.fallback import Deadlines, serve_with_fallback
+from gateway.deadlines import Deadlines
+from gateway.fallback import serve_with_fallback
 from gateway.flags import FlagCache
 from gateway.metrics import CLIENT_CLOSED, GatewayMetrics
 from gateway.routes import classify

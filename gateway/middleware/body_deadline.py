@@ -15,10 +15,12 @@ carry another request.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.exceptions import RequestTimeout
+from gateway.deadlines import Clock, Deadlines
 
 CLOSE = (b"connection", b"close")
 
@@ -32,29 +34,64 @@ def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
+class _BodyClock(Clock):
+    """The deadline of one body: settled when the body is complete or the request over.
+
+    Kept apart from the body's receive() so that the queue of clocks holds no requests:
+    behind a stalled body at its head, the clocks of a whole timeout's requests wait.
+    """
+
+    __slots__ = ("cancelling", "timed_out", "waiting")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timed_out = False
+        self.waiting: asyncio.Task[Any] | None = None  # the task blocked in receive()
+        self.cancelling = 0  # its cancellation requests before the deadline's own
+
+    def expire(self) -> None:
+        """A receive() waiting now is cancelled; a later one times out at once."""
+        self.timed_out = True
+        task = self.waiting
+        if task is not None:
+            self.cancelling = task.cancelling()
+            task.cancel()
+
+
 class _Body:
     """The receive() of one request: bounded by the deadline until the body is complete."""
 
-    __slots__ = ("_receive", "complete", "deadline", "timeout_s")
+    __slots__ = ("_receive", "clock", "timeout_s")
 
     def __init__(self, receive: Receive, timeout_s: float) -> None:
         self._receive = receive
         self.timeout_s = timeout_s
-        self.deadline = asyncio.get_running_loop().time() + timeout_s
-        self.complete = False
+        self.clock = _BodyClock()
+
+    def _timeout(self) -> RequestTimeout:
+        return RequestTimeout(
+            f"request body not received within {self.timeout_s:g} s",
+            {"timeoutS": self.timeout_s},
+        )
 
     async def receive(self) -> Message:
-        if self.complete:
+        clock = self.clock
+        if clock.settled:
             return await self._receive()  # only the disconnect is left to wait for
+        if clock.timed_out:
+            raise self._timeout()
+        task = clock.waiting = asyncio.current_task()
         try:
-            async with asyncio.timeout_at(self.deadline):
-                message = await self._receive()
-        except TimeoutError:
-            raise RequestTimeout(
-                f"request body not received within {self.timeout_s:g} s",
-                {"timeoutS": self.timeout_s},
-            ) from None
-        self.complete = message["type"] != "http.request" or not message.get("more_body", False)
+            message = await self._receive()
+        except asyncio.CancelledError:
+            # as asyncio.timeout tells its own cancellation from anyone else's
+            if clock.timed_out and task is not None and task.uncancel() <= clock.cancelling:
+                raise self._timeout() from None
+            raise
+        finally:
+            clock.waiting = None
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            clock.settled = True
         return message
 
 
@@ -62,9 +99,8 @@ class BodyDeadlineMiddleware:
     """Times out request bodies that arrive too slowly; closes connections left mid-body."""
 
     def __init__(self, app: ASGIApp, *, timeout_s: float) -> None:
-        if timeout_s <= 0:
-            raise ValueError("timeout_s must be positive")
         self.app = app
+        self.deadlines = Deadlines(timeout_s)
         self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,10 +108,15 @@ class BodyDeadlineMiddleware:
             await self.app(scope, receive, send)  # nothing to wait for: no cost
             return
         body = _Body(receive, self.timeout_s)
+        clock = body.clock
+        self.deadlines.watch(clock)
 
         async def send_closing(message: Message) -> None:
-            if message["type"] == "http.response.start" and not body.complete:
+            if message["type"] == "http.response.start" and not clock.settled:
                 message["headers"] = [*message.get("headers", []), CLOSE]
             await send(message)
 
-        await self.app(scope, body.receive, send_closing)
+        try:
+            await self.app(scope, body.receive, send_closing)
+        finally:
+            clock.settled = True  # off the deadline queue, whatever is left of the body

@@ -1,4 +1,4 @@
-"""JSON log lines: the time stamp, the fields, and LogLine going the standard path."""
+"""JSON log lines: the time stamp, the fields, and LogLine: written directly or the standard way."""
 
 from __future__ import annotations
 
@@ -243,3 +243,72 @@ def test_lines_of_a_dry_run_are_marked(stream_logger: tuple[logging.Logger, io.S
         logger.info("mirrored")
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
     assert "dryRun" not in first and second["dryRun"] is True
+
+
+def _no_record(*_args: object, **_kwargs: object) -> logging.LogRecord:
+    raise AssertionError("a LogRecord was made")
+
+
+def test_write_log_line_direct_when_json_handler_alone(
+    stream_logger: tuple[logging.Logger, io.StringIO], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent, stream = stream_logger
+    child = logging.Logger("reqgate.test.fields.child", logging.INFO)
+    child.parent = parent  # the handler is one level up, as on the root logger in service
+    token = request_id_var.set("rid-41")
+    try:
+        expected = _standard_line(child, "request", FIELDS)
+        monkeypatch.setattr(child, "makeRecord", _no_record)
+        _write(child, FIELDS)
+        with dry_run():
+            _write(child, {"n": 1})
+    finally:
+        request_id_var.reset(token)
+    first, second = stream.getvalue().splitlines()
+    assert _without_ts(first) == _without_ts(expected)
+    assert json.loads(second) | {"ts": None} == {
+        "ts": None,
+        "level": "INFO",
+        "logger": "reqgate.test.fields.child",
+        "message": "request",
+        "n": 1,
+        "requestId": "rid-41",
+        "dryRun": True,
+    }
+
+
+def test_write_log_line_standard_way_when_parent_does_not_propagate(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    parent, stream = stream_logger
+    child = logging.Logger("reqgate.test.fields.child", logging.INFO)
+    child.parent, child.propagate = parent, False
+    _write(child, FIELDS)  # no handler reached: logging's last resort, not our stream
+    assert stream.getvalue() == ""
+
+
+def test_skip_log_line_below_handler_level(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = stream_logger
+    logger.handlers[0].setLevel(logging.WARNING)
+    _write(logger, FIELDS)
+    assert stream.getvalue() == ""
+
+
+class _BrokenStream(io.StringIO):
+    def write(self, _text: str) -> int:
+        raise OSError("disk full")
+
+
+def test_write_log_line_fault_goes_to_handle_error(
+    stream_logger: tuple[logging.Logger, io.StringIO], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logger, _ = stream_logger
+    handler = logger.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(_BrokenStream())
+    faults: list[logging.LogRecord] = []
+    monkeypatch.setattr(handler, "handleError", faults.append)
+    _write(logger, {"status": 200})  # does not raise, as logging's own emit does not
+    assert len(faults) == 1 and '"status":200' in faults[0].getMessage()

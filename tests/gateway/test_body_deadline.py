@@ -13,6 +13,8 @@ from starlette.testclient import TestClient
 from starlette.types import ASGIApp, Message
 
 import gateway.app
+from core.exceptions import RequestTimeout
+from gateway.middleware.body_deadline import BodyDeadlineMiddleware
 from tests.conftest import SettingsFactory
 
 TIMEOUT_S = 0.3
@@ -97,3 +99,107 @@ def test_stalled_body_is_counted_as_408(make_settings: SettingsFactory) -> None:
     metrics = TestClient(app).get("/metrics").text
     assert 'status="408"' in metrics
     assert 'status="500"' not in metrics
+
+
+def _stalling_receive(*parts: bytes) -> Any:
+    """A receive() that hands out `parts` (more to come after each), then never returns."""
+    pending = list(parts)
+
+    async def receive() -> Message:
+        if pending:
+            return {"type": "http.request", "body": pending.pop(0), "more_body": True}
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    return receive
+
+
+async def _noop_send(_message: Message) -> None:
+    pass
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _raising(middleware: ASGIApp, receive: Any) -> BaseException | None:
+    """What the middleware raised for one chunked request, with this receive()."""
+
+    async def call() -> BaseException | None:
+        try:
+            await middleware(_scope([(b"transfer-encoding", b"chunked")]), receive, _noop_send)
+        except (Exception, asyncio.CancelledError) as exc:
+            return exc
+        return None
+
+    return asyncio.run(call())
+
+
+def test_time_out_each_stalled_body_among_others_on_one_loop() -> None:
+    """The deadlines of concurrent bodies: the stalled ones time out, the others are served."""
+    outcomes: list[str] = []
+
+    async def reader(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            outcomes.append(f"read {len(await _read_body(receive))}")
+        except RequestTimeout:
+            outcomes.append("408")
+
+    middleware = BodyDeadlineMiddleware(reader, timeout_s=TIMEOUT_S)
+    headers = [(b"transfer-encoding", b"chunked")]
+
+    async def complete() -> Message:
+        await asyncio.sleep(TIMEOUT_S / 3)
+        return {"type": "http.request", "body": b"abc", "more_body": False}
+
+    async def run() -> None:
+        receives = [_stalling_receive(b"x"), complete, _stalling_receive(), complete]
+        started = time.monotonic()
+        await asyncio.gather(
+            *(middleware(_scope(headers), receive, _noop_send) for receive in receives)
+        )
+        assert time.monotonic() - started < TIMEOUT_S + 1
+
+    asyncio.run(run())
+    assert sorted(outcomes) == ["408", "408", "read 3", "read 3"]
+
+
+def test_time_out_body_read_after_deadline_at_once() -> None:
+    async def dawdler(scope: Any, receive: Any, send: Any) -> None:
+        await receive()  # the first part
+        await asyncio.sleep(TIMEOUT_S * 1.5)  # busy past the deadline, not waiting for it
+        await receive()
+
+    middleware = BodyDeadlineMiddleware(dawdler, timeout_s=TIMEOUT_S)
+    raised = _raising(middleware, _stalling_receive(b"x", b"y"))
+    assert isinstance(raised, RequestTimeout)
+
+
+def test_time_out_body_read_in_another_task() -> None:
+    async def delegate(scope: Any, receive: Any, send: Any) -> None:
+        await asyncio.create_task(_read_body(receive))
+
+    raised = _raising(
+        BodyDeadlineMiddleware(delegate, timeout_s=TIMEOUT_S), _stalling_receive(b"x")
+    )
+    assert isinstance(raised, RequestTimeout)
+
+
+def test_keep_outside_cancellation_of_body_wait() -> None:
+    """A cancellation that is not the deadline's (shutdown, a client gone) stays one."""
+
+    async def cancelled_soon(scope: Any, receive: Any, send: Any) -> None:
+        reading = asyncio.create_task(_read_body(receive))
+        await asyncio.sleep(TIMEOUT_S / 3)
+        reading.cancel()
+        await reading
+
+    raised = _raising(
+        BodyDeadlineMiddleware(cancelled_soon, timeout_s=TIMEOUT_S), _stalling_receive(b"x")
+    )
+    assert isinstance(raised, asyncio.CancelledError)

@@ -9,7 +9,8 @@ import pytest
 from starlette.types import ASGIApp, Message
 
 from core.exceptions import ApiError, ClientClosedRequest, RequestTimeout
-from gateway.fallback import Deadlines, serve_with_fallback
+from gateway.deadlines import Deadlines
+from gateway.fallback import serve_with_fallback
 from tests.conftest import SettingsFactory
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fakes import answering, hanging, raising, slow_body
