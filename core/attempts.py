@@ -10,11 +10,11 @@ copy the context), so core needs to know nothing of who cancels.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from core.exceptions import AttemptCancelled
+
+_current: ContextVar[Cancellation | None] = ContextVar("attempt_cancelled", default=None)
 
 
 class Cancellation:
@@ -22,10 +22,12 @@ class Cancellation:
 
     A bool attribute, not a threading.Event: nobody waits on it, and an Event (a Condition
     and its lock) was built for every request the gateway sends to v2, for the rare one
-    that times out. Setting and reading one attribute is atomic in CPython.
+    that times out. Setting and reading one attribute is atomic in CPython. It is its own
+    context manager, where a @contextmanager generator cost the gateway ~70 bytecodes a
+    request.
     """
 
-    __slots__ = ("_set",)
+    __slots__ = ("_set", "_token")
 
     def __init__(self) -> None:
         self._set = False
@@ -36,19 +38,18 @@ class Cancellation:
     def is_set(self) -> bool:
         return self._set
 
+    def __enter__(self) -> Cancellation:
+        self._token = _current.set(self)
+        return self
 
-_current: ContextVar[Cancellation | None] = ContextVar("attempt_cancelled", default=None)
+    def __exit__(self, *_exc: object) -> None:
+        _current.reset(self._token)
 
 
-@contextmanager
-def attempt() -> Iterator[Cancellation]:
-    """Run the block as one attempt; set the yielded flag to cancel it."""
-    cancelled = Cancellation()
-    token = _current.set(cancelled)
-    try:
-        yield cancelled
-    finally:
-        _current.reset(token)
+def attempt() -> Cancellation:
+    """The flag of a new attempt: `with attempt() as cancelled:` runs the block as the
+    attempt; set the flag to cancel it."""
+    return Cancellation()
 
 
 def check_attempt() -> None:
