@@ -6,10 +6,11 @@ bucket 17 is on v2 for every CANARY_PERCENT >= 17: ramping up never moves a user
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from http.cookies import CookieError, SimpleCookie
 
 import mmh3
+from starlette.requests import cookie_parser
 
 from core.store.flags import Flags
 from gateway.routes import RouteKind
@@ -17,6 +18,8 @@ from gateway.routes import RouteKind
 STICKY_COOKIE = "reqgate_key"
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
 MAX_KEY_CHARS = 256
+# RFC 6265's cookie-octet: a value with anything else in it was not set by the gateway.
+_COOKIE_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+")
 
 
 def bucket_for(group: str, key: str) -> int:
@@ -25,14 +28,18 @@ def bucket_for(group: str, key: str) -> int:
 
 
 def cookie_value(cookie_header: str | None, name: str = STICKY_COOKIE) -> str | None:
-    """One cookie's value from a Cookie header; a malformed header counts as absent."""
+    """One cookie's value from a Cookie header, absent when it is empty or malformed.
+
+    Parsed as browsers send it (starlette's parser), not with http.cookies: SimpleCookie
+    gives up on the whole header at the first cookie the old spec refuses, such as
+    another app's `theme=dark mode`, and the client would lose its bucket with it.
+    """
     if not cookie_header or name not in cookie_header:
         return None
-    try:
-        morsel = SimpleCookie(cookie_header).get(name)
-    except CookieError:
+    value = cookie_parser(cookie_header).get(name)
+    if not value or not _COOKIE_VALUE.fullmatch(value):
         return None
-    return morsel.value[:MAX_KEY_CHARS] if morsel and morsel.value else None
+    return value[:MAX_KEY_CHARS]
 
 
 def sticky_cookie_header(key: str) -> bytes:

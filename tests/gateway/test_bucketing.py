@@ -78,6 +78,17 @@ def test_route_sticky_cookie_set_and_used(make_gateway: GatewayFactory) -> None:
     assert again.headers["X-Variant-Bucket"] == first.headers["X-Variant-Bucket"]
 
 
+def test_route_sticky_cookie_kept_beside_cookie_old_spec_refuses(
+    make_gateway: GatewayFactory,
+) -> None:
+    """A browser also sends the cookies of other apps on the host, in whatever form they
+    were set: the client keeps its bucket, and gets no new key."""
+    client = make_gateway(canary_percent=50)
+    response = client.get(CRITERIA, headers={"Cookie": "theme=dark mode; reqgate_key=zzz"})
+    assert response.headers["X-Variant-Bucket"] == str(bucket_for("reqgate-v2", "zzz"))
+    assert "set-cookie" not in response.headers
+
+
 def test_route_sticky_header_beats_cookie(make_gateway: GatewayFactory) -> None:
     client = make_gateway(canary_percent=50, canary_sticky_header="X-Tenant")
     response = client.get(CRITERIA, headers={"X-Tenant": "t-1", "Cookie": "reqgate_key=zzz"})
@@ -92,6 +103,14 @@ def test_route_sticky_header_beats_cookie(make_gateway: GatewayFactory) -> None:
         ("other=1", None),
         ('reqgate_key=\x00"', None),
         (None, None),
+        # another site's cookie that the old spec refuses must not hide ours
+        ("theme=dark mode; reqgate_key=abc", "abc"),
+        ('prefs={"a":1}; reqgate_key=abc', "abc"),
+        ("reqgate_key=abc; note=a b", "abc"),
+        ('reqgate_key="abc"', "abc"),
+        ("reqgate_key=; a=1", None),
+        ("xreqgate_key=abc", None),
+        ("reqgate_key=a b", None),
     ],
 )
 def test_read_cookie_value_cases(header: str | None, value: str | None) -> None:
