@@ -133,9 +133,12 @@ class Settings(BaseSettings):
     # Seconds v2 may take to start its answer on a shared route before v1 serves it instead
     # (with V2_FALLBACK_TO_V1); also the read timeout of the proxy to V2_UPSTREAM_URL.
     v2_timeout_s: Annotated[float, Field(gt=0, le=600)] = 60.0
-    # Threads running the v1 (Flask) app inside the gateway: more serve more slow (LLM)
-    # requests at once, fewer keep SQLite's lock queue (and so p99) short.
-    v1_threads: Annotated[int, Field(ge=1, le=256)] = 4
+    # Threads running the v1 (Flask) app inside the gateway: the requests v1 works on at
+    # once, as many as v2's work threads (app_v2.work_threads.MAX_THREADS). Their writes
+    # queue for the group writer, not for SQLite's lock, so more threads make larger groups
+    # and fewer commits per request: 4 gave v1 0.77 of v2's throughput, 32 the same
+    # (docs/benchmarks.md §14).
+    v1_threads: Annotated[int, Field(ge=1, le=256)] = 40
     admin_token: str | None = None
 
     # The SLO guard (gateway/guard.py, docs/operations.md): every GUARD_INTERVAL_S it compares

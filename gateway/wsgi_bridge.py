@@ -35,7 +35,7 @@ from core.exceptions import ClientClosedRequest
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Buffered = tuple[int, list[tuple[bytes, bytes]], bytes]
 
-WORKERS = 4  # the default of V1_THREADS
+WORKERS = 40  # the default of V1_THREADS
 MAX_BODY_BYTES = 1024 * 1024  # the default of MAX_BODY_BYTES
 MAX_BUFFERED_RESPONSE = 256 * 1024
 # Header names seen are translated to environ keys once; a client inventing names gets no

@@ -16,7 +16,9 @@ from a2wsgi import WSGIMiddleware
 from starlette.testclient import TestClient
 from starlette.types import Message
 
+from app_v2.work_threads import MAX_THREADS
 from core.exceptions import ClientClosedRequest, PayloadTooLarge
+from core.settings import load_settings
 from gateway.wsgi_bridge import MAX_BODY_BYTES, WsgiBridge, _Workers
 
 StartResponse = Callable[..., Any]
@@ -226,3 +228,34 @@ def test_workers_threads_end_with_their_pool() -> None:
     for thread in threads:
         thread.join(timeout=5)
     assert len(threads) == 2 and not any(t.is_alive() for t in threads)
+
+
+def test_bridge_works_on_as_many_requests_at_once_as_v2() -> None:
+    """V1_THREADS' default lets v1 work on as many requests at once as v2's work threads:
+    with fewer, v1's writes made smaller groups for the group writer (docs/benchmarks.md §14)."""
+    parties = MAX_THREADS
+    everyone = threading.Barrier(parties, timeout=10)
+
+    def waits_for_all(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        everyone.wait()  # broken (and the call fails) unless `parties` calls run at once
+        start_response("200 OK", [("Content-Length", "2")])
+        return [b"ok"]
+
+    bridge = WsgiBridge(waits_for_all, workers=load_settings().v1_threads)
+
+    async def one() -> int:
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        await bridge(_request(0), receive, send)
+        return int(sent[0]["status"])
+
+    async def everyone_at_once() -> list[int]:
+        return list(await asyncio.gather(*(one() for _ in range(parties))))
+
+    assert asyncio.run(everyone_at_once()) == [200] * parties
