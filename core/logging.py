@@ -171,7 +171,7 @@ class LogLine:
     (findCaller walks the stack for a file and line that no format here prints). Where
     configure_logging's JSON handler is all the line would reach, it writes the same line
     without a LogRecord: making and formatting one was a third of the gateway's own work
-    per request (docs/benchmarks.md, "The gateway's own work per v2 request").
+    per request (docs/benchmarks.md §14, "Second session on a faster host").
     """
 
     def __init__(

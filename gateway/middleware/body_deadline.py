@@ -101,13 +101,12 @@ class BodyDeadlineMiddleware:
     def __init__(self, app: ASGIApp, *, timeout_s: float) -> None:
         self.app = app
         self.deadlines = Deadlines(timeout_s)
-        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _has_body(scope["headers"]):
             await self.app(scope, receive, send)  # nothing to wait for: no cost
             return
-        body = _Body(receive, self.timeout_s)
+        body = _Body(receive, self.deadlines.timeout_s)
         clock = body.clock
         self.deadlines.watch(clock)
 
