@@ -33,14 +33,22 @@ NO_TELEMETRY: TelemetryConfig = {
 class V2App(FastAPI):
     """FastAPI with the request-id layer outermost: Starlette answers an unhandled error in
     its own outermost layer, and that 500 must carry the id (and X-Variant) too. Inside it,
-    the gateway's dry-run mark is honoured (edge/dry_run.py)."""
+    the gateway's dry-run mark is honoured (edge/dry_run.py).
+
+    In the gateway's process the gateway's outer layer has bound the id and tags every
+    response it passes on, v2's 500 included, so v2 leaves its own request-id layer out
+    (`behind_gateway`): doing the same work twice was a tenth of the gateway's cost per
+    request (docs/benchmarks.md, "v2 in the gateway's process").
+    """
+
+    behind_gateway = False
 
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
-        return RequestIdMiddleware(
-            DryRunMiddleware(super().build_middleware_stack(), secret=settings.admin_token),
-            headers={"X-Variant": "v2", **FIXED_HEADERS},
-        )
+        app = DryRunMiddleware(super().build_middleware_stack(), secret=settings.admin_token)
+        if self.behind_gateway:
+            return app
+        return RequestIdMiddleware(app, headers={"X-Variant": "v2", **FIXED_HEADERS})
 
 
 @asynccontextmanager
@@ -50,9 +58,10 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     close_clients()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, behind_gateway: bool = False) -> FastAPI:
     """Build the v2 app for these settings (the process settings by default), its engine
-    work run with v2's own (V2_ENGINE, V2_OPENAI_MODEL, V2_LLM_PROMPTS_DIR where set)."""
+    work run with v2's own (V2_ENGINE, V2_OPENAI_MODEL, V2_LLM_PROMPTS_DIR where set);
+    `behind_gateway` for the gateway's in-process v2 (see V2App)."""
     settings = (settings or get_settings()).for_variant("v2")
     # No slash redirects: their Location would echo the client's Host header (a 404 instead).
     app = V2App(
@@ -62,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         telemetry=NO_TELEMETRY,
     )
+    app.behind_gateway = behind_gateway
     app.state.settings = settings
     app.state.db = open_store(settings)
     app.state.vectors = VectorStore(settings)  # connects on first use

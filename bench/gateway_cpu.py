@@ -3,9 +3,11 @@
 Each app is driven as an ASGI callable on one event loop, N requests at a time, and
 charged `time.process_time()` (every thread of the process: v2's sync handlers run in a
 thread pool). The same request goes to the app that serves it alone and to the gateway
-in front of that same app instance; the gateway's extra cost is the difference. Rounds
-alternate the two sides; the figures are medians over rounds, the extra the median of
-the per-round differences, so a busy neighbour on the shared cores moves both sides.
+in front of the same app built as the gateway builds its in-process v2 (without the
+request-id layer whose work the gateway's outer layer does); the gateway's extra cost is
+the difference. Rounds alternate the two sides; the figures are medians over rounds, the
+extra the median of the per-round differences, so a busy neighbour on the shared cores
+moves both sides.
 
 With --callgrind the same requests run under valgrind and the figures are instructions
 per request, every thread's (dumps around each measured segment, see run_segments):
@@ -223,7 +225,7 @@ def build_apps(workdir: Path, cors: bool, log: TextIO) -> dict[str, Any]:
     with redirect_stderr(log):
         configure_logging(on_v2.log_level, on_v2.log_format)  # its handler keeps `log`
     v2 = app_v2.main.create_app(on_v2)
-    gw = gateway.app.create_app(on_v2, v2=v2)
+    gw = gateway.app.create_app(on_v2, v2=app_v2.main.create_app(on_v2, behind_gateway=True))
     gw_v1 = gateway.app.create_app(settings(False), v2=raw_v2)
     return {
         "v2": v2,

@@ -88,7 +88,7 @@ def create_app(
         )
     v2_app = None
     if v2 is None:
-        v2 = upstream or (v2_app := app_v2.main.create_app(settings))
+        v2 = upstream or (v2_app := app_v2.main.create_app(settings, behind_gateway=True))
     shadow_report = ShadowReport(window_s=settings.shadow_window_min * 60)
     shadow = Shadow(
         metrics,

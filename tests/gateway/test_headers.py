@@ -14,11 +14,25 @@ from flask import Flask
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp
 
+import app_v2.main
+import gateway.app
+from core.contract.wire import FIXED_HEADERS
 from core.logging import JsonFormatter, _Handler, _RequestIdFilter, request_id_var
+from edge.request_id import RequestIdMiddleware
 from gateway.bucketing import bucket_for
+from gateway.router import VariantRouter
 from gateway.wsgi_bridge import WsgiBridge
+from tests.conftest import SettingsFactory
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fakes import answering, raising
+
+ROUTING_TAGS = [("X-Request-Id", "rid-500"), ("X-Variant", "v2"), ("X-Variant-Reason", "flag")]
+
+
+def _router(app: Any) -> VariantRouter:
+    while not isinstance(app, VariantRouter):
+        app = app.app
+    return app
 
 
 @pytest.mark.parametrize(
@@ -240,3 +254,35 @@ def test_served_gateway_sends_no_server_banner(served_gateway: str) -> None:
     assert response.status_code == 200
     assert "server" not in response.headers
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_tag_in_process_v2_unhandled_error_once(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway's in-process v2 leaves its request-id layer to the gateway's outer one,
+    whose work it was: even v2's own 500, answered outside its routes, carries the
+    client's id (header and body), the routing tags and the fixed headers, each once."""
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("a bug in v2")
+
+    monkeypatch.setattr("app_v2.routers.criteria.list_criteria", broken)
+    settings = make_settings(feature_flag_use_v2=True, v2_fallback_to_v1=False)
+    app = gateway.app.create_app(settings)
+    v2 = _router(app).apps["v2"]
+    assert not isinstance(v2.build_middleware_stack(), RequestIdMiddleware)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/criteria", headers={"X-Request-Id": "rid-500"})
+    assert response.status_code == 500
+    assert response.json()["requestId"] == "rid-500"
+    names = [name.lower() for name, _ in response.headers.multi_items()]
+    for name, value in [*ROUTING_TAGS, *FIXED_HEADERS.items()]:
+        assert names.count(name.lower()) == 1, name
+        assert response.headers[name] == value
+
+
+def test_keep_request_id_layer_of_v2_served_alone(make_settings: SettingsFactory) -> None:
+    v2 = app_v2.main.create_app(make_settings())
+    assert isinstance(v2.build_middleware_stack(), RequestIdMiddleware)
+    response = TestClient(v2).get("/api/v1/criteria", headers={"X-Request-Id": "rid-9"})
+    assert (response.headers["X-Request-Id"], response.headers["X-Variant"]) == ("rid-9", "v2")
