@@ -24,7 +24,6 @@ from gateway.flags import FlagCache
 from gateway.guard import Guard
 from gateway.guard_window import GuardWindow
 from gateway.metrics import GatewayMetrics, multiprocess_dir
-from gateway.middleware.body_deadline import BodyDeadlineMiddleware
 from gateway.middleware.cors import JsonCorsMiddleware
 from gateway.middleware.error_answer import ErrorAnswerMiddleware
 from gateway.middleware.request_context import RequestContextMiddleware
@@ -122,14 +121,12 @@ def create_app(
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics, shadow=shadow
     )
-    # The body deadline sits outside the error answer, so that the 408 rendered there passes
-    # the deadline's send and goes out with Connection: close.
+    # The body deadline is the outer layer's, outside the error answer, so that the 408
+    # rendered there goes out with Connection: close.
     return RequestContextMiddleware(
-        BodyDeadlineMiddleware(
-            with_cors(ErrorAnswerMiddleware(router), settings),
-            timeout_s=settings.http_body_timeout_s,
-        ),
+        with_cors(ErrorAnswerMiddleware(router), settings),
         metrics=metrics,
+        body_timeout_s=settings.http_body_timeout_s,
         headers=FIXED_HEADERS,
     )
 

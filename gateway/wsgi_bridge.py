@@ -4,9 +4,10 @@ a2wsgi hops between the event loop and its worker thread for the body read, the 
 start and every body chunk, which halves Flask's throughput (shared/PERF.md). This bridge
 reads the whole request body on the loop first, bounded by MAX_BODY_BYTES, so a slow or
 trickling client costs the loop a coroutine, never one of the few worker threads (issue
-12; the gateway's BodyDeadlineMiddleware bounds how long the read may take), and Flask
-gets a body of known length even when the client sent it chunked: PEP 3333 has no chunked
-input, and werkzeug reads nothing without CONTENT_LENGTH or `wsgi.input_terminated`.
+12; the gateway's body deadline, gateway/body_deadline.py, bounds how long the read may
+take), and Flask gets a body of known length even when the client sent it chunked: PEP
+3333 has no chunked input, and werkzeug reads nothing without CONTENT_LENGTH or
+`wsgi.input_terminated`.
 It then runs the app and drains a response that declares a small Content-Length in one
 thread call, and sends start and body from the loop. A response without a (small)
 Content-Length is sent chunk by chunk from the thread, each chunk waiting for the loop

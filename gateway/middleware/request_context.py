@@ -1,10 +1,11 @@
 """The gateway's outermost layer: the request's id and RequestInfo, the routing headers on
-every response, and one JSON log line and the HTTP metrics per request (never a body or a
-raw path).
+every response, the body's deadline, and one JSON log line and the HTTP metrics per request
+(never a body or a raw path).
 
-One layer, not three (request id, routing tags, access log): each layer was a coroutine
-call, a scope copy and a send wrapper that every response message passed through, for work
-that belongs to one request's context (docs/benchmarks.md, "The gateway's outer layer").
+One layer, not four (request id, routing tags, body deadline, access log): each layer was a
+coroutine call, a scope copy or a send wrapper that every response message passed through,
+for work that belongs to one request's context (docs/benchmarks.md, "The gateway's outer
+layer").
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.logging import LogLine, request_id_var
 from edge.request_id import bind_request_id, header_pairs
+from gateway.body_deadline import CLOSE, Body, has_body
 from gateway.context import SCOPE_KEY, RequestInfo
+from gateway.deadlines import Deadlines
 from gateway.metrics import GatewayMetrics
 
 ACCESS_LINE = LogLine(
@@ -30,7 +33,9 @@ ACCESS_LINE = LogLine(
 class RequestContextMiddleware:
     """Binds a sane request id (DESIGN §3) for the apps and every log line, puts a
     RequestInfo in the scope for the router, tags the response start from it, and times
-    the request to its last byte for the access line and the metrics.
+    the request to its last byte for the access line and the metrics. A body must arrive
+    within `body_timeout_s` (gateway/body_deadline.py); a response that starts before it
+    is complete closes the connection.
 
     The id replaces the client's in the scope's headers, so that the app (and a remote v2)
     sees the id the client will see. The tags come from the RequestInfo the router fills
@@ -40,10 +45,16 @@ class RequestContextMiddleware:
     """
 
     def __init__(
-        self, app: ASGIApp, *, metrics: GatewayMetrics, headers: dict[str, str] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        metrics: GatewayMetrics,
+        body_timeout_s: float,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.app = app
         self.metrics = metrics
+        self.body_deadlines = Deadlines(body_timeout_s)
         self.fixed = header_pairs(headers)
         self.replaced = frozenset(
             {b"x-request-id", b"x-variant", b"x-variant-reason", b"x-variant-bucket"}
@@ -59,17 +70,25 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         info = RequestInfo(request_id)
         replaced, fixed = self.replaced, self.fixed
+        body = Body(receive, self.body_deadlines) if has_body(headers) else None
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
                 info.status = message["status"]
                 kept = [(k, v) for k, v in message.get("headers", []) if k not in replaced]
-                message["headers"] = kept + info.tags() + fixed
+                kept += info.tags()
+                kept += fixed
+                if body is not None and not body.clock.settled:
+                    kept.append(CLOSE)
+                message["headers"] = kept
             await send(message)
 
+        scope = {**scope, "headers": headers, SCOPE_KEY: info}
         try:
-            await self.app({**scope, "headers": headers, SCOPE_KEY: info}, receive, send_tagged)
+            await self.app(scope, receive if body is None else body.receive, send_tagged)
         finally:
+            if body is not None:
+                body.clock.settled = True  # off the deadline queue, whatever is left of it
             # No response started means a fault outside the error answer (inside), which
             # the server answers with a 500.
             self._record(scope["method"], info, info.status or 500, time.perf_counter() - started)

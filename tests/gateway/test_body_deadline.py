@@ -14,11 +14,17 @@ from starlette.types import ASGIApp, Message
 
 import gateway.app
 from core.exceptions import RequestTimeout
-from gateway.middleware.body_deadline import BodyDeadlineMiddleware
+from gateway.metrics import GatewayMetrics
+from gateway.middleware.request_context import RequestContextMiddleware
 from tests.conftest import SettingsFactory
 
 TIMEOUT_S = 0.3
 BODY = json.dumps({"requirementText": "The system shall answer within 2 s."}).encode()
+
+
+def _with_deadline(app: ASGIApp) -> ASGIApp:
+    """`app` behind the gateway's outer layer, which runs the body deadline."""
+    return RequestContextMiddleware(app, metrics=GatewayMetrics(), body_timeout_s=TIMEOUT_S)
 
 
 def _scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
@@ -150,7 +156,7 @@ def test_time_out_each_stalled_body_among_others_on_one_loop() -> None:
         except RequestTimeout:
             outcomes.append("408")
 
-    middleware = BodyDeadlineMiddleware(reader, timeout_s=TIMEOUT_S)
+    middleware = _with_deadline(reader)
     headers = [(b"transfer-encoding", b"chunked")]
 
     async def complete() -> Message:
@@ -175,7 +181,7 @@ def test_time_out_body_read_after_deadline_at_once() -> None:
         await asyncio.sleep(TIMEOUT_S * 1.5)  # busy past the deadline, not waiting for it
         await receive()
 
-    middleware = BodyDeadlineMiddleware(dawdler, timeout_s=TIMEOUT_S)
+    middleware = _with_deadline(dawdler)
     raised = _raising(middleware, _stalling_receive(b"x", b"y"))
     assert isinstance(raised, RequestTimeout)
 
@@ -185,7 +191,7 @@ def test_time_out_body_read_in_another_task() -> None:
         await asyncio.create_task(_read_body(receive))
 
     raised = _raising(
-        BodyDeadlineMiddleware(delegate, timeout_s=TIMEOUT_S), _stalling_receive(b"x")
+        _with_deadline(delegate), _stalling_receive(b"x")
     )
     assert isinstance(raised, RequestTimeout)
 
@@ -200,6 +206,6 @@ def test_keep_outside_cancellation_of_body_wait() -> None:
         await reading
 
     raised = _raising(
-        BodyDeadlineMiddleware(cancelled_soon, timeout_s=TIMEOUT_S), _stalling_receive(b"x")
+        _with_deadline(cancelled_soon), _stalling_receive(b"x")
     )
     assert isinstance(raised, asyncio.CancelledError)

@@ -9,7 +9,9 @@ gateway's ErrorAnswerMiddleware turn into 408 in the error shape.
 A response that starts before the body is complete (408, 413, or any early answer) says
 `Connection: close`: uvicorn would otherwise keep reading and discarding the rest of the
 body for as long as the client sends it, with no deadline, before the connection could
-carry another request.
+carry another request. The gateway's outer layer (RequestContextMiddleware) runs a body's
+deadline and adds that header: a layer of its own was a coroutine call and a send wrapper
+per request for the one header (docs/benchmarks.md, "The gateway's outer layer").
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive
 
 from core.exceptions import RequestTimeout
 from gateway.deadlines import Clock, Deadlines
@@ -25,7 +27,8 @@ from gateway.deadlines import Clock, Deadlines
 CLOSE = (b"connection", b"close")
 
 
-def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
+def has_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the request head announces a body (a length above 0, or chunks)."""
     for name, value in headers:
         if name == b"content-length":
             return value != b"0"
@@ -58,15 +61,17 @@ class _BodyClock(Clock):
             task.cancel()
 
 
-class _Body:
-    """The receive() of one request: bounded by the deadline until the body is complete."""
+class Body:
+    """The receive() of one request: bounded by the deadline until the body is complete,
+    which `clock.settled` tells (set by the caller too, once the request is over)."""
 
     __slots__ = ("_receive", "clock", "timeout_s")
 
-    def __init__(self, receive: Receive, timeout_s: float) -> None:
+    def __init__(self, receive: Receive, deadlines: Deadlines) -> None:
         self._receive = receive
-        self.timeout_s = timeout_s
+        self.timeout_s = deadlines.timeout_s
         self.clock = _BodyClock()
+        deadlines.watch(self.clock)
 
     def _timeout(self) -> RequestTimeout:
         return RequestTimeout(
@@ -93,29 +98,3 @@ class _Body:
         if message["type"] != "http.request" or not message.get("more_body", False):
             clock.settled = True
         return message
-
-
-class BodyDeadlineMiddleware:
-    """Times out request bodies that arrive too slowly; closes connections left mid-body."""
-
-    def __init__(self, app: ASGIApp, *, timeout_s: float) -> None:
-        self.app = app
-        self.deadlines = Deadlines(timeout_s)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _has_body(scope["headers"]):
-            await self.app(scope, receive, send)  # nothing to wait for: no cost
-            return
-        body = _Body(receive, self.deadlines.timeout_s)
-        clock = body.clock
-        self.deadlines.watch(clock)
-
-        async def send_closing(message: Message) -> None:
-            if message["type"] == "http.response.start" and not clock.settled:
-                message["headers"] = [*message.get("headers", []), CLOSE]
-            await send(message)
-
-        try:
-            await self.app(scope, body.receive, send_closing)
-        finally:
-            clock.settled = True  # off the deadline queue, whatever is left of the body
