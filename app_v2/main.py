@@ -37,8 +37,8 @@ class V2App(FastAPI):
 
     In the gateway's process the gateway's outer layer has bound the id and tags every
     response it passes on, v2's 500 included, so v2 leaves its own request-id layer out
-    (`behind_gateway`): doing the same work twice was a tenth of the gateway's cost per
-    request (docs/benchmarks.md, "v2 in the gateway's process").
+    (`behind_gateway`): doing that work twice was 350 of the ~2,600 bytecodes the gateway
+    added to a v2 request (docs/benchmarks.md §14, "Third session").
     """
 
     behind_gateway = False
