@@ -190,9 +190,7 @@ def test_time_out_body_read_in_another_task() -> None:
     async def delegate(scope: Any, receive: Any, send: Any) -> None:
         await asyncio.create_task(_read_body(receive))
 
-    raised = _raising(
-        _with_deadline(delegate), _stalling_receive(b"x")
-    )
+    raised = _raising(_with_deadline(delegate), _stalling_receive(b"x"))
     assert isinstance(raised, RequestTimeout)
 
 
@@ -205,7 +203,5 @@ def test_keep_outside_cancellation_of_body_wait() -> None:
         reading.cancel()
         await reading
 
-    raised = _raising(
-        _with_deadline(cancelled_soon), _stalling_receive(b"x")
-    )
+    raised = _raising(_with_deadline(cancelled_soon), _stalling_receive(b"x"))
     assert isinstance(raised, asyncio.CancelledError)
