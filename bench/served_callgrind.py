@@ -1,0 +1,161 @@
+"""Instructions per request of a served process: uvicorn under callgrind, every thread.
+
+bench/hot_path.py counts the apps in-process; this counts a server as it runs, uvicorn's HTTP
+handling (httptools, uvloop) included: v2 alone (`app_v2.server`), the gateway forced to v2,
+the gateway forced to v1. Each side starts under valgrind with instrumentation off, pinned to
+CPU 0, takes WARM_UP evaluations, then is counted over `--requests` more, sent on
+`--connections` keep-alive connections from this process on CPU 1 (callgrind_control:
+instrumentation on, counters zeroed, the requests, a dump). The client keeps no cookie, as
+wrk does. SQLite in a temporary directory (on /dev/shm where there is one), the heuristic
+engine, LOG_LEVEL=INFO with the JSON access line to /dev/null.
+
+Under valgrind a request takes about 50 times as long, so what a gateway does per wall
+second (its flag refresh every 0.5 s, the SLO guard's tick every 2 s) would be charged about
+50 times over to each request: 2.84M instructions per request instead of 2.48M
+(docs/benchmarks.md §14, "Third session"). Here the gateway re-reads its flags only every
+QUIET_S and the guard ticks every 600 s; in real time that work is 0.2 % of a core.
+
+Usage: python bench/served_callgrind.py [--requests 400] [--connections 4] [--side v2-alone ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.gateway_overhead import BODY, PATH  # noqa: E402
+from dev.processes import free_port, running  # noqa: E402
+
+WARM_UP = 200
+QUIET_S = 100_000.0
+# side: (uvicorn's app argument, FEATURE_FLAG_USE_V2)
+SIDES: dict[str, tuple[str, bool]] = {
+    "v2-alone": ("app_v2.server:app", True),
+    "gateway-v2": ("served_callgrind:quiet_gateway", True),
+    "gateway-v1": ("served_callgrind:quiet_gateway", False),
+}
+
+
+def quiet_gateway() -> Any:
+    """uvicorn factory: the served gateway (gateway.main), its flags re-read every QUIET_S."""
+    import gateway.main
+    from gateway.router import VariantRouter
+
+    app = gateway.main.app
+    while not isinstance(app, VariantRouter):
+        app = app.app  # the router, behind the gateway's middleware
+    app.flags.max_age_s = app.flags.max_staleness_s = QUIET_S
+    return gateway.main.app
+
+
+def _send(port: int, requests: int, connections: int) -> None:
+    """`requests` evaluations over `connections` keep-alive connections; each must be 200."""
+    failures: list[int] = []
+
+    def client(count: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        for _ in range(count):
+            connection.request("POST", PATH, BODY, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                failures.append(response.status)
+        connection.close()
+
+    threads = [
+        threading.Thread(target=client, args=(requests // connections,)) for _ in range(connections)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} requests failed, e.g. status {failures[0]}")
+
+
+def _control(pid: int, *options: str) -> None:
+    subprocess.run(["callgrind_control", *options, str(pid)], check=True, capture_output=True)
+
+
+def measure(side: str, requests: int, connections: int, workdir: Path) -> float:
+    """Instructions per request of one side, every thread of its server process."""
+    target, use_v2 = SIDES[side]
+    port, out = free_port(), workdir / f"{side}.callgrind"
+    command = [
+        "taskset", "-c", "0", "valgrind", "--tool=callgrind", "--instr-atstart=no",
+        f"--callgrind-out-file={out}", sys.executable, "-m", "uvicorn",
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+        "--app-dir", str(ROOT / "bench"),
+        *(["--factory"] if target.startswith("served_callgrind:") else []), target,
+    ]  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SQLITE_PATH": str(workdir / f"{side}.db"),
+        "QDRANT_PATH": str(workdir / f"{side}-qdrant"),
+        "FEATURE_FLAG_USE_V2": str(use_v2).lower(),
+        "CANARY_PERCENT": "0",
+        "LOG_LEVEL": "INFO",
+        "GUARD_WINDOW_S": "3600",
+        "GUARD_INTERVAL_S": "600",
+    }
+    url = f"http://127.0.0.1:{port}/health"
+    # valgrind's start-up of the imports takes minutes on a busy 2-core machine
+    with running(command, url, env=env, cwd=ROOT, timeout_s=600) as server:
+        _send(port, WARM_UP, connections)
+        _control(server.pid, "--instr=on")
+        _control(server.pid, "--zero")
+        _send(port, requests, connections)
+        _control(server.pid, "--dump")
+        _control(server.pid, "--instr=off")
+    dump = next(workdir.glob(f"{side}.callgrind.*"))
+    found = re.search(rb"^(?:summary|totals): (\d+)", dump.read_bytes(), re.M)
+    if found is None:
+        raise SystemExit(f"callgrind wrote no totals for {side}")
+    return int(found[1]) / (requests // connections * connections)
+
+
+def main() -> int:
+    missing = [
+        tool for tool in ("valgrind", "callgrind_control", "taskset") if not shutil.which(tool)
+    ]
+    if missing:
+        print(
+            f"needs {', '.join(missing)} (apt-get install -y valgrind util-linux)", file=sys.stderr
+        )
+        return 1
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--side", choices=SIDES, action="append", help="default: all three")
+    args = parser.parse_args()
+    if len(os.sched_getaffinity(0)) > 1:
+        os.sched_setaffinity(0, {1})  # the client beside the server's CPU 0
+    sides = args.side or list(SIDES)
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    with tempfile.TemporaryDirectory(dir=shm) as tmp:
+        figures = {
+            side: measure(side, args.requests, args.connections, Path(tmp)) for side in sides
+        }
+    print(f"instructions/request (callgrind, every thread), {args.requests} evaluations "
+          f"on {args.connections} connections")  # fmt: skip
+    first = figures[sides[0]]
+    for side, count in figures.items():
+        print(f"{side:<12} {count:>12,.0f}  {first / count:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
