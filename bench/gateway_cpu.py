@@ -50,7 +50,7 @@ import app_v2.main  # noqa: E402
 import gateway.app  # noqa: E402
 from core.logging import configure_logging  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
-from gateway.router import VariantRouter  # noqa: E402
+from gateway.router import router_of  # noqa: E402
 
 ORIGIN = "https://client.example"
 SHORT_TEXT = json.dumps(
@@ -200,13 +200,6 @@ async def raw_v2(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": RAW_BODY})
 
 
-def _router(app: Any) -> VariantRouter:
-    """The gateway's router, found behind its middleware."""
-    while not isinstance(app, VariantRouter):
-        app = app.app
-    return app
-
-
 def build_apps(workdir: Path, cors: bool, log: TextIO) -> dict[str, Any]:
     def settings(use_v2: bool) -> Settings:
         return load_settings(
@@ -229,9 +222,9 @@ def build_apps(workdir: Path, cors: bool, log: TextIO) -> dict[str, Any]:
     gw_v1 = gateway.app.create_app(settings(False), v2=raw_v2)
     return {
         "v2": v2,
-        "ops": _router(gw).apps["gateway"],
+        "ops": router_of(gw).apps["gateway"],
         "gateway": gw,
-        "v1": _router(gw_v1).apps["v1"],  # the Flask app behind the bridge the gateway uses
+        "v1": router_of(gw_v1).apps["v1"],  # the Flask app behind the bridge the gateway uses
         "gateway-v1": gw_v1,
         "raw": raw_v2,
         "gateway-raw": gateway.app.create_app(on_v2, v2=raw_v2),
@@ -280,7 +273,7 @@ def run_segments(
     for gateway_app in (apps["gateway"], apps["gateway-v1"], apps["gateway-raw"]):
         # One database read per 0.5 s of wall time is ~1 per 250 requests at 500 req/s,
         # but valgrind runs 50 times slower: left on, it would be counted 50 times over.
-        _router(gateway_app).flags.max_age_s = float("inf")
+        router_of(gateway_app).flags.max_age_s = float("inf")
     loop = asyncio.new_event_loop()
     for case in cases:
         scope = _scope(case, cors)

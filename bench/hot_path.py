@@ -47,7 +47,7 @@ from core.logging import configure_logging  # noqa: E402
 from core.runtime import freeze_startup_heap  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from dev import callgrind  # noqa: E402
-from gateway.router import VariantRouter  # noqa: E402
+from gateway.router import router_of  # noqa: E402
 
 TARGETS = ("v2", "gateway-v2", "gateway-v1")
 WARM_UP = 20
@@ -152,11 +152,9 @@ def throughput(
 
 def run_once(targets: dict[str, Any], target: str, case: str, n: int, concurrency: int) -> None:
     """Under callgrind: the warm-up, then n requests (none for the baseline)."""
-    app = targets[target]
-    while hasattr(app, "app") and not isinstance(app, VariantRouter):
-        app = app.app  # the gateway's router, behind its middleware
-    if isinstance(app, VariantRouter):  # no refresh: see the module docstring
-        app.flags.max_age_s = app.flags.max_staleness_s = float("inf")
+    if target.startswith("gateway"):  # no refresh: see the module docstring
+        flags = router_of(targets[target]).flags
+        flags.max_age_s = flags.max_staleness_s = float("inf")
     loop = asyncio.new_event_loop()
     loop.run_until_complete(serve_many(targets[target], case, WARM_UP, 1))
     freeze_startup_heap()  # as the servers do; see the module docstring

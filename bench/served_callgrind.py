@@ -51,12 +51,10 @@ SIDES: dict[str, tuple[str, bool]] = {
 def quiet_gateway() -> Any:
     """uvicorn factory: the served gateway (gateway.main), its flags re-read every QUIET_S."""
     import gateway.main
-    from gateway.router import VariantRouter
+    from gateway.router import router_of
 
-    app = gateway.main.app
-    while not isinstance(app, VariantRouter):
-        app = app.app  # the router, behind the gateway's middleware
-    app.flags.max_age_s = app.flags.max_staleness_s = QUIET_S
+    flags = router_of(gateway.main.app).flags
+    flags.max_age_s = flags.max_staleness_s = QUIET_S
     return gateway.main.app
 
 

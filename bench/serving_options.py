@@ -84,16 +84,13 @@ def serve(http: str, loop: str, port: int, fixed_flags: bool) -> None:
 
     import gateway.main  # builds the app from the environment, as `reqgate serve` does
     from core.settings import get_settings
-    from gateway.router import VariantRouter
+    from gateway.router import router_of
     from gateway.serving import head_limited
 
     settings = get_settings()
     app: Any = gateway.main.app
     if fixed_flags:
-        router = app
-        while not isinstance(router, VariantRouter):
-            router = router.app
-        router.flags.max_age_s = float("inf")
+        router_of(app).flags.max_age_s = float("inf")
     uvicorn.run(
         app,
         host="127.0.0.1",

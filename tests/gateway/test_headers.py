@@ -20,19 +20,13 @@ from core.contract.wire import FIXED_HEADERS
 from core.logging import JsonFormatter, _Handler, _RequestIdFilter, request_id_var
 from edge.request_id import RequestIdMiddleware
 from gateway.bucketing import bucket_for
-from gateway.router import VariantRouter
+from gateway.router import router_of
 from gateway.wsgi_bridge import WsgiBridge
 from tests.conftest import SettingsFactory
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fakes import answering, raising
 
 ROUTING_TAGS = [("X-Request-Id", "rid-500"), ("X-Variant", "v2"), ("X-Variant-Reason", "flag")]
-
-
-def _router(app: Any) -> VariantRouter:
-    while not isinstance(app, VariantRouter):
-        app = app.app
-    return app
 
 
 @pytest.mark.parametrize(
@@ -269,7 +263,7 @@ def test_tag_in_process_v2_unhandled_error_once(
     monkeypatch.setattr("app_v2.routers.criteria.list_criteria", broken)
     settings = make_settings(feature_flag_use_v2=True, v2_fallback_to_v1=False)
     app = gateway.app.create_app(settings)
-    v2 = _router(app).apps["v2"]
+    v2 = router_of(app).apps["v2"]
     assert not isinstance(v2.build_middleware_stack(), RequestIdMiddleware)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/api/v1/criteria", headers={"X-Request-Id": "rid-500"})
