@@ -58,8 +58,10 @@ def quiet_gateway() -> Any:
     return gateway.main.app
 
 
-def _send(port: int, requests: int, connections: int) -> None:
-    """`requests` evaluations over `connections` keep-alive connections; each must be 200."""
+def _send(port: int, requests: int, connections: int) -> int:
+    """`requests` evaluations (rounded down to a multiple of `connections`) over
+    `connections` keep-alive connections, each answered 200; how many were sent."""
+    each = requests // connections
     failures: list[int] = []
 
     def client(count: int) -> None:
@@ -72,15 +74,14 @@ def _send(port: int, requests: int, connections: int) -> None:
                 failures.append(response.status)
         connection.close()
 
-    threads = [
-        threading.Thread(target=client, args=(requests // connections,)) for _ in range(connections)
-    ]
+    threads = [threading.Thread(target=client, args=(each,)) for _ in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     if failures:
         raise SystemExit(f"{len(failures)} requests failed, e.g. status {failures[0]}")
+    return each * connections
 
 
 def _control(pid: int, *options: str) -> None:
@@ -115,14 +116,14 @@ def measure(side: str, requests: int, connections: int, workdir: Path) -> float:
         _send(port, WARM_UP, connections)
         _control(server.pid, "--instr=on")
         _control(server.pid, "--zero")
-        _send(port, requests, connections)
+        sent = _send(port, requests, connections)
         _control(server.pid, "--dump")
         _control(server.pid, "--instr=off")
     dump = next(workdir.glob(f"{side}.callgrind.*"))
     found = re.search(rb"^(?:summary|totals): (\d+)", dump.read_bytes(), re.M)
     if found is None:
         raise SystemExit(f"callgrind wrote no totals for {side}")
-    return int(found[1]) / (requests // connections * connections)
+    return int(found[1]) / sent
 
 
 def main() -> int:
