@@ -20,7 +20,13 @@ A second table sends an evaluation with an empty text, refused (400) by core's p
 check before any database access: the full request path without SQLite's lock, where the
 gateway's own cost is a larger share, comparable to shared/PERF.md.
 
+`--side-by-side`: every server of a group runs at once (all pinned to CPU 0, the idle ones
+waiting), and the rounds are short wrk slices taking turns on them: a slow minute of the
+shared machine then falls on every side within seconds, where restarting the servers each
+round spread one round's sides over half a minute and read ratios 0.72-0.85 back to back.
+
 Usage: python bench/gateway_overhead.py [--seconds 5] [--rounds 3] [--group migration ...]
+                                        [--side-by-side]
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,7 +130,7 @@ def server(name: str, workdir: Path) -> Iterator[str]:
         "FEATURE_FLAG_USE_V2": str(name.startswith("v2")).lower(),
         "CANARY_PERCENT": "0",
         "LOG_LEVEL": "INFO",
-        "QDRANT_PATH": str(workdir / "qdrant"),
+        "QDRANT_PATH": str(workdir / f"qdrant-{name}"),  # embedded Qdrant locks its path
     }
     command = ["taskset", "-c", "0", *_commands(port)[name]]
     url = f"http://127.0.0.1:{port}"
@@ -181,6 +187,22 @@ def measure_group(
     return runs
 
 
+def measure_side_by_side(
+    names: tuple[str, ...], seconds: int, rounds: int, workdir: Path, script: Path
+) -> dict[str, list[dict[str, float]]]:
+    """As measure_group, with every side's server started once and left running."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    with ExitStack() as stack:
+        urls = {name: stack.enter_context(server(name, workdir)) for name in names}
+        for url in urls.values():
+            _wrk(url, 2, script)  # warm-up
+        for number in range(rounds):
+            shift = number % len(names)
+            for name in names[shift:] + names[:shift]:
+                runs[name].append(_wrk(urls[name], seconds, script))
+    return runs
+
+
 def _print_group(names: tuple[str, ...], runs: dict[str, list[dict[str, float]]]) -> None:
     """Medians per side, the req/s range of its rounds, and the ratio of medians to the
     first side; then the same ratio round by round (each round's sides ran minutes apart,
@@ -197,7 +219,10 @@ def _print_group(names: tuple[str, ...], runs: dict[str, list[dict[str, float]]]
         )
     for name in names[1:]:
         ratios = [r["rps"] / b["rps"] for r, b in zip(runs[name], runs[names[0]], strict=True)]
-        print(f"  {name} / {names[0]} per round: " + " ".join(f"{x:.2f}" for x in ratios))
+        print(
+            f"  {name} / {names[0]} per round (median {statistics.median(ratios):.2f}): "
+            + " ".join(f"{x:.2f}" for x in ratios)
+        )
 
 
 def main() -> int:
@@ -205,6 +230,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--group", choices=GROUPS, action="append", help="default: all")
+    parser.add_argument("--side-by-side", action="store_true", help="servers up at once")
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("taskset"):
         print("needs wrk and taskset (apt-get install -y wrk util-linux)", file=sys.stderr)
@@ -233,8 +259,9 @@ def main() -> int:
             columns = (("req/s", 8), ("min-max", 11), ("p50 ms", 7), ("p99 ms", 7))
             head = " ".join(f"{title:>{width}}" for title, width in columns)
             print(f"{'variant':<20} {head}  ratio")
+            measure = measure_side_by_side if args.side_by_side else measure_group
             for names in groups:
-                runs = measure_group(names, args.seconds, args.rounds, workdir, workload)
+                runs = measure(names, args.seconds, args.rounds, workdir, workload)
                 _print_group(names, runs)
     return 0
 

@@ -241,6 +241,7 @@ class Guard:
 
     async def _fleet_breach(self, window: GuardWindow, flags: Flags) -> Breach | None:
         now = self.now()
+        self.metrics.flush()  # the requests answered since the last flush count too
         mine = json.dumps(to_wire(window.figures(flags.epoch)))
         holder = await asyncio.to_thread(
             publish,

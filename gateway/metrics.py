@@ -11,11 +11,22 @@ the directory PROMETHEUS_MULTIPROC_DIR names (prometheus_client's multiprocess m
 /metrics, whichever worker answers it, adds up all workers' files: counters and histograms
 are summed, each gauge combined as its `multiprocess_mode` says. The process and GC figures
 of the default registry are left out then: they would be the answering worker's alone.
+
+Each answered request is noted in a queue and counted in batches (`flush`): at most
+FLUSH_EVERY requests or FLUSH_S seconds later, and before anything reads the figures
+(/metrics, the ops summary, the SLO guard's tick). Counting one request at a time, a
+prometheus_client lock and call per series, the ops ring and the guard's window, was the
+gateway's largest piece of own work per request, and its cache-cold share of a request's
+time was three times what the same calls cost in a loop (docs/benchmarks.md §14, "Fifth
+session"). A worker's figures reach the other workers' /metrics FLUSH_S late at most.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
+from collections import deque
 from pathlib import Path
 
 from prometheus_client import (
@@ -32,7 +43,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 from core.exceptions import ClientClosedRequest
 from core.store.flags import Flags
 from gateway.guard_window import GuardWindow
-from gateway.traffic import RecentTraffic
+from gateway.traffic import RecentTraffic, VariantTraffic
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 CLIENT_CLOSED = ClientClosedRequest.status  # 499, as nginx logs a client gone mid-request
@@ -42,6 +53,10 @@ DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 # flags since).
 GUARD_STATES = ("off", "idle", "watching", "rolled_back")
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+FLUSH_S = 0.25  # the longest an answered request waits to be counted
+FLUSH_EVERY = 256  # requests noted before they are counted at once, under load
+# method, route, status, variant, reason, seconds: what `observe` notes of a request
+Observation = tuple[str, str, int, str, str, float]
 
 
 def multiprocess_dir() -> Path | None:
@@ -80,6 +95,8 @@ class GatewayMetrics:
         self.recent = RecentTraffic()  # the ops page's last minutes (gateway/traffic.py)
         self.guard_window = guard_window  # the SLO guard's seconds (gateway/guard_window.py)
         self._children: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
+        self._noted: deque[Observation] = deque()  # answered, not yet counted
+        self._counting = threading.Lock()  # /metrics flushes in a worker thread
         self.requests = Counter(
             "http_requests_total",
             "HTTP requests answered by the gateway",
@@ -142,20 +159,60 @@ class GatewayMetrics:
     def observe(
         self, *, method: str, route: str, status: int, variant: str, reason: str, seconds: float
     ) -> None:
-        key = (method, route, status, variant)
+        """Note one answered request, to be counted by the next flush."""
+        noted = self._noted
+        noted.append((method, route, status, variant, reason, seconds))
+        if len(noted) == 1:
+            self._flush_later()
+        elif len(noted) >= FLUSH_EVERY:
+            self.flush()
+
+    def _flush_later(self) -> None:
+        """Flush FLUSH_S from now, on the running loop; at once where none runs (a caller
+        outside a server, which may read the figures next)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        loop.call_later(FLUSH_S, self.flush)
+
+    def flush(self) -> None:
+        """Count every request noted so far: the series, the ops ring, the guard's window."""
+        with self._counting:
+            noted = self._noted
+            batch = [noted.popleft() for _ in range(len(noted))]  # a deque pops thread-safely
+            if not batch:
+                return
+            counts: dict[tuple[str, str, int, str], int] = {}
+            window, recent = self.guard_window, self.recent
+            for method, route, status, variant, reason, seconds in batch:
+                key = (method, route, status, variant)
+                counts[key] = counts.get(key, 0) + 1
+                self._series(key)[1].observe(seconds)
+                recent.observe(variant, status, seconds)
+                if window is not None:
+                    window.observe(route, variant, reason, status, seconds)
+            for key, count in counts.items():
+                self._series(key)[0].inc(count)
+                if key[2] == CLIENT_CLOSED:
+                    self.client_disconnects.labels(key[3]).inc(count)
+
+    def recent_window(self, minutes: int) -> dict[str, VariantTraffic]:
+        """The ops page's figures per variant over the last `minutes`, this one included."""
+        self.flush()
+        return self.recent.window(minutes)
+
+    def _series(self, key: tuple[str, str, int, str]) -> tuple[Counter, Histogram]:
+        """The request counter and duration histogram of (method, route, status, variant)."""
         children = self._children.get(key)
         if children is None:  # labels() costs a lock and a lookup: resolve each series once
+            method, route, status, variant = key
             children = self._children[key] = (
                 self.requests.labels(method, route, str(status), variant),
                 self.duration.labels(method, route, variant),
             )
-        children[0].inc()
-        children[1].observe(seconds)
-        if status == CLIENT_CLOSED:
-            self.client_disconnects.labels(variant).inc()
-        self.recent.observe(variant, status, seconds)
-        if self.guard_window is not None:
-            self.guard_window.observe(route, variant, reason, status, seconds)
+        return children
 
     @staticmethod
     def totals(counter: Counter, label: str) -> dict[str, int]:
@@ -172,6 +229,7 @@ class GatewayMetrics:
         """The text exposition of both registries (their metric names do not overlap, so the
         two texts join into one valid one), or of every worker's files, with the flag gauges
         set from the flags in force now."""
+        self.flush()
         self.canary_percent.set(flags.canary_percent)
         self.use_v2.set(1 if flags.use_v2 else 0)
         self.shadow_percent.set(flags.shadow_percent)

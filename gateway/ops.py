@@ -62,6 +62,7 @@ def create_ops_app(
         )
         guarding = asyncio.create_task(guard.run()) if guard.enabled else None
         yield
+        metrics.flush()  # the last requests' figures into the workers' shared files
         refreshing.cancel()
         purging.cancel()
         if guarding is not None:

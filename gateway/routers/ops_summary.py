@@ -89,7 +89,7 @@ async def read_ops_summary(
         window_minutes=minutes,
         flags=flags_public(flags),
         flags_age_s=round(cache.age_s, 1),
-        variants=metrics.recent.window(minutes),
+        variants=metrics.recent_window(minutes),
         fallbacks=sum(metrics.totals(metrics.fallbacks, "cause").values()),
         shadow=ShadowCounts(**{k: v for k, v in shadow.items() if k in SHADOW_RESULTS}),
         guard=guard.public(),
