@@ -122,7 +122,8 @@ def _commands(port: int) -> dict[str, list[str]]:
 
 
 @contextmanager
-def server(name: str, workdir: Path) -> Iterator[str]:
+def server(name: str, workdir: Path) -> Iterator[tuple[str, int]]:
+    """The server's URL and process id, while it runs."""
     port = free_port()
     env = {
         **os.environ,
@@ -135,8 +136,28 @@ def server(name: str, workdir: Path) -> Iterator[str]:
     command = ["taskset", "-c", "0", *_commands(port)[name]]
     url = f"http://127.0.0.1:{port}"
     # pinned to one core that others share, the imports alone can take half a minute
-    with running(command, f"{url}/health", env=env, cwd=ROOT, timeout_s=120):
-        yield url
+    with running(command, f"{url}/health", env=env, cwd=ROOT, timeout_s=120) as process:
+        yield url, process.pid  # taskset runs the server in its own process
+
+
+def cpu_ns(pid: int) -> int:
+    """CPU time the process's threads have run, in ns (the scheduler's own count, steal
+    time excluded), summed over every thread alive now."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a thread that ended meanwhile (the flag refresh's)
+    return total
+
+
+def _measured(url: str, pid: int, seconds: int, script: Path) -> dict[str, float]:
+    """wrk's figures, and the server's CPU us per answered request over the same seconds."""
+    before = cpu_ns(pid)
+    figures = _wrk(url, seconds, script)
+    figures["cpu_us"] = (cpu_ns(pid) - before) / 1000 / (figures["rps"] * seconds)
+    return figures
 
 
 def _wrk(url: str, seconds: int, script: Path) -> dict[str, float]:
@@ -181,9 +202,9 @@ def measure_group(
     for number in range(rounds):
         shift = number % len(names)
         for name in names[shift:] + names[:shift]:
-            with server(name, workdir) as url:
+            with server(name, workdir) as (url, pid):
                 _wrk(url, 1, script)  # warm-up
-                runs[name].append(_wrk(url, seconds, script))
+                runs[name].append(_measured(url, pid, seconds, script))
     return runs
 
 
@@ -193,13 +214,13 @@ def measure_side_by_side(
     """As measure_group, with every side's server started once and left running."""
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     with ExitStack() as stack:
-        urls = {name: stack.enter_context(server(name, workdir)) for name in names}
-        for url in urls.values():
+        servers = {name: stack.enter_context(server(name, workdir)) for name in names}
+        for url, _pid in servers.values():
             _wrk(url, 2, script)  # warm-up
         for number in range(rounds):
             shift = number % len(names)
             for name in names[shift:] + names[:shift]:
-                runs[name].append(_wrk(urls[name], seconds, script))
+                runs[name].append(_measured(*servers[name], seconds, script))
     return runs
 
 
@@ -215,14 +236,18 @@ def _print_group(names: tuple[str, ...], runs: dict[str, list[dict[str, float]]]
         spread = f"{min(rates):.0f}-{max(rates):.0f}"
         print(
             f"{name:<20} {f['rps']:>8.0f} {spread:>11} {f['p50']:>7.2f} {f['p99']:>7.2f}"
-            f"  {f['rps'] / base:.2f}"
+            f"  {f['rps'] / base:.2f} {f['cpu_us']:>10.0f}"
         )
     for name in names[1:]:
-        ratios = [r["rps"] / b["rps"] for r, b in zip(runs[name], runs[names[0]], strict=True)]
-        print(
-            f"  {name} / {names[0]} per round (median {statistics.median(ratios):.2f}): "
-            + " ".join(f"{x:.2f}" for x in ratios)
-        )
+        pairs = list(zip(runs[name], runs[names[0]], strict=True))
+        for title, ratios in (
+            ("req/s", [r["rps"] / b["rps"] for r, b in pairs]),
+            ("CPU/request", [b["cpu_us"] / r["cpu_us"] for r, b in pairs]),
+        ):
+            print(
+                f"  {name} / {names[0]}, {title}, per round (median "
+                f"{statistics.median(ratios):.2f}): " + " ".join(f"{x:.2f}" for x in ratios)
+            )
 
 
 def main() -> int:
@@ -258,7 +283,7 @@ def main() -> int:
             )
             columns = (("req/s", 8), ("min-max", 11), ("p50 ms", 7), ("p99 ms", 7))
             head = " ".join(f"{title:>{width}}" for title, width in columns)
-            print(f"{'variant':<20} {head}  ratio")
+            print(f"{'variant':<20} {head}  ratio CPU us/req")
             measure = measure_side_by_side if args.side_by_side else measure_group
             for names in groups:
                 runs = measure(names, args.seconds, args.rounds, workdir, workload)

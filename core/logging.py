@@ -7,6 +7,7 @@ Log lines never contain request bodies: callers log ids, codes and numbers only.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ from typing import TextIO
 
 import orjson
 
+from core.deferred import Deferred
 from core.dry_run import is_dry_run
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -78,10 +80,13 @@ def _dumps(entry: Mapping[str, object]) -> str:
         return json.dumps(entry, default=str, ensure_ascii=False, separators=(",", ":"))
 
 
-def _add_context(fields: dict[str, object]) -> None:
-    """The request id, and `dryRun` in a dry run (a shadow call): fields of every line."""
-    fields["requestId"] = request_id_var.get()
-    if is_dry_run():
+def _add_context(
+    fields: dict[str, object], request_id: str | None = None, in_dry_run: bool | None = None
+) -> None:
+    """The request id, and `dryRun` in a dry run (a shadow call): fields of every line, from
+    the context unless given (a line written after its request)."""
+    fields["requestId"] = request_id_var.get() if request_id is None else request_id
+    if is_dry_run() if in_dry_run is None else in_dry_run:
         fields["dryRun"] = True
 
 
@@ -119,16 +124,18 @@ class _Handler(logging.StreamHandler[TextIO]):
         self.addFilter(_RequestIdFilter())
         self.setFormatter(formatter)
 
-    def write_line(self, line: str) -> None:
-        """Write one formatted line as emit() would, under the handler's lock."""
+    def write_lines(self, lines: list[str]) -> None:
+        """Write formatted lines as emit() would each, in one write under the handler's lock."""
+        terminator = self.terminator
+        text = terminator.join(lines) + terminator
         with self.lock:  # type: ignore[union-attr]  # createLock() made it in __init__
             try:
-                self.stream.write(line + self.terminator)
+                self.stream.write(text)
                 self.stream.flush()
             except RecursionError:
                 raise
             except Exception:
-                self.handleError(logging.makeLogRecord({"msg": line}))
+                self.handleError(logging.makeLogRecord({"msg": text}))
 
 
 def _sole_json_handler(logger: logging.Logger, level: int) -> _Handler | None:
@@ -163,15 +170,25 @@ def _sole_json_handler(logger: logging.Logger, level: int) -> _Handler | None:
 _LINE_KEYS = frozenset({"ts", "level", "logger", "message", "requestId"})
 
 
+# A line noted for later: the handler, its time, request id, dry-run mark and values.
+_Noted = tuple[_Handler, float, str, bool, tuple[object, ...]]
+LINES_EVERY = 256  # lines noted before they are written at once, under load
+LINES_WAIT_S = 0.25  # the longest a noted line waits to be written
+
+
 class LogLine:
     """One kind of log line with fixed fields (the access log's), its names checked once.
 
     `write(*values)` logs what `logger.log(level, message, extra=dict(zip(names, values)))`
     logs, through the logger's filters, handlers and formatters, minus the caller lookup
     (findCaller walks the stack for a file and line that no format here prints). Where
-    configure_logging's JSON handler is all the line would reach, it writes the same line
-    without a LogRecord: making and formatting one was a third of the gateway's own work
-    per request (docs/benchmarks.md §14, "Second session on a faster host").
+    configure_logging's JSON handler is all the line would reach, it notes the values and
+    writes the same line later, with many others in one write (core/deferred.py): at most
+    LINES_WAIT_S later on an event loop, at once without one, and at exit. Making and
+    formatting a LogRecord was a third of the gateway's own work per request, and the
+    formatting done per request half of what remained (docs/benchmarks.md §14, "Second
+    session on a faster host" and "Fifth session"). Lines noted in the last LINES_WAIT_S
+    before a SIGKILL are lost, as with any buffered log (nginx's `access_log buffer=`).
     """
 
     def __init__(
@@ -181,6 +198,10 @@ class LogLine:
         if taken:
             raise KeyError(f"field names every line has already: {sorted(taken)}")
         self.logger, self.level, self.message, self.names = logger, level, message, names
+        self._noted: Deferred[_Noted] = Deferred(
+            self._write_noted, max_items=LINES_EVERY, max_wait_s=LINES_WAIT_S
+        )
+        atexit.register(self.flush)
 
     def write(self, *values: object) -> None:
         """Log one line with these values, in the order of the names."""
@@ -197,10 +218,25 @@ class LogLine:
             )
             logger.handle(record)
             return
-        entry = _head(time.time(), logging.getLevelName(level), logger.name, self.message)
-        entry.update(zip(self.names, values, strict=True))
-        _add_context(entry)
-        handler.write_line(_dumps(entry))
+        self._noted.add((handler, time.time(), request_id_var.get(), is_dry_run(), values))
+
+    def flush(self) -> None:
+        """Write every line noted so far."""
+        self._noted.flush()
+
+    def _write_noted(self, batch: list[_Noted]) -> None:
+        level, name, message = logging.getLevelName(self.level), self.logger.name, self.message
+        lines: list[str] = []
+        for index, (handler, created, request_id, in_dry_run, values) in enumerate(batch):
+            entry = _head(created, level, name, message)
+            entry.update(zip(self.names, values, strict=True))
+            _add_context(entry, request_id, in_dry_run)
+            lines.append(_dumps(entry))
+            # each run of lines for one handler in one write (configure_logging may have
+            # replaced it meanwhile)
+            if index + 1 == len(batch) or batch[index + 1][0] is not handler:
+                handler.write_lines(lines)
+                lines = []
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:

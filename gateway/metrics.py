@@ -12,21 +12,15 @@ the directory PROMETHEUS_MULTIPROC_DIR names (prometheus_client's multiprocess m
 are summed, each gauge combined as its `multiprocess_mode` says. The process and GC figures
 of the default registry are left out then: they would be the answering worker's alone.
 
-Each answered request is noted in a queue and counted in batches (`flush`): at most
+Each answered request is noted and counted in batches (core/deferred.py): at most
 FLUSH_EVERY requests or FLUSH_S seconds later, and before anything reads the figures
-(/metrics, the ops summary, the SLO guard's tick). Counting one request at a time, a
-prometheus_client lock and call per series, the ops ring and the guard's window, was the
-gateway's largest piece of own work per request, and its cache-cold share of a request's
-time was three times what the same calls cost in a loop (docs/benchmarks.md §14, "Fifth
-session"). A worker's figures reach the other workers' /metrics FLUSH_S late at most.
+(/metrics, the ops summary, the SLO guard's tick). A worker's figures reach the other
+workers' /metrics FLUSH_S late at most.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-import threading
-from collections import deque
 from pathlib import Path
 
 from prometheus_client import (
@@ -40,6 +34,7 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
+from core.deferred import Deferred
 from core.exceptions import ClientClosedRequest
 from core.store.flags import Flags
 from gateway.guard_window import GuardWindow
@@ -95,8 +90,7 @@ class GatewayMetrics:
         self.recent = RecentTraffic()  # the ops page's last minutes (gateway/traffic.py)
         self.guard_window = guard_window  # the SLO guard's seconds (gateway/guard_window.py)
         self._children: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
-        self._noted: deque[Observation] = deque()  # answered, not yet counted
-        self._counting = threading.Lock()  # /metrics flushes in a worker thread
+        self._noted = Deferred(self._count, max_items=FLUSH_EVERY, max_wait_s=FLUSH_S)
         self.requests = Counter(
             "http_requests_total",
             "HTTP requests answered by the gateway",
@@ -160,43 +154,27 @@ class GatewayMetrics:
         self, *, method: str, route: str, status: int, variant: str, reason: str, seconds: float
     ) -> None:
         """Note one answered request, to be counted by the next flush."""
-        noted = self._noted
-        noted.append((method, route, status, variant, reason, seconds))
-        if len(noted) == 1:
-            self._flush_later()
-        elif len(noted) >= FLUSH_EVERY:
-            self.flush()
-
-    def _flush_later(self) -> None:
-        """Flush FLUSH_S from now, on the running loop; at once where none runs (a caller
-        outside a server, which may read the figures next)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.flush()
-            return
-        loop.call_later(FLUSH_S, self.flush)
+        self._noted.add((method, route, status, variant, reason, seconds))
 
     def flush(self) -> None:
-        """Count every request noted so far: the series, the ops ring, the guard's window."""
-        with self._counting:
-            noted = self._noted
-            batch = [noted.popleft() for _ in range(len(noted))]  # a deque pops thread-safely
-            if not batch:
-                return
-            counts: dict[tuple[str, str, int, str], int] = {}
-            window, recent = self.guard_window, self.recent
-            for method, route, status, variant, reason, seconds in batch:
-                key = (method, route, status, variant)
-                counts[key] = counts.get(key, 0) + 1
-                self._series(key)[1].observe(seconds)
-                recent.observe(variant, status, seconds)
-                if window is not None:
-                    window.observe(route, variant, reason, status, seconds)
-            for key, count in counts.items():
-                self._series(key)[0].inc(count)
-                if key[2] == CLIENT_CLOSED:
-                    self.client_disconnects.labels(key[3]).inc(count)
+        """Count every request noted so far."""
+        self._noted.flush()
+
+    def _count(self, batch: list[Observation]) -> None:
+        """The requests in the series, the ops ring and the guard's window."""
+        counts: dict[tuple[str, str, int, str], int] = {}
+        window, recent = self.guard_window, self.recent
+        for method, route, status, variant, reason, seconds in batch:
+            key = (method, route, status, variant)
+            counts[key] = counts.get(key, 0) + 1
+            self._series(key)[1].observe(seconds)
+            recent.observe(variant, status, seconds)
+            if window is not None:
+                window.observe(route, variant, reason, status, seconds)
+        for key, count in counts.items():
+            self._series(key)[0].inc(count)
+            if key[2] == CLIENT_CLOSED:
+                self.client_disconnects.labels(key[3]).inc(count)
 
     def recent_window(self, minutes: int) -> dict[str, VariantTraffic]:
         """The ops page's figures per variant over the last `minutes`, this one included."""

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import re
+import time
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
 import pytest
 
 from core.dry_run import dry_run
-from core.logging import JsonFormatter, LogLine, _Handler, iso_millis, request_id_var
+from core.logging import (
+    LINES_WAIT_S,
+    JsonFormatter,
+    LogLine,
+    _Handler,
+    iso_millis,
+    request_id_var,
+)
 
 FIELDS: dict[str, object] = {
     "method": "POST",
@@ -104,6 +114,38 @@ def test_write_log_line_same_as_standard_path(
     assert stream.getvalue().count("\n") == 1
     assert _without_ts(stream.getvalue()) == _without_ts(expected) + "\n"
     assert json.loads(stream.getvalue())["requestId"] == "rid-31"
+
+
+def test_write_noted_lines_later_in_one_write_on_a_running_loop(
+    stream_logger: tuple[logging.Logger, io.StringIO], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a loop the lines wait (LINES_WAIT_S at most), keep their own time, request id and
+    dry-run mark, and go out in one write."""
+    logger, stream = stream_logger
+    writes: list[str] = []
+    monkeypatch.setattr(stream, "write", writes.append)
+    line = LogLine(logger, logging.INFO, "request", ("n",))
+
+    async def serve() -> list[str]:
+        for n, request_id in enumerate(("rid-1", "rid-2")):
+            token = request_id_var.set(request_id)
+            try:
+                with dry_run() if n else nullcontext():
+                    line.write(n)
+            finally:
+                request_id_var.reset(token)
+        before = list(writes)
+        await asyncio.sleep(LINES_WAIT_S + 0.1)
+        return before
+
+    written_at = time.time()
+    assert asyncio.run(serve()) == []
+    [text] = writes
+    first, second = (json.loads(each) for each in text.splitlines())
+    assert (first["n"], first["requestId"], "dryRun" in first) == (0, "rid-1", False)
+    assert (second["n"], second["requestId"], second["dryRun"]) == (1, "rid-2", True)
+    noted = datetime.fromisoformat(first["ts"]).timestamp()
+    assert abs(noted - written_at) < 0.05  # the time it was noted, not written
 
 
 class _Records(logging.Handler):

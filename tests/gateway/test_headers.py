@@ -20,6 +20,7 @@ from core.contract.wire import FIXED_HEADERS
 from core.logging import JsonFormatter, _Handler, _RequestIdFilter, request_id_var
 from edge.request_id import RequestIdMiddleware
 from gateway.bucketing import bucket_for
+from gateway.middleware.request_context import ACCESS_LINE
 from gateway.router import router_of
 from gateway.wsgi_bridge import WsgiBridge
 from tests.conftest import SettingsFactory
@@ -175,7 +176,9 @@ def test_write_access_log_status_client_got(
 def test_write_access_log_line_directly_every_field_without_body(
     client: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The JSON handler writes the whole access line: every field, in order, no body."""
+    """The JSON handler writes the whole access line: every field, in order, no body (the
+    line noted by the request, written by the flush, as LINES_WAIT_S after it on a loop that
+    runs on; the test client's loop ends with the request)."""
     access = logging.getLogger("reqgate.access")
     stream = io.StringIO()
     handler = _Handler(JsonFormatter())
@@ -190,6 +193,7 @@ def test_write_access_log_line_directly_every_field_without_body(
             json={"requirementText": "secret text 4711"},
             headers={"X-Request-Id": "rid-9", "X-User-Id": "u1"},
         )
+        ACCESS_LINE.flush()
     finally:
         access.removeHandler(handler)
     assert response.status_code == 200
