@@ -91,10 +91,12 @@ def _add_context(
 
 
 class _RequestIdFilter(logging.Filter):
-    """The context fields (_add_context) on every record."""
+    """The context fields (_add_context) on every record that does not bring its own (a
+    LogLine written after its request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        _add_context(record.__dict__)
+        if "requestId" not in record.__dict__:
+            _add_context(record.__dict__)
         return True
 
 
@@ -170,8 +172,8 @@ def _sole_json_handler(logger: logging.Logger, level: int) -> _Handler | None:
 _LINE_KEYS = frozenset({"ts", "level", "logger", "message", "requestId"})
 
 
-# A line noted for later: the handler, its time, request id, dry-run mark and values.
-_Noted = tuple[_Handler, float, str, bool, tuple[object, ...]]
+# A line noted for later: its time, request id, dry-run mark and values.
+_Noted = tuple[float, str, bool, tuple[object, ...]]
 LINES_EVERY = 256  # lines noted before they are written at once, under load
 LINES_WAIT_S = 0.25  # the longest a noted line waits to be written
 
@@ -179,16 +181,17 @@ LINES_WAIT_S = 0.25  # the longest a noted line waits to be written
 class LogLine:
     """One kind of log line with fixed fields (the access log's), its names checked once.
 
-    `write(*values)` logs what `logger.log(level, message, extra=dict(zip(names, values)))`
-    logs, through the logger's filters, handlers and formatters, minus the caller lookup
-    (findCaller walks the stack for a file and line that no format here prints). Where
-    configure_logging's JSON handler is all the line would reach, it notes the values and
-    writes the same line later, with many others in one write (core/deferred.py): at most
-    LINES_WAIT_S later on an event loop, at once without one, and at exit. Making and
-    formatting a LogRecord was a third of the gateway's own work per request, and the
-    formatting done per request half of what remained (docs/benchmarks.md §14, "Second
-    session on a faster host" and "Fifth session"). Lines noted in the last LINES_WAIT_S
-    before a SIGKILL are lost, as with any buffered log (nginx's `access_log buffer=`).
+    `write(*values)` notes the values, with the time, the request id and the dry-run mark,
+    and logs what `logger.log(level, message, extra=dict(zip(names, values)))` logs later,
+    many lines at once (core/deferred.py): at most LINES_WAIT_S later on an event loop, at
+    once without one, at `flush()` and at exit. Where configure_logging's JSON handler is
+    all the lines would reach, they are written in one write without LogRecords; else each
+    goes through the logger's filters, handlers and formatters, minus the caller lookup
+    (findCaller walks the stack for a file and line that no format here prints). Making and
+    formatting a LogRecord per request was a third of the gateway's own work, and writing
+    the line per request half of what remained (docs/benchmarks.md §14, "Second session on
+    a faster host" and "Fifth session"). Lines noted in the last LINES_WAIT_S before a
+    SIGKILL are lost, as with any buffered log (nginx's `access_log buffer=`).
     """
 
     def __init__(
@@ -207,36 +210,34 @@ class LogLine:
         """Log one line with these values, in the order of the names."""
         if len(values) != len(self.names):
             raise TypeError(f"{len(self.names)} values expected, got {len(values)}")
-        logger, level = self.logger, self.level
-        if not logger.isEnabledFor(level):
-            return
-        handler = _sole_json_handler(logger, level)
-        if handler is None:
-            extra = dict(zip(self.names, values, strict=True))
-            record = logger.makeRecord(
-                logger.name, level, "(unknown file)", 0, self.message, (), None, extra=extra
-            )
-            logger.handle(record)
-            return
-        self._noted.add((handler, time.time(), request_id_var.get(), is_dry_run(), values))
+        if self.logger.isEnabledFor(self.level):
+            self._noted.add((time.time(), request_id_var.get(), is_dry_run(), values))
 
     def flush(self) -> None:
-        """Write every line noted so far."""
+        """Log every line noted so far."""
         self._noted.flush()
 
     def _write_noted(self, batch: list[_Noted]) -> None:
-        level, name, message = logging.getLevelName(self.level), self.logger.name, self.message
+        logger, level = self.logger, self.level
+        handler = _sole_json_handler(logger, level)
+        if handler is None:
+            for created, request_id, in_dry_run, values in batch:
+                extra = dict(zip(self.names, values, strict=True))
+                _add_context(extra, request_id, in_dry_run)
+                record = logger.makeRecord(
+                    logger.name, level, "(unknown file)", 0, self.message, (), None, extra=extra
+                )
+                record.created, record.msecs = created, (created - int(created)) * 1000
+                logger.handle(record)
+            return
+        level_name, name, message = logging.getLevelName(level), logger.name, self.message
         lines: list[str] = []
-        for index, (handler, created, request_id, in_dry_run, values) in enumerate(batch):
-            entry = _head(created, level, name, message)
+        for created, request_id, in_dry_run, values in batch:
+            entry = _head(created, level_name, name, message)
             entry.update(zip(self.names, values, strict=True))
             _add_context(entry, request_id, in_dry_run)
             lines.append(_dumps(entry))
-            # each run of lines for one handler in one write (configure_logging may have
-            # replaced it meanwhile)
-            if index + 1 == len(batch) or batch[index + 1][0] is not handler:
-                handler.write_lines(lines)
-                lines = []
+        handler.write_lines(lines)
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:

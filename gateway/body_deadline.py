@@ -17,6 +17,7 @@ per request for the one header (docs/benchmarks.md, "The gateway's outer layer")
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import Message, Receive
@@ -27,14 +28,11 @@ from gateway.deadlines import Clock, Deadlines
 CLOSE = (b"connection", b"close")
 
 
-def has_body(headers: list[tuple[bytes, bytes]]) -> bool:
-    """Whether the request head announces a body (a length above 0, or chunks)."""
-    for name, value in headers:
-        if name == b"content-length":
-            return value != b"0"
-        if name == b"transfer-encoding":
-            return True
-    return False
+def has_body(headers: Mapping[bytes, bytes]) -> bool:
+    """Whether the request head announces a body (a length above 0, or chunks); the HTTP
+    parser has refused a head with two lengths."""
+    length = headers.get(b"content-length")
+    return (length is not None and length != b"0") or b"transfer-encoding" in headers
 
 
 class _BodyClock(Clock):

@@ -6,7 +6,7 @@ reads it to tag the response and to write the metrics and the access log line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from starlette.types import Scope
@@ -39,6 +39,7 @@ class RequestInfo:
     route: str = "gateway"
     status: int = 0
     set_cookie: bytes | None = None
+    headers: dict[bytes, bytes] = field(default_factory=dict)  # the request's, by name
 
     def tags(self) -> list[tuple[bytes, bytes]]:
         """The routing headers every response carries (DESIGN §3)."""

@@ -20,13 +20,12 @@ to add up (core.store.guard): counts only, never request data.
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from core.store.flags import Flags
 from gateway.routes import SHARED_PATHS
-from gateway.traffic import LATENCY_BOUNDS_MS, p95_ms
+from gateway.traffic import LATENCY_BOUNDS_MS, latency_index, p95_ms
 
 VARIANTS = ("v1", "v2")
 HISTOGRAM_SIZE = len(LATENCY_BOUNDS_MS) + 1  # the last: over the last bound
@@ -116,6 +115,12 @@ class GuardWindow:
 
     def observe(self, route: str, variant: str, reason: str, status: int, seconds: float) -> None:
         """Count one answered request (not a shared route's, or the flags send none to v2: not)."""
+        self.count(route, variant, reason, status, latency_index(seconds), 1)
+
+    def count(
+        self, route: str, variant: str, reason: str, status: int, latency: int, requests: int
+    ) -> None:
+        """Count `requests` answered alike, in one latency bucket (traffic.latency_index)."""
         if route not in SHARED_PATHS or variant not in VARIANTS:
             return
         flags = self.flags()
@@ -134,9 +139,9 @@ class GuardWindow:
         if bucket.second != now:  # the slot holds a second a window ago (or none)
             bucket.second, bucket.requests, bucket.errors = now, 0, 0
             bucket.counts = _empty_histogram()
-        bucket.requests += 1
-        bucket.errors += failed
-        bucket.counts[bisect_left(LATENCY_BOUNDS_MS, seconds * 1000)] += 1
+        bucket.requests += requests
+        bucket.errors += requests if failed else 0
+        bucket.counts[latency] += requests
 
     def figures(self, epoch: int) -> Figures:
         """Each route's tallies over the last `seconds` (this one included), if they belong to

@@ -21,6 +21,7 @@ workers' /metrics FLUSH_S late at most.
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from pathlib import Path
 
 from prometheus_client import (
@@ -38,11 +39,12 @@ from core.deferred import Deferred
 from core.exceptions import ClientClosedRequest
 from core.store.flags import Flags
 from gateway.guard_window import GuardWindow
-from gateway.traffic import RecentTraffic, VariantTraffic
+from gateway.traffic import RecentTraffic, VariantTraffic, latency_index
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 CLIENT_CLOSED = ClientClosedRequest.status  # 499, as nginx logs a client gone mid-request
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+DURATION_BOUNDS = (*DURATION_BUCKETS, float("inf"))  # the histogram's, +Inf last
 # The SLO guard's states (gateway/guard.py): off (GUARD_ENABLED=false), idle (the flags send
 # no traffic to v2), watching, rolled_back (its rollback is in force: nobody changed the
 # flags since).
@@ -161,20 +163,34 @@ class GatewayMetrics:
         self._noted.flush()
 
     def _count(self, batch: list[Observation]) -> None:
-        """The requests in the series, the ops ring and the guard's window."""
-        counts: dict[tuple[str, str, int, str], int] = {}
-        window, recent = self.guard_window, self.recent
+        """The requests in the series, the ops ring and the guard's window: those answered
+        alike (series, reason, latency buckets) counted once, as many times over."""
+        alike: dict[tuple[str, str, int, str, str, int, int], list[float]] = {}
         for method, route, status, variant, reason, seconds in batch:
-            key = (method, route, status, variant)
-            counts[key] = counts.get(key, 0) + 1
-            self._series(key)[1].observe(seconds)
-            recent.observe(variant, status, seconds)
+            key = (
+                method, route, status, variant, reason,
+                bisect_left(DURATION_BOUNDS, seconds), latency_index(seconds),
+            )  # fmt: skip
+            group = alike.get(key)
+            if group is None:
+                alike[key] = [1, seconds]
+            else:
+                group[0] += 1
+                group[1] += seconds
+        window, recent = self.guard_window, self.recent
+        for (method, route, status, variant, reason, duration, latency), group in alike.items():
+            requests, seconds = int(group[0]), group[1]
+            counter, histogram = self._series((method, route, status, variant))
+            counter.inc(requests)
+            # Histogram.observe, `requests` times at once: a count in the first bucket the
+            # duration fits in (prometheus_client keeps them uncumulated), and the sum
+            histogram._buckets[duration].inc(requests)
+            histogram._sum.inc(seconds)
+            if status == CLIENT_CLOSED:
+                self.client_disconnects.labels(variant).inc(requests)
+            recent.count(variant, status, latency, requests)
             if window is not None:
-                window.observe(route, variant, reason, status, seconds)
-        for key, count in counts.items():
-            self._series(key)[0].inc(count)
-            if key[2] == CLIENT_CLOSED:
-                self.client_disconnects.labels(key[3]).inc(count)
+                window.count(route, variant, reason, status, latency, requests)
 
     def recent_window(self, minutes: int) -> dict[str, VariantTraffic]:
         """The ops page's figures per variant over the last `minutes`, this one included."""

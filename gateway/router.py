@@ -26,10 +26,6 @@ from gateway.shadow import Shadow
 OVERRIDE_VALUES = frozenset({"v1", "v2"})
 
 
-def _header_map(scope: Scope) -> dict[bytes, bytes]:
-    return dict(scope["headers"])
-
-
 class VariantRouter:
     """Routes shared routes by override, flag, canary, default; the rest by path.
 
@@ -96,7 +92,7 @@ class VariantRouter:
     async def _serve_shared(
         self, scope: Scope, receive: Receive, send: Send, info: RequestInfo
     ) -> None:
-        headers = _header_map(scope)
+        headers = info.headers
         bucket = bucket_for(self.settings.canary_group, self._sticky(headers, info))
         flags = await self.flags.for_routing()
         decision = decide("shared", flags, bucket, self._override(headers))

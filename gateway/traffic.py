@@ -65,6 +65,12 @@ class _Bucket:
         self.counts = [0] * (len(LATENCY_BOUNDS_MS) + 1)  # the last: over LAST_BOUND_MS
 
 
+def latency_index(seconds: float) -> int:
+    """The histogram bucket of a latency: the first of LATENCY_BOUNDS_MS it does not exceed
+    (len(LATENCY_BOUNDS_MS) beyond the last)."""
+    return bisect_left(LATENCY_BOUNDS_MS, seconds * 1000)
+
+
 def p95_ms(counts: list[int]) -> float | None:
     """The 95th percentile of a histogram over LATENCY_BOUNDS_MS, None when it is empty."""
     cumulative = list(accumulate(counts))
@@ -86,6 +92,10 @@ class RecentTraffic:
 
     def observe(self, variant: str, status: int, seconds: float) -> None:
         """Count one answered request (other variants, the gateway's own, are not kept)."""
+        self.count(variant, status, latency_index(seconds), 1)
+
+    def count(self, variant: str, status: int, latency: int, requests: int) -> None:
+        """Count `requests` answered alike: one variant, one status, one latency bucket."""
         ring = self.rings.get(variant)
         if ring is None:
             return
@@ -93,12 +103,12 @@ class RecentTraffic:
         bucket = ring[minute % MINUTES]
         if bucket.minute != minute:  # the bucket holds a minute an hour old (or none)
             bucket.reset(minute)
-        bucket.requests += 1
+        bucket.requests += requests
         if status >= 500:
-            bucket.errors += 1
+            bucket.errors += requests
         elif status >= 400 and status != CLIENT_CLOSED:
-            bucket.client_errors += 1
-        bucket.counts[bisect_left(LATENCY_BOUNDS_MS, seconds * 1000)] += 1
+            bucket.client_errors += requests
+        bucket.counts[latency] += requests
 
     def window(self, minutes: int) -> dict[str, VariantTraffic]:
         """Each tracked variant over the last `minutes` (1..MINUTES), this one included."""

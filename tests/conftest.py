@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 import app_v1
 from core.engines.llm_client import reset_breakers
 from core.settings import Settings, load_settings
+from gateway.middleware.request_context import ACCESS_LINE
 from tests.utils.database import empty_postgres, postgres_tables_url, sqlite_database
 from tests.utils.server import running_gateway
 from tests.utils.targets import TARGET_NAMES, Target, build_target
@@ -59,6 +60,13 @@ def _closed_circuits() -> Iterator[None]:
     reset_breakers()
     yield
     reset_breakers()
+
+
+@pytest.fixture(autouse=True)
+def _no_access_lines_noted() -> None:
+    """The gateway's access lines wait up to LINES_WAIT_S to be written (core.logging.LogLine):
+    a test that reads its log sees none of an earlier test's, and flushes its own."""
+    ACCESS_LINE.flush()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -68,9 +68,10 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         request_id, headers = bind_request_id(scope["headers"])
         token = request_id_var.set(request_id)
-        info = RequestInfo(request_id)
+        header_map = dict(headers)
+        info = RequestInfo(request_id, headers=header_map)
         replaced, fixed = self.replaced, self.fixed
-        body = Body(receive, self.body_deadlines) if has_body(headers) else None
+        body = Body(receive, self.body_deadlines) if has_body(header_map) else None
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -89,26 +90,25 @@ class RequestContextMiddleware:
         finally:
             if body is not None:
                 body.clock.settled = True  # off the deadline queue, whatever is left of it
+            seconds = time.perf_counter() - started
             # No response started means a fault outside the error answer (inside), which
             # the server answers with a 500.
-            self._record(scope["method"], info, info.status or 500, time.perf_counter() - started)
+            status = info.status or 500
+            self.metrics.observe(
+                method=scope["method"],
+                route=info.route,
+                status=status,
+                variant=info.variant,
+                reason=info.reason,
+                seconds=seconds,
+            )
+            ACCESS_LINE.write(
+                scope["method"],
+                info.route,
+                status,
+                info.variant,
+                info.reason,
+                info.bucket,
+                round(seconds * 1000, 2),
+            )
             request_id_var.reset(token)
-
-    def _record(self, method: str, info: RequestInfo, status: int, seconds: float) -> None:
-        self.metrics.observe(
-            method=method,
-            route=info.route,
-            status=status,
-            variant=info.variant,
-            reason=info.reason,
-            seconds=seconds,
-        )
-        ACCESS_LINE.write(
-            method,
-            info.route,
-            status,
-            info.variant,
-            info.reason,
-            info.bucket,
-            round(seconds * 1000, 2),
-        )

@@ -171,6 +171,40 @@ def test_write_log_line_to_every_handler_standard_way(
     )
 
 
+def test_write_noted_records_with_their_own_time_and_request_id(
+    stream_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    """Written the standard way after the request (another handler listens), a record keeps
+    the time, request id and dry-run mark of the moment it was noted, whatever the context
+    at the flush."""
+    logger, stream = stream_logger
+    other = _Records()
+    logger.addHandler(other)
+    line = LogLine(logger, logging.INFO, "request", ("n",))
+
+    async def serve() -> None:
+        token = request_id_var.set("rid-5")
+        try:
+            with dry_run():
+                line.write(5)
+        finally:
+            request_id_var.reset(token)
+        await asyncio.sleep(0.05)
+        assert other.records == []  # noted, not yet written
+        token = request_id_var.set("rid-flushing")
+        try:
+            line.flush()
+        finally:
+            request_id_var.reset(token)
+
+    noted_at = time.time()
+    asyncio.run(serve())
+    [record] = other.records
+    assert (record.__dict__["requestId"], record.__dict__["dryRun"]) == ("rid-5", True)
+    assert abs(record.created - noted_at) < 0.05
+    assert json.loads(stream.getvalue())["requestId"] == "rid-5"
+
+
 def test_write_log_line_text_format_standard_way(
     stream_logger: tuple[logging.Logger, io.StringIO],
 ) -> None:

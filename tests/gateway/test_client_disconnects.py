@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message
 
 import app_v2.main
 import gateway.app
+from gateway.middleware.request_context import ACCESS_LINE
 from gateway.upstream import HttpUpstream
 from tests.conftest import SettingsFactory
 
@@ -96,6 +97,7 @@ def _assert_quiet(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def _access(caplog: pytest.LogCaptureFixture) -> list[tuple[Any, Any, Any]]:
+    ACCESS_LINE.flush()
     return [
         (r.__dict__["status"], r.__dict__["variant"], r.__dict__["reason"])
         for r in caplog.records

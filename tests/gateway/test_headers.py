@@ -129,6 +129,7 @@ def test_pass_request_id_to_flask_and_fastapi_and_logs(
     root.setLevel(logging.INFO)
     try:
         body = client.get("/api/v1/criteria", headers={"X-Request-Id": "rid-7"}).json()
+        ACCESS_LINE.flush()
     finally:
         root.removeHandler(capture)
         root.setLevel(old_level)
@@ -147,6 +148,7 @@ def test_write_access_log_json_without_body(
             json={"requirementText": "secret text 4711"},
             headers={"X-Request-Id": "rid-9", "X-User-Id": "u1"},
         )
+        ACCESS_LINE.flush()
     record = next(r for r in caplog.records if r.name == "reqgate.access")
     line = json.loads(JsonFormatter().format(record))
     assert {
@@ -169,6 +171,7 @@ def test_write_access_log_status_client_got(
     client = make_gateway(v2=v2, feature_flag_use_v2=True, v2_fallback_to_v1=False)
     with caplog.at_level(logging.INFO, logger="reqgate.access"):
         assert client.post("/api/v1/evaluations", json={}).status_code == status
+        ACCESS_LINE.flush()
     [record] = [r for r in caplog.records if r.name == "reqgate.access"]
     assert (record.__dict__["status"], record.__dict__["variant"]) == (status, "v2")
 
@@ -176,9 +179,9 @@ def test_write_access_log_status_client_got(
 def test_write_access_log_line_directly_every_field_without_body(
     client: TestClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The JSON handler writes the whole access line: every field, in order, no body (the
-    line noted by the request, written by the flush, as LINES_WAIT_S after it on a loop that
-    runs on; the test client's loop ends with the request)."""
+    """The JSON handler writes the whole access line: every field, in order, no body (noted
+    by the request, written by the flush, as LINES_WAIT_S later on a loop that runs on: the
+    test client's loop ends with the request)."""
     access = logging.getLogger("reqgate.access")
     stream = io.StringIO()
     handler = _Handler(JsonFormatter())

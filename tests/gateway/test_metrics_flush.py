@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from prometheus_client import CollectorRegistry, Histogram
+
 from core.store.flags import Flags
 from gateway.guard_window import GuardWindow
-from gateway.metrics import FLUSH_EVERY, FLUSH_S, GatewayMetrics
+from gateway.metrics import DURATION_BUCKETS, FLUSH_EVERY, FLUSH_S, GatewayMetrics
 
 ROUTE = "/api/v1/evaluations"
 
@@ -78,3 +81,38 @@ def test_count_at_once_without_a_running_loop() -> None:
     metrics = GatewayMetrics()
     _observe(metrics, 2)
     assert _counted(metrics) == 2.0
+
+
+def test_count_requests_alike_once_as_observe_would_one_by_one() -> None:
+    """The batch adds to prometheus_client's histogram as many observe() calls would: the
+    same buckets, count and sum (the batch uses its bucket values directly)."""
+    durations = [0.001, 0.005, 0.0051, 0.02, 0.02, 0.3, 7.0, 31.0, 0.0049] * 3
+    metrics = GatewayMetrics()
+    for seconds in durations:
+        metrics.observe(
+            method="POST", route=ROUTE, status=200, variant="v2", reason="flag", seconds=seconds
+        )
+    metrics.flush()
+    reference = CollectorRegistry()
+    histogram = Histogram(
+        "http_request_duration_seconds",
+        "reference",
+        ["method", "route", "variant"],
+        buckets=DURATION_BUCKETS,
+        registry=reference,
+    ).labels("POST", ROUTE, "v2")
+    for seconds in durations:
+        histogram.observe(seconds)
+
+    def samples(registry: CollectorRegistry) -> dict[str, float]:
+        return {
+            f"{sample.name}{sorted(sample.labels.items())}": sample.value
+            for metric in registry.collect()
+            if metric.name == "http_request_duration_seconds"
+            for sample in metric.samples
+            if not sample.name.endswith("_created")
+        }
+
+    expected = samples(reference)
+    assert len(expected) == len(DURATION_BUCKETS) + 3  # the buckets, +Inf, count and sum
+    assert samples(metrics.registry) == pytest.approx(expected)
