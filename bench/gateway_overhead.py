@@ -25,8 +25,15 @@ waiting), and the rounds are short wrk slices taking turns on them: a slow minut
 shared machine then falls on every side within seconds, where restarting the servers each
 round spread one round's sides over half a minute and read ratios 0.72-0.85 back to back.
 
+`--seeds N`: side by side N times, every side's process started with the same string-hash
+seed and no address-space randomisation each time (`setarch -R`), figures per seed the
+medians of its rounds, ratios per seed. A process is faster or slower than the next by up
+to a fifth for its whole life, whatever the rounds do (pyperf runs 20 processes for this
+reason); comparing the sides process for process, over several layouts, is what settles
+a ratio of a few percent (docs/benchmarks.md §14, "Fifth session").
+
 Usage: python bench/gateway_overhead.py [--seconds 5] [--rounds 3] [--group migration ...]
-                                        [--side-by-side]
+                                        [--side-by-side] [--seeds N]
 """
 
 from __future__ import annotations
@@ -122,11 +129,14 @@ def _commands(port: int) -> dict[str, list[str]]:
 
 
 @contextmanager
-def server(name: str, workdir: Path) -> Iterator[tuple[str, int]]:
-    """The server's URL and process id, while it runs."""
+def server(name: str, workdir: Path, seed: int | None = None) -> Iterator[tuple[str, int]]:
+    """The server's URL and process id, while it runs; with `seed`, its string hashes
+    seeded (PYTHONHASHSEED) and its address space laid out (no ASLR) the same way as every
+    other server started with that seed."""
     port = free_port()
     env = {
         **os.environ,
+        **({"PYTHONHASHSEED": str(seed)} if seed is not None else {}),
         "SQLITE_PATH": str(workdir / f"{name}.db"),
         "FEATURE_FLAG_USE_V2": str(name.startswith("v2")).lower(),
         "CANARY_PERCENT": "0",
@@ -134,6 +144,8 @@ def server(name: str, workdir: Path) -> Iterator[tuple[str, int]]:
         "QDRANT_PATH": str(workdir / f"qdrant-{name}"),  # embedded Qdrant locks its path
     }
     command = ["taskset", "-c", "0", *_commands(port)[name]]
+    if seed is not None:
+        command = ["setarch", "-R", *command]
     url = f"http://127.0.0.1:{port}"
     # pinned to one core that others share, the imports alone can take half a minute
     with running(command, f"{url}/health", env=env, cwd=ROOT, timeout_s=120) as process:
@@ -209,12 +221,17 @@ def measure_group(
 
 
 def measure_side_by_side(
-    names: tuple[str, ...], seconds: int, rounds: int, workdir: Path, script: Path
+    names: tuple[str, ...],
+    seconds: int,
+    rounds: int,
+    workdir: Path,
+    script: Path,
+    seed: int | None = None,
 ) -> dict[str, list[dict[str, float]]]:
     """As measure_group, with every side's server started once and left running."""
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     with ExitStack() as stack:
-        servers = {name: stack.enter_context(server(name, workdir)) for name in names}
+        servers = {name: stack.enter_context(server(name, workdir, seed)) for name in names}
         for url, _pid in servers.values():
             _wrk(url, 2, script)  # warm-up
         for number in range(rounds):
@@ -224,7 +241,30 @@ def measure_side_by_side(
     return runs
 
 
-def _print_group(names: tuple[str, ...], runs: dict[str, list[dict[str, float]]]) -> None:
+def measure_seeded(
+    names: tuple[str, ...], seconds: int, rounds: int, workdir: Path, script: Path, seeds: int
+) -> dict[str, list[dict[str, float]]]:
+    """measure_side_by_side once per seed 1..seeds: each side's medians per seed.
+
+    One process of a side is faster or slower than the next by up to a fifth, for the whole
+    of its life (its string hashes and memory layout, which PYTHONHASHSEED and ASLR pick at
+    random): slices of one run agree with each other, runs do not (0.83 and 1.00 for the
+    same two builds, an hour apart). Each seed starts every side alike, so the sides are
+    compared process for process, and the median over seeds is over layouts too.
+    """
+    per_seed: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for seed in range(1, seeds + 1):
+        runs = measure_side_by_side(names, seconds, rounds, workdir, script, seed)
+        for name in names:
+            per_seed[name].append(
+                {key: statistics.median(r[key] for r in runs[name]) for key in runs[name][0]}
+            )
+    return per_seed
+
+
+def _print_group(
+    names: tuple[str, ...], runs: dict[str, list[dict[str, float]]], unit: str = "round"
+) -> None:
     """Medians per side, the req/s range of its rounds, and the ratio of medians to the
     first side; then the same ratio round by round (each round's sides ran minutes apart,
     not hours)."""
@@ -245,7 +285,7 @@ def _print_group(names: tuple[str, ...], runs: dict[str, list[dict[str, float]]]
             ("CPU/request", [b["cpu_us"] / r["cpu_us"] for r, b in pairs]),
         ):
             print(
-                f"  {name} / {names[0]}, {title}, per round (median "
+                f"  {name} / {names[0]}, {title}, per {unit} (median "
                 f"{statistics.median(ratios):.2f}): " + " ".join(f"{x:.2f}" for x in ratios)
             )
 
@@ -256,6 +296,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--group", choices=GROUPS, action="append", help="default: all")
     parser.add_argument("--side-by-side", action="store_true", help="servers up at once")
+    parser.add_argument(
+        "--seeds", type=int, help="side by side, once per hash seed and layout (medians per seed)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("taskset"):
         print("needs wrk and taskset (apt-get install -y wrk util-linux)", file=sys.stderr)
@@ -280,14 +323,21 @@ def main() -> int:
         for name, workload in scripts.items():
             print(
                 f"\n{titles[name]}, wrk -t1 -c32 -d{args.seconds}s, median of {args.rounds} rounds"
+                + (f" per seed, {args.seeds} seeds" if args.seeds else "")
             )
             columns = (("req/s", 8), ("min-max", 11), ("p50 ms", 7), ("p99 ms", 7))
             head = " ".join(f"{title:>{width}}" for title, width in columns)
             print(f"{'variant':<20} {head}  ratio CPU us/req")
-            measure = measure_side_by_side if args.side_by_side else measure_group
             for names in groups:
-                runs = measure(names, args.seconds, args.rounds, workdir, workload)
-                _print_group(names, runs)
+                if args.seeds:
+                    runs = measure_seeded(
+                        names, args.seconds, args.rounds, workdir, workload, args.seeds
+                    )
+                elif args.side_by_side:
+                    runs = measure_side_by_side(names, args.seconds, args.rounds, workdir, workload)
+                else:
+                    runs = measure_group(names, args.seconds, args.rounds, workdir, workload)
+                _print_group(names, runs, "seed" if args.seeds else "round")
     return 0
 
 
