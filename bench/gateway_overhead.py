@@ -278,14 +278,16 @@ def _print_group(
             f"{name:<20} {f['rps']:>8.0f} {spread:>11} {f['p50']:>7.2f} {f['p99']:>7.2f}"
             f"  {f['rps'] / base:.2f} {f['cpu_us']:>10.0f}"
         )
-    for name in names[1:]:
-        pairs = list(zip(runs[name], runs[names[0]], strict=True))
+    compared = [(name, names[0]) for name in names[1:]]
+    compared += [(a, b) for i, a in enumerate(names[1:], 1) for b in names[i + 1 :]]
+    for name, other in compared:
+        pairs = list(zip(runs[name], runs[other], strict=True))
         for title, ratios in (
             ("req/s", [r["rps"] / b["rps"] for r, b in pairs]),
             ("CPU/request", [b["cpu_us"] / r["cpu_us"] for r, b in pairs]),
         ):
             print(
-                f"  {name} / {names[0]}, {title}, per {unit} (median "
+                f"  {name} / {other}, {title}, per {unit} (median "
                 f"{statistics.median(ratios):.2f}): " + " ".join(f"{x:.2f}" for x in ratios)
             )
 
@@ -296,6 +298,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--group", choices=GROUPS, action="append", help="default: all")
     parser.add_argument("--side-by-side", action="store_true", help="servers up at once")
+    parser.add_argument(
+        "--body", choices=("valid", "refused"), action="append", help="default: both"
+    )
     parser.add_argument(
         "--seeds", type=int, help="side by side, once per hash seed and layout (medians per seed)"
     )
@@ -321,6 +326,8 @@ def main() -> int:
             "refused": f"POST {PATH} with empty text (400 before the database)",
         }
         for name, workload in scripts.items():
+            if args.body and name not in args.body:
+                continue
             print(
                 f"\n{titles[name]}, wrk -t1 -c32 -d{args.seconds}s, median of {args.rounds} rounds"
                 + (f" per seed, {args.seeds} seeds" if args.seeds else "")

@@ -19,6 +19,7 @@ from gateway.flags import FlagCache
 from gateway.frontend import frontend_files
 from gateway.guard import Guard
 from gateway.metrics import GatewayMetrics
+from gateway.middleware.request_context import ACCESS_LINE
 from gateway.openapi import merged_with
 from gateway.readiness import Check
 from gateway.routers import api_router
@@ -62,7 +63,9 @@ def create_ops_app(
         )
         guarding = asyncio.create_task(guard.run()) if guard.enabled else None
         yield
-        metrics.flush()  # the last requests' figures into the workers' shared files
+        # the last requests' access lines, and their figures into the workers' shared files
+        ACCESS_LINE.flush()
+        metrics.flush()
         refreshing.cancel()
         purging.cancel()
         if guarding is not None:
