@@ -230,12 +230,14 @@ class LogLine:
                 record.created, record.msecs = created, (created - int(created)) * 1000
                 logger.handle(record)
             return
-        level_name, name, message = logging.getLevelName(level), logger.name, self.message
+        # the fields in _head's order, then the names, then the request id (_add_context)
+        keys = ("ts", "level", "logger", "message", *self.names, "requestId")
+        head = (logging.getLevelName(level), logger.name, self.message)
         lines: list[str] = []
         for created, request_id, in_dry_run, values in batch:
-            entry = _head(created, level_name, name, message)
-            entry.update(zip(self.names, values, strict=True))
-            _add_context(entry, request_id, in_dry_run)
+            entry = dict(zip(keys, (iso_millis(created), *head, *values, request_id), strict=True))
+            if in_dry_run:
+                entry["dryRun"] = True
             lines.append(_dumps(entry))
         handler.write_lines(lines)
 

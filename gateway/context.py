@@ -14,19 +14,19 @@ from starlette.types import Scope
 SCOPE_KEY = "reqgate"
 
 
-# Variants and reasons are a few fixed words and buckets run 1..100: their header pairs are
-# built once, not on every response.
-_VARIANT_TAGS: dict[tuple[str, str], tuple[tuple[bytes, bytes], ...]] = {}
-_BUCKET_TAGS = {bucket: (b"x-variant-bucket", str(bucket).encode()) for bucket in range(1, 101)}
+# Variants and reasons are a few fixed words and buckets run 1..100: the header pairs of
+# each combination are built once, not on every response.
+_ROUTING_TAGS: dict[tuple[str, str, int | None], tuple[tuple[bytes, bytes], ...]] = {}
 
 
-def _variant_tags(variant: str, reason: str) -> tuple[tuple[bytes, bytes], ...]:
-    tags = _VARIANT_TAGS.get((variant, reason))
+def _routing_tags(variant: str, reason: str, bucket: int | None) -> tuple[tuple[bytes, bytes], ...]:
+    tags = _ROUTING_TAGS.get((variant, reason, bucket))
     if tags is None:
-        tags = _VARIANT_TAGS[variant, reason] = (
-            (b"x-variant", variant.encode()),
-            (b"x-variant-reason", reason.encode()),
-        )
+        tags = ((b"x-variant", variant.encode()), (b"x-variant-reason", reason.encode()))
+        if bucket is not None:
+            tags += ((b"x-variant-bucket", str(bucket).encode()),)
+        if bucket is None or 1 <= bucket <= 100:  # any other came from a test, not a key
+            _ROUTING_TAGS[variant, reason, bucket] = tags
     return tags
 
 
@@ -45,11 +45,8 @@ class RequestInfo:
         """The routing headers every response carries (DESIGN §3)."""
         headers = [
             (b"x-request-id", self.request_id.encode()),
-            *_variant_tags(self.variant, self.reason),
+            *_routing_tags(self.variant, self.reason, self.bucket),
         ]
-        if self.bucket is not None:
-            tag = _BUCKET_TAGS.get(self.bucket)
-            headers.append(tag or (b"x-variant-bucket", str(self.bucket).encode()))
         if self.set_cookie is not None:
             headers.append((b"set-cookie", self.set_cookie))
         return headers

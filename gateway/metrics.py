@@ -166,11 +166,9 @@ class GatewayMetrics:
         """The requests in the series, the ops ring and the guard's window: those answered
         alike (series, reason, latency buckets) counted once, as many times over."""
         alike: dict[tuple[str, str, int, str, str, int, int], list[float]] = {}
-        for method, route, status, variant, reason, seconds in batch:
-            key = (
-                method, route, status, variant, reason,
-                bisect_left(DURATION_BOUNDS, seconds), latency_index(seconds),
-            )  # fmt: skip
+        for observation in batch:
+            seconds = observation[5]
+            key = (*observation[:5], bisect_left(DURATION_BOUNDS, seconds), latency_index(seconds))
             group = alike.get(key)
             if group is None:
                 alike[key] = [1, seconds]
