@@ -1,11 +1,11 @@
 """Work noted one item at a time on the hot path and done for many items at once.
 
 The gateway counts every answered request in its metrics and writes an access line for it.
-Done per request, that work ran with the caches cold between two requests' real work; done
-for a batch, it runs in one warm loop (docs/benchmarks.md §14, "Fifth session"). A batch is
-done when it holds `max_items`, `max_wait_s` after its first item on the event loop that
-noted it, or when `flush()` is called (before anything reads what the batches feed). Where
-no event loop runs, an item is done at once: the caller may read the result next.
+In a batch, requests answered alike are counted once with their number, and the lines go
+out in one write (docs/benchmarks.md §14, "Fifth session"). A batch is done when it holds
+`max_items`, `max_wait_s` after its first item on the event loop that noted it, or when
+`flush()` is called (before anything reads what the batches feed). Where no event loop
+runs, an item is done at once: the caller may read the result next.
 """
 
 from __future__ import annotations

@@ -188,10 +188,11 @@ class LogLine:
     all the lines would reach, they are written in one write without LogRecords; else each
     goes through the logger's filters, handlers and formatters, minus the caller lookup
     (findCaller walks the stack for a file and line that no format here prints). Making and
-    formatting a LogRecord per request was a third of the gateway's own work, and writing
-    the line per request half of what remained (docs/benchmarks.md §14, "Second session on
-    a faster host" and "Fifth session"). Lines noted in the last LINES_WAIT_S before a
-    SIGKILL are lost, as with any buffered log (nginx's `access_log buffer=`).
+    formatting a LogRecord per request was a third of the gateway's own work; choosing the
+    handler and writing once per batch took ~120 bytecodes more off each request
+    (docs/benchmarks.md §14, "Second session on a faster host" and "Fifth session"). Lines
+    noted in the last LINES_WAIT_S before a SIGKILL are lost, as with any buffered log
+    (nginx's `access_log buffer=`).
     """
 
     def __init__(
