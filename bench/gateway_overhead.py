@@ -152,15 +152,29 @@ def server(name: str, workdir: Path, seed: int | None = None) -> Iterator[tuple[
         yield url, process.pid  # taskset runs the server in its own process
 
 
+def _family(pid: int) -> list[int]:
+    """The process and its descendants (gunicorn's worker is its master's child)."""
+    family, index = [pid], 0
+    while index < len(family):
+        for children in Path(f"/proc/{family[index]}/task").glob("*/children"):
+            try:
+                family += [int(child) for child in children.read_text().split()]
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+        index += 1
+    return family
+
+
 def cpu_ns(pid: int) -> int:
-    """CPU time the process's threads have run, in ns (the scheduler's own count, steal
-    time excluded), summed over every thread alive now."""
+    """CPU time the process, its descendants and all their threads have run, in ns (the
+    scheduler's own count, steal time excluded), summed over every thread alive now."""
     total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            total += int((task / "schedstat").read_text().split()[0])
-        except (FileNotFoundError, ProcessLookupError):
-            continue  # a thread that ended meanwhile (the flag refresh's)
+    for member in _family(pid):
+        for task in Path(f"/proc/{member}/task").glob("*/schedstat"):
+            try:
+                total += int(task.read_text().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # a thread that ended meanwhile (the flag refresh's)
     return total
 
 

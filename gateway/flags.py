@@ -90,14 +90,20 @@ class FlagCache:
             if refresh is not None:
                 await _shared(refresh)
 
+    def fresh(self) -> Flags | None:
+        """The flags when fit to route on at once (no older than max_staleness_s), else None:
+        the hot path's case, without the coroutine that for_routing's wait needs."""
+        flags = self.current()
+        return flags if self.age_s < self.max_staleness_s else None
+
     async def for_routing(self) -> Flags:
         """Flags fit to route on: no older than max_staleness_s, else Unavailable.
 
         Stale flags are normal after an idle spell (nothing asked for a refresh) or an
         outage, so a shared route starts a refresh at once and gives it up to STALE_WAIT_S.
         """
-        flags = self.current()
-        if self.age_s < self.max_staleness_s:
+        flags = self.fresh()
+        if flags is not None:
             return flags
         refresh = self._start_refresh(now=True)
         if refresh is not None:

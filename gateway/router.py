@@ -94,7 +94,7 @@ class VariantRouter:
     ) -> None:
         headers = info.headers
         bucket = bucket_for(self.settings.canary_group, self._sticky(headers, info))
-        flags = await self.flags.for_routing()
+        flags = self.flags.fresh() or await self.flags.for_routing()
         decision = decide("shared", flags, bucket, self._override(headers))
         info.variant, info.reason, info.bucket = decision.variant, decision.reason, bucket
         info.route = scope["path"].rstrip("/") or "/"
