@@ -88,12 +88,16 @@ def _control(pid: int, *options: str) -> None:
     subprocess.run(["callgrind_control", *options, str(pid)], check=True, capture_output=True)
 
 
-def measure(side: str, requests: int, connections: int, workdir: Path) -> float:
-    """Instructions per request of one side, every thread of its server process."""
+def measure(
+    side: str, requests: int, connections: int, workdir: Path, cache_sim: bool = False
+) -> dict[str, float]:
+    """Callgrind's events per request of one side, every thread of its server process:
+    instructions (Ir), and with `cache_sim` its simulated cache's misses too."""
     target, use_v2 = SIDES[side]
     port, out = free_port(), workdir / f"{side}.callgrind"
     command = [
         "taskset", "-c", "0", "valgrind", "--tool=callgrind", "--instr-atstart=no",
+        *(["--cache-sim=yes"] if cache_sim else []),
         f"--callgrind-out-file={out}", sys.executable, "-m", "uvicorn",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
         "--app-dir", str(ROOT / "bench"),
@@ -119,11 +123,13 @@ def measure(side: str, requests: int, connections: int, workdir: Path) -> float:
         sent = _send(port, requests, connections)
         _control(server.pid, "--dump")
         _control(server.pid, "--instr=off")
-    dump = next(workdir.glob(f"{side}.callgrind.*"))
-    found = re.search(rb"^(?:summary|totals): (\d+)", dump.read_bytes(), re.M)
-    if found is None:
+    text = next(workdir.glob(f"{side}.callgrind.*")).read_bytes()
+    events = re.search(rb"^events: (.+)$", text, re.M)
+    totals = re.search(rb"^(?:summary|totals): (.+)$", text, re.M)
+    if events is None or totals is None:
         raise SystemExit(f"callgrind wrote no totals for {side}")
-    return int(found[1]) / sent
+    names = events[1].decode().split()
+    return {name: int(value) / sent for name, value in zip(names, totals[1].split(), strict=False)}
 
 
 def main() -> int:
@@ -139,6 +145,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--side", choices=SIDES, action="append", help="default: all three")
+    parser.add_argument(
+        "--cache-sim", action="store_true", help="also the simulated caches' misses (slower)"
+    )
     args = parser.parse_args()
     if len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {1})  # the client beside the server's CPU 0
@@ -146,13 +155,21 @@ def main() -> int:
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
     with tempfile.TemporaryDirectory(dir=shm) as tmp:
         figures = {
-            side: measure(side, args.requests, args.connections, Path(tmp)) for side in sides
+            side: measure(side, args.requests, args.connections, Path(tmp), args.cache_sim)
+            for side in sides
         }
     print(f"instructions/request (callgrind, every thread), {args.requests} evaluations "
           f"on {args.connections} connections")  # fmt: skip
     first = figures[sides[0]]
-    for side, count in figures.items():
-        print(f"{side:<12} {count:>12,.0f}  {first / count:.3f}")
+    for side, counts in figures.items():
+        print(f"{side:<12} {counts['Ir']:>12,.0f}  {first['Ir'] / counts['Ir']:.3f}")
+    if args.cache_sim:
+        # I1mr/D1mr/D1mw: first-level misses; ILmr/DLmr/DLmw: last-level (callgrind's model
+        # of this machine's caches, not a hardware count: this VM has no PMU)
+        misses = [name for name in first if name != "Ir" and not name.startswith(("Dr", "Dw"))]
+        print(f"{'misses/request':<12}" + "".join(f"{name:>10}" for name in misses))
+        for side, counts in figures.items():
+            print(f"{side:<12}" + "".join(f"{counts[name]:>10,.0f}" for name in misses))
     return 0
 
 
