@@ -181,7 +181,9 @@ class GatewayMetrics:
             counter, histogram = self._series((method, route, status, variant))
             counter.inc(requests)
             # Histogram.observe, `requests` times at once: a count in the first bucket the
-            # duration fits in (prometheus_client keeps them uncumulated), and the sum
+            # duration fits in (prometheus_client keeps them uncumulated), and the sum. Its
+            # private values, so tests/gateway/test_metrics_flush.py holds the result to
+            # what observe() gives.
             histogram._buckets[duration].inc(requests)
             histogram._sum.inc(seconds)
             if status == CLIENT_CLOSED:
