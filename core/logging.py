@@ -231,14 +231,13 @@ class LogLine:
                 record.created, record.msecs = created, (created - int(created)) * 1000
                 logger.handle(record)
             return
-        # the fields in _head's order, then the names, then the request id (_add_context)
-        keys = ("ts", "level", "logger", "message", *self.names, "requestId")
+        # the fields in _head's order, then the names; _add_context adds the request's own
+        keys = ("ts", "level", "logger", "message", *self.names)
         head = (logging.getLevelName(level), logger.name, self.message)
         lines: list[str] = []
         for created, request_id, in_dry_run, values in batch:
-            entry = dict(zip(keys, (iso_millis(created), *head, *values, request_id), strict=True))
-            if in_dry_run:
-                entry["dryRun"] = True
+            entry = dict(zip(keys, (iso_millis(created), *head, *values), strict=True))
+            _add_context(entry, request_id, in_dry_run)
             lines.append(_dumps(entry))
         handler.write_lines(lines)
 

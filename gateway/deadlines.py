@@ -37,14 +37,21 @@ class _Queue:
         self.entries: deque[tuple[float, Clock]] = deque()
         self.timer: asyncio.TimerHandle | None = None
 
-    def expire_due(self) -> None:
-        """Expire the clocks due, drop the settled ones, and time the next."""
+    def add(self, clock: Clock) -> None:
+        entries = self.entries
+        while entries and entries[0][1].settled:
+            entries.popleft()
+        entries.append((self.loop.time() + self.timeout_s, clock))
+        if self.timer is None:
+            self.timer = self.loop.call_at(entries[0][0], self._expire)
+
+    def _expire(self) -> None:
         now, entries = self.loop.time(), self.entries
         while entries and (entries[0][1].settled or entries[0][0] <= now):
             clock = entries.popleft()[1]
             if not clock.settled:
                 clock.expire()
-        self.timer = self.loop.call_at(entries[0][0], self.expire_due) if entries else None
+        self.timer = self.loop.call_at(entries[0][0], self._expire) if entries else None
 
 
 class Deadlines:
@@ -64,9 +71,4 @@ class Deadlines:
             # A new loop (each test client has its own): the old queue's timer still
             # serves the clocks already in it, on their loop.
             queue = self._queue = _Queue(loop, self.timeout_s)
-        entries = queue.entries
-        while entries and entries[0][1].settled:  # the settled ones at the head go
-            entries.popleft()
-        entries.append((loop.time() + self.timeout_s, clock))
-        if queue.timer is None:
-            queue.timer = loop.call_at(entries[0][0], queue.expire_due)
+        queue.add(clock)

@@ -93,9 +93,9 @@ class RequestContextMiddleware:
             seconds = time.perf_counter() - started
             # No response started means a fault outside the error answer (inside), which
             # the server answers with a 500.
-            status = info.status or 500
+            method, status = scope["method"], info.status or 500
             self.metrics.observe(
-                method=scope["method"],
+                method=method,
                 route=info.route,
                 status=status,
                 variant=info.variant,
@@ -103,7 +103,7 @@ class RequestContextMiddleware:
                 seconds=seconds,
             )
             ACCESS_LINE.write(
-                scope["method"],
+                method,
                 info.route,
                 status,
                 info.variant,
