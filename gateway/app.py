@@ -25,7 +25,6 @@ from gateway.guard import Guard
 from gateway.guard_window import GuardWindow
 from gateway.metrics import GatewayMetrics, multiprocess_dir
 from gateway.middleware.cors import JsonCorsMiddleware
-from gateway.middleware.error_answer import ErrorAnswerMiddleware
 from gateway.middleware.request_context import RequestContextMiddleware
 from gateway.ops import create_ops_app
 from gateway.readiness import build_checks
@@ -121,12 +120,13 @@ def create_app(
     router = VariantRouter(
         v1=v1, v2=v2, gateway=ops, settings=settings, flags=flags, metrics=metrics, shadow=shadow
     )
-    # The body deadline is the outer layer's, outside the error answer, so that the 408
-    # rendered there goes out with Connection: close.
+    # The body deadline is the outer layer's, outside the router's error answer, so that
+    # the 408 rendered there goes out with Connection: close.
     return RequestContextMiddleware(
-        with_cors(ErrorAnswerMiddleware(router), settings),
+        with_cors(router, settings),
         metrics=metrics,
         body_timeout_s=settings.http_body_timeout_s,
+        max_body_bytes=settings.max_body_bytes,
         headers=FIXED_HEADERS,
     )
 

@@ -1,7 +1,9 @@
 """What the gateway learns about one request, shared by its middleware and router.
 
 The router fills it in (variant, reason, bucket, route template); the outer middleware
-reads it to tag the response and to write the metrics and the access log line.
+reads it to tag the response and to write the metrics and the access log line. Its body is
+the request body's receive() (gateway/request_body.py), which a fallback or a mirror asks
+to keep the body for a second app.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from starlette.types import Scope
+
+from gateway.request_body import Body
 
 SCOPE_KEY = "reqgate"
 
@@ -40,6 +44,7 @@ class RequestInfo:
     status: int = 0
     set_cookie: bytes | None = None
     headers: dict[bytes, bytes] = field(default_factory=dict)  # the request's, by name
+    body: Body | None = None  # None: the request has no body
 
     def tags(self) -> list[tuple[bytes, bytes]]:
         """The routing headers every response carries (DESIGN §3)."""

@@ -55,7 +55,7 @@ class _Queue:
 
 
 class Deadlines:
-    """Expires the clocks given to `watch` timeout_s after, on the loop running then."""
+    """Expires the clocks given to `watch` timeout_s after, on the loop they were given with."""
 
     def __init__(self, timeout_s: float) -> None:
         if timeout_s <= 0:
@@ -63,9 +63,9 @@ class Deadlines:
         self.timeout_s = timeout_s
         self._queue: _Queue | None = None
 
-    def watch(self, clock: Clock) -> None:
-        """Start the clock now."""
-        loop = asyncio.get_running_loop()
+    def watch(self, clock: Clock, loop: asyncio.AbstractEventLoop) -> None:
+        """Start the clock now, on the running loop: the caller's, who has looked it up
+        already (each lookup is a getpid() system call in CPython 3.11's asyncio)."""
         queue = self._queue
         if queue is None or queue.loop is not loop:
             # A new loop (each test client has its own): the old queue's timer still

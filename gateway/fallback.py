@@ -2,8 +2,8 @@
 
 Nothing is buffered on the way out: v2's response passes straight through as soon as it
 starts with a status below 500. Until then the gateway holds back a 5xx start (and its
-body), and a copy of the request body v2 has read is kept, so that after an exception, a
-5xx or no response start within the timeout, v1 can be served the same request. A 503
+body), and the request body v2 reads is kept (gateway/request_body.py), so that after an
+exception, a 5xx or no response start within the timeout, v1 can be served the same request. A 503
 with Retry-After is the exception: it says "busy, or storage down: come back later" (the
 batch slots, a storage fault), which v1 in the same process, on the same database, would
 answer alike after doing the work twice; it passes through and is no fallback.
@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core import attempts
 from core.exceptions import ApiError
 from gateway.deadlines import Clock, Deadlines
-from gateway.replay import BodyTape
+from gateway.request_body import Body, replay
 
 logger = logging.getLogger("reqgate.fallback")
 
@@ -48,37 +48,36 @@ def _clients_doing(exc: Exception) -> bool:
     return isinstance(exc, ApiError) and exc.status < 500
 
 
-class _Attempt:
-    """One v2 attempt: records the request body it reads, holds back a failing answer."""
+class _Attempt(Clock):
+    """One v2 attempt: holds back a failing answer while the body is replayable, and is the
+    clock of its timeout (the task to cancel and the work to stop). One object, where an
+    attempt, its clock and its copy of the body were three per request."""
 
-    def __init__(self, receive: Receive, send: Send, max_replay_bytes: int) -> None:
+    __slots__ = ("_send", "body", "cancelled", "failed_status", "forwarded", "task", "timed_out")
+
+    def __init__(self, send: Send, body: Body | None) -> None:
+        super().__init__()  # settled: answer started or attempt over
         self._send = send
-        self.tape = BodyTape(receive, max_replay_bytes)
+        self.body = body
         self.forwarded = False
         self.failed_status: int | None = None
-        self.clock = _Clock()
-
-    async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            if _failed(message) and self.tape.replayable:
-                self.failed_status = message["status"]
-            else:
-                self.forwarded = True
-                self.clock.settled = True  # the timeout covers the wait for a start
-        if self.failed_status is None:
-            await self._send(message)
-
-
-class _Clock(Clock):
-    """The timeout of one attempt: the task to cancel and the work to stop."""
-
-    __slots__ = ("cancelled", "task", "timed_out")
-
-    def __init__(self) -> None:
-        super().__init__()  # settled: answer started or attempt over
         self.timed_out = False
         self.task: asyncio.Task[Any] | None = None
         self.cancelled: attempts.Cancellation | None = None  # tells v2's threads to stop
+
+    @property
+    def replayable(self) -> bool:
+        return self.body is None or self.body.replayable
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if _failed(message) and self.replayable:
+                self.failed_status = message["status"]
+            else:
+                self.forwarded = True
+                self.settled = True  # the timeout covers the wait for a start
+        if self.failed_status is None:
+            await self._send(message)
 
     def expire(self) -> None:
         """Cancel the attempt's task and its work: v2 did not start its answer in time."""
@@ -94,42 +93,48 @@ async def serve_with_fallback(
     receive: Receive,
     send: Send,
     *,
+    body: Body | None,
     v2: ASGIApp,
     v1: ASGIApp,
     deadlines: Deadlines,
-    max_replay_bytes: int,
     on_fallback: Callable[[str], None],
 ) -> str | None:
-    """Serve from v2, else from v1; returns the cause (exception|status|timeout) or None."""
-    attempt = _Attempt(receive, send, max_replay_bytes)
+    """Serve from v2, else from v1; returns the cause (exception|status|timeout) or None.
+
+    `receive` is `body.receive` for a request with a body (None: one without), which keeps
+    what v2 reads for v1."""
+    if body is not None:
+        body.keep()
+    attempt = _Attempt(send, body)
     cause: str | None = None
-    clock = attempt.clock
     with attempts.attempt() as cancelled:  # v1, served below, runs outside it
-        clock.cancelled, clock.task = cancelled, asyncio.current_task()
-        deadlines.watch(clock)
+        task = asyncio.current_task()
+        assert task is not None  # an ASGI app runs in a task
+        attempt.cancelled, attempt.task = cancelled, task
+        deadlines.watch(attempt, task.get_loop())
         try:
-            await v2(dict(scope), attempt.tape.receive, attempt.send)
+            await v2(dict(scope), receive, attempt.send)
         except asyncio.CancelledError:
-            if not clock.timed_out or clock.task is None:
+            if not attempt.timed_out:
                 raise
-            clock.task.uncancel()
+            task.uncancel()
             cause = "timeout"
         except Exception as exc:
-            if _clients_doing(exc) or attempt.forwarded or not attempt.tape.replayable:
+            if _clients_doing(exc) or attempt.forwarded or not attempt.replayable:
                 raise
             logger.warning("v2 raised; serving v1", exc_info=True)
             cause = "exception"
         finally:
-            clock.settled, clock.task = True, None  # the queue keeps no task alive
+            attempt.settled, attempt.task = True, None  # the queue keeps no task alive
     if cause is None and attempt.failed_status is not None:
         cause = "status"
     if cause is None:
         return None
-    if not attempt.tape.replayable:
+    if not attempt.replayable:
         raise RuntimeError(f"v2 failed ({cause}) and the body is too large to replay")
     logger.warning(
         "v2 failed; serving v1", extra={"cause": cause, "v2Status": attempt.failed_status}
     )
     on_fallback(cause)
-    await v1(dict(scope), attempt.tape.replay(then=receive), send)
+    await v1(dict(scope), replay(body, then=receive), send)
     return cause

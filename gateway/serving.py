@@ -5,7 +5,7 @@ for a head that a client sends slowly or not at all: a new connection that sends
 or one byte every two seconds, stayed open, and 800 of them all stayed (issue 12, defect
 5). The protocols below close a connection whose request head is not complete
 HTTP_HEADER_TIMEOUT_S after the connection opened, or after the first bytes of its next
-request arrived. The body's deadline is the app's (gateway/body_deadline.py), because only
+request arrived. The body's deadline is the app's (gateway/request_body.py), because only
 the app can answer it with a 408 in the error shape.
 
 The server runs on httptools and uvloop: with them an evaluation costs the server 11-12 %

@@ -24,12 +24,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Scope, Send
 
 from core.dry_run import dry_run
 from gateway.json_diff import Difference, differences, judgements, normalized
 from gateway.metrics import GatewayMetrics
-from gateway.replay import BodyTape, disconnected
+from gateway.request_body import Body, replay
 from gateway.shadow_report import Comparison, ShadowReport
 
 JSON_TYPES = (b"application/json", b"application/x-ndjson")
@@ -37,11 +37,12 @@ logger = logging.getLogger("reqgate.shadow")
 
 
 class _Copy:
-    """What passed through one exchange: request messages, response status and JSON body."""
+    """What passed through one exchange: the request body (kept by its receive(), None for
+    a request without one), response status and JSON body."""
 
-    def __init__(self, limit: int, receive: Receive = disconnected) -> None:
+    def __init__(self, limit: int, request: Body | None = None) -> None:
         self.limit = limit
-        self.request = BodyTape(receive)
+        self.request = request
         self.status = 0
         self.content_type = b""
         self.body = bytearray()
@@ -126,24 +127,29 @@ class Shadow:
         """Count a request picked for mirroring that left nothing to compare."""
         self.metrics.shadow.labels(route, "skipped").inc()
 
-    def tap(self, receive: Receive, send: Send) -> tuple[_Copy, Receive, Send]:
-        """Receive and send callables that copy what passes, for a later mirror()."""
-        copy = _Copy(self.options.max_bytes, receive)
+    def tap(self, send: Send, body: Body | None) -> tuple[_Copy, Send]:
+        """A send callable that copies what passes, and the request's body kept, for a
+        later mirror()."""
+        if body is not None:
+            body.keep()
+        copy = _Copy(self.options.max_bytes, body)
 
         async def tapped_send(message: Message) -> None:
             copy.record_response(message)
             await send(message)
 
-        return copy, copy.request.receive, tapped_send
+        return copy, tapped_send
 
     def mirror(
         self, copy: _Copy, scope: Scope, route: str, primary: str, unpaired: bool = False
     ) -> None:
         """Start the background comparison (the client already has its answer). Nothing to
-        compare (`skipped`): a non-JSON or oversized answer, no mirror app for the other
-        variant, or an `unpaired` request (a fallback, a client that left mid-body)."""
+        compare (`skipped`): a non-JSON or oversized answer, a body too large to keep, no
+        mirror app for the other variant, or an `unpaired` request (a fallback, a client
+        that left mid-body)."""
         other = "v1" if primary == "v2" else "v2"
-        comparable = copy.comparable and copy.complete and not unpaired
+        kept = copy.request is None or copy.request.replayable
+        comparable = copy.comparable and copy.complete and kept and not unpaired
         if not comparable or self.mirrors.get(other) is None:
             self.skip(route)
             return
@@ -162,7 +168,7 @@ class Shadow:
             answer.record_response(message)
 
         with dry_run():
-            receive = primary.request.replay(_stays_connected)
+            receive = replay(primary.request, then=_stays_connected)
             await asyncio.wait_for(app(scope, receive, collect), self.options.timeout_s)
         return answer.answer()
 

@@ -4,7 +4,7 @@ a2wsgi hops between the event loop and its worker thread for the body read, the 
 start and every body chunk, which halves Flask's throughput (shared/PERF.md). This bridge
 reads the whole request body on the loop first, bounded by MAX_BODY_BYTES, so a slow or
 trickling client costs the loop a coroutine, never one of the few worker threads (issue
-12; the gateway's body deadline, gateway/body_deadline.py, bounds how long the read may
+12; the gateway's body deadline, gateway/request_body.py, bounds how long the read may
 take), and Flask gets a body of known length even when the client sent it chunked: PEP
 3333 has no chunked input, and werkzeug reads nothing without CONTENT_LENGTH or
 `wsgi.input_terminated`.

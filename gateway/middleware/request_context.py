@@ -17,10 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.logging import LogLine, request_id_var
 from edge.request_id import bind_request_id, header_pairs
-from gateway.body_deadline import CLOSE, Body, has_body
 from gateway.context import SCOPE_KEY, RequestInfo
 from gateway.deadlines import Deadlines
 from gateway.metrics import GatewayMetrics
+from gateway.request_body import CLOSE, Body, has_body
 
 ACCESS_LINE = LogLine(
     logging.getLogger("reqgate.access"),
@@ -34,14 +34,15 @@ class RequestContextMiddleware:
     """Binds a sane request id (DESIGN §3) for the apps and every log line, puts a
     RequestInfo in the scope for the router, tags the response start from it, and times
     the request to its last byte for the access line and the metrics. A body must arrive
-    within `body_timeout_s` (gateway/body_deadline.py); a response that starts before it
-    is complete closes the connection.
+    within `body_timeout_s` (gateway/request_body.py); a response that starts before it
+    is complete closes the connection. The RequestInfo holds the body's receive(), which
+    keeps up to `max_body_bytes` of it for a fallback or a mirror that asks.
 
     The id replaces the client's in the scope's headers, so that the app (and a remote v2)
     sees the id the client will see. The tags come from the RequestInfo the router fills
     in, so 404s, errors, preflights and fallbacks carry them too; `headers` are fixed ones
     set beside them. The status noted at the response start tells the inner layers
-    (ErrorAnswerMiddleware) whether a response has started. Pure ASGI, nothing buffered.
+    (the router's error answer) whether a response has started. Pure ASGI, nothing buffered.
     """
 
     def __init__(
@@ -50,11 +51,13 @@ class RequestContextMiddleware:
         *,
         metrics: GatewayMetrics,
         body_timeout_s: float,
+        max_body_bytes: int,
         headers: dict[str, str] | None = None,
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.body_deadlines = Deadlines(body_timeout_s)
+        self.max_body_bytes = max_body_bytes
         self.fixed = header_pairs(headers)
         self.replaced = frozenset(
             {b"x-request-id", b"x-variant", b"x-variant-reason", b"x-variant-bucket"}
@@ -69,9 +72,11 @@ class RequestContextMiddleware:
         request_id, headers = bind_request_id(scope["headers"])
         token = request_id_var.set(request_id)
         header_map = dict(headers)
-        info = RequestInfo(request_id, headers=header_map)
+        body = None
+        if has_body(header_map):
+            body = Body(receive, self.body_deadlines, max_kept_bytes=self.max_body_bytes)
+        info = RequestInfo(request_id, headers=header_map, body=body)
         replaced, fixed = self.replaced, self.fixed
-        body = Body(receive, self.body_deadlines) if has_body(header_map) else None
 
         async def send_tagged(message: Message) -> None:
             if message["type"] == "http.response.start":

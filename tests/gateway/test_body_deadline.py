@@ -24,7 +24,9 @@ BODY = json.dumps({"requirementText": "The system shall answer within 2 s."}).en
 
 def _with_deadline(app: ASGIApp) -> ASGIApp:
     """`app` behind the gateway's outer layer, which runs the body deadline."""
-    return RequestContextMiddleware(app, metrics=GatewayMetrics(), body_timeout_s=TIMEOUT_S)
+    return RequestContextMiddleware(
+        app, metrics=GatewayMetrics(), body_timeout_s=TIMEOUT_S, max_body_bytes=1024 * 1024
+    )
 
 
 def _scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message
 from core.exceptions import ApiError, ClientClosedRequest, RequestTimeout
 from gateway.deadlines import Deadlines
 from gateway.fallback import serve_with_fallback
+from gateway.request_body import Body
 from tests.conftest import SettingsFactory
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.fakes import answering, hanging, raising, slow_body
@@ -131,14 +132,15 @@ async def _attempt(v2: ASGIApp, deadlines: Deadlines) -> str | None:
     async def send(_message: Message) -> None:
         pass
 
+    body = Body(receive, Deadlines(5.0), max_kept_bytes=1024)
     return await serve_with_fallback(
         {"type": "http", "method": "POST", "path": EVALUATE, "headers": []},
-        receive,
+        body.receive,
         send,
+        body=body,
         v2=v2,
         v1=answering("v1"),
         deadlines=deadlines,
-        max_replay_bytes=1024,
         on_fallback=lambda _cause: None,
     )
 

@@ -1,10 +1,11 @@
-"""A deadline on every request body (HTTP_BODY_TIMEOUT_S), for v1 and v2 alike.
+"""The request body as the gateway's apps read it: under a deadline (HTTP_BODY_TIMEOUT_S),
+and kept for a second app to read again.
 
 uvicorn waits for a body as long as the client takes to send it: a client that trickles
 one byte every few seconds holds its request open for ever. The deadline runs from the
 complete request head (the app is called) to the body's last byte. A receive() still
 waiting for the body then raises RequestTimeout, which v2's error handlers and the
-gateway's ErrorAnswerMiddleware turn into 408 in the error shape.
+gateway's error answer (gateway/error_answer.py) turn into 408 in the error shape.
 
 A response that starts before the body is complete (408, 413, or any early answer) says
 `Connection: close`: uvicorn would otherwise keep reading and discarding the rest of the
@@ -12,11 +13,17 @@ body for as long as the client sends it, with no deadline, before the connection
 carry another request. The gateway's outer layer (RequestContextMiddleware) runs a body's
 deadline and adds that header: a layer of its own was a coroutine call and a send wrapper
 per request for the one header (docs/benchmarks.md, "The gateway's outer layer").
+
+The same receive() keeps the body read, once asked (`keep`): fallback hands v1 what v2
+read, then the rest of the client's body; shadow hands the mirror what the primary read.
+Each had a receive() wrapper of its own, a coroutine call per message and an object per
+request (docs/benchmarks.md §14, "Sixth session").
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +33,8 @@ from core.exceptions import RequestTimeout
 from gateway.deadlines import Clock, Deadlines
 
 CLOSE = (b"connection", b"close")
+# What a request without a body reads first (uvicorn's message for it).
+EMPTY_BODY: Message = {"type": "http.request", "body": b"", "more_body": False}
 
 
 def has_body(headers: Mapping[bytes, bytes]) -> bool:
@@ -61,15 +70,31 @@ class _BodyClock(Clock):
 
 class Body:
     """The receive() of one request: bounded by the deadline until the body is complete,
-    which `clock.settled` tells (set by the caller too, once the request is over)."""
+    which `clock.settled` tells (set by the caller too, once the request is over); keeping
+    the body's messages, once `keep()` is called, while they total at most max_kept_bytes.
+    """
 
-    __slots__ = ("_receive", "clock", "timeout_s")
+    __slots__ = ("_receive", "clock", "kept", "kept_bytes", "loop", "max_kept_bytes", "timeout_s")
 
-    def __init__(self, receive: Receive, deadlines: Deadlines) -> None:
+    def __init__(self, receive: Receive, deadlines: Deadlines, *, max_kept_bytes: int) -> None:
         self._receive = receive
         self.timeout_s = deadlines.timeout_s
+        self.loop = asyncio.get_running_loop()
         self.clock = _BodyClock()
-        deadlines.watch(self.clock)
+        deadlines.watch(self.clock, self.loop)
+        self.kept: list[Message] | None = None  # None: nobody asked for the body again
+        self.kept_bytes = 0
+        self.max_kept_bytes = max_kept_bytes
+
+    def keep(self) -> None:
+        """Keep the body from now on (before the app reads it), for a second app."""
+        if self.kept is None:
+            self.kept = []
+
+    @property
+    def replayable(self) -> bool:
+        """Whether everything read so far is kept: a body larger than max_kept_bytes is not."""
+        return self.kept_bytes <= self.max_kept_bytes
 
     def _timeout(self) -> RequestTimeout:
         return RequestTimeout(
@@ -80,10 +105,12 @@ class Body:
     async def receive(self) -> Message:
         clock = self.clock
         if clock.settled:
-            return await self._receive()  # only the disconnect is left to wait for
+            # Only the disconnect is left to wait for; it is not kept: it would make the
+            # replay end another app's answer before it began.
+            return await self._receive()
         if clock.timed_out:
             raise self._timeout()
-        task = clock.waiting = asyncio.current_task()
+        task = clock.waiting = asyncio.current_task(self.loop)
         try:
             message = await self._receive()
         except asyncio.CancelledError:
@@ -93,6 +120,31 @@ class Body:
             raise
         finally:
             clock.waiting = None
-        if message["type"] != "http.request" or not message.get("more_body", False):
+        if message["type"] != "http.request":
+            clock.settled = True  # the client is gone
+            return message
+        kept = self.kept
+        if kept is not None and self.kept_bytes <= self.max_kept_bytes:
+            kept.append(message)
+            self.kept_bytes += len(message.get("body", b""))
+        if not message.get("more_body", False):
             clock.settled = True
         return message
+
+
+def replay(body: Body | None, then: Receive) -> Receive:
+    """A receive that returns the body kept (an empty one for a request without a body),
+    then what `then` returns."""
+    if body is not None and body.kept is None:
+        raise RuntimeError("the body was not kept: call keep() before the app reads it")
+    pending = deque((EMPTY_BODY,) if body is None else body.kept or ())
+
+    async def receive() -> Message:
+        return pending.popleft() if pending else await then()
+
+    return receive
+
+
+async def disconnected() -> Message:
+    """What a receive returns once the client is gone."""
+    return {"type": "http.disconnect"}
