@@ -33,21 +33,23 @@ NO_TELEMETRY: TelemetryConfig = {
 class V2App(FastAPI):
     """FastAPI with the request-id layer outermost: Starlette answers an unhandled error in
     its own outermost layer, and that 500 must carry the id (and X-Variant) too. Inside it,
-    the gateway's dry-run mark is honoured (edge/dry_run.py).
+    the dry-run mark of a gateway in another process is honoured (edge/dry_run.py).
 
-    In the gateway's process the gateway's outer layer has bound the id and tags every
-    response it passes on, v2's 500 included, so v2 leaves its own request-id layer out
-    (`behind_gateway`): doing that work twice was 350 of the ~2,600 bytecodes the gateway
-    added to a v2 request (docs/benchmarks.md §14, "Third session").
+    In the gateway's process (`behind_gateway`) v2 leaves both layers out. The gateway's
+    outer layer has bound the id and tags every response it passes on, v2's 500 included:
+    doing that work twice was 350 of the ~2,600 bytecodes the gateway added to a v2
+    request (docs/benchmarks.md §14, "Third session"). And its shadow runs a dry run in the
+    same process by the context (core/dry_run.py), with no mark to check.
     """
 
     behind_gateway = False
 
     def build_middleware_stack(self) -> ASGIApp:
-        settings: Settings = self.state.settings
-        app = DryRunMiddleware(super().build_middleware_stack(), secret=settings.admin_token)
+        app = super().build_middleware_stack()
         if self.behind_gateway:
             return app
+        settings: Settings = self.state.settings
+        app = DryRunMiddleware(app, secret=settings.admin_token)
         return RequestIdMiddleware(app, headers={"X-Variant": "v2", **FIXED_HEADERS})
 
 

@@ -11,8 +11,10 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 import app_v2.main
+import gateway.app
 from core.dry_run import DRY_RUN_HEADER, dry_run, dry_run_token
 from core.store.models import RewriteRecord
+from gateway.router import router_of
 from gateway.upstream import HttpUpstream
 from tests.conftest import SettingsFactory
 from tests.gateway.conftest import ADMIN_TOKEN
@@ -40,6 +42,20 @@ def test_v2_honours_only_a_mark_for_this_request(
     headers = {"X-Request-Id": "rid-1", DRY_RUN_HEADER: dry_run_token(secret, signed_for)}
     assert client.post("/api/v1/corrections/text", json=BODY, headers=headers).status_code == 200
     assert _corrections(client) == stored
+
+
+def test_v2_in_the_gateways_process_takes_no_mark(make_settings: SettingsFactory) -> None:
+    """The gateway's shadow marks an in-process v2's dry runs by the context; a mark a client
+    sends (even a valid one) is nobody's there."""
+    settings = make_settings(admin_token=ADMIN_TOKEN, feature_flag_use_v2=True)
+    app = gateway.app.create_app(settings)
+    headers = {"X-Request-Id": "rid-1", DRY_RUN_HEADER: dry_run_token(ADMIN_TOKEN, "rid-1")}
+    with TestClient(app) as client:
+        response = client.post("/api/v1/corrections/text", json=BODY, headers=headers)
+    assert (response.status_code, response.headers["X-Variant"]) == (200, "v2")
+    v2 = router_of(app).apps["v2"]
+    with Session(v2.state.db) as session:  # type: ignore[attr-defined]
+        assert session.scalar(select(func.count()).select_from(RewriteRecord)) == 1
 
 
 def test_v2_without_admin_token_takes_no_mark(make_settings: SettingsFactory) -> None:
