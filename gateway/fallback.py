@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,6 +41,10 @@ def _failed(start: Message) -> bool:
     if status == 503:
         return not any(name.lower() == b"retry-after" for name, _ in start.get("headers", []))
     return bool(status >= 500)
+
+
+async def _held_back() -> None:
+    """What sending a message of a held-back answer comes to: nothing goes out."""
 
 
 def _clients_doing(exc: Exception) -> bool:
@@ -69,15 +73,16 @@ class _Attempt(Clock):
     def replayable(self) -> bool:
         return self.body is None or self.body.replayable
 
-    async def send(self, message: Message) -> None:
+    def send(self, message: Message) -> Awaitable[None]:
+        """The client's send() for the message, or nothing to send while v2's failing answer
+        is held back: a plain function, not a coroutine, on the path of every message."""
         if message["type"] == "http.response.start":
             if _failed(message) and self.replayable:
                 self.failed_status = message["status"]
             else:
                 self.forwarded = True
                 self.settled = True  # the timeout covers the wait for a start
-        if self.failed_status is None:
-            await self._send(message)
+        return self._send(message) if self.failed_status is None else _held_back()
 
     def expire(self) -> None:
         """Cancel the attempt's task and its work: v2 did not start its answer in time."""

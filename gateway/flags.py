@@ -92,9 +92,12 @@ class FlagCache:
 
     def fresh(self) -> Flags | None:
         """The flags when fit to route on at once (no older than max_staleness_s), else None:
-        the hot path's case, without the coroutine that for_routing's wait needs."""
-        flags = self.current()
-        return flags if self.age_s < self.max_staleness_s else None
+        the hot path's case, without the coroutine that for_routing's wait needs, and with
+        one look at the clock (current() and age_s take one each)."""
+        now = time.monotonic()
+        if now - self._tried_at >= self.max_age_s:
+            self._start_refresh(now=False)
+        return self.flags if now - self._read_at < self.max_staleness_s else None
 
     async def for_routing(self) -> Flags:
         """Flags fit to route on: no older than max_staleness_s, else Unavailable.

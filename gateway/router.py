@@ -15,6 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.settings import Settings
+from core.store.flags import Flags
 from edge.admin import token_matches
 from gateway.bucketing import bucket_for, cookie_value, decide, sticky_cookie_header
 from gateway.context import RequestInfo, request_info
@@ -62,10 +63,16 @@ class VariantRouter:
         info = request_info(scope)
         try:
             kind = classify(scope["method"], scope["path"])
-            if kind == "shared":
-                await self._serve_shared(scope, receive, send, info)
-            else:
+            if kind != "shared":
                 await self._serve_by_path(kind, scope, receive, send, info)
+                return
+            # The sticky key first: a 503 for unreadable flags sets its cookie too.
+            key = self._sticky(info.headers, info)
+            flags = self.flags.fresh() or await self.flags.for_routing()
+            if self._route_shared(scope, info, key, flags):
+                await self._serve_mirrored(scope, receive, send, info)
+            else:
+                await self._dispatch(scope, receive, send, info)
         except Exception as exc:
             if info.status:
                 raise  # the response has started: only dropping the connection is left
@@ -102,28 +109,27 @@ class VariantRouter:
         authorization = headers.get(b"authorization", b"").decode("latin-1")
         return wanted if token_matches(self.settings, authorization) else None
 
-    async def _serve_shared(
-        self, scope: Scope, receive: Receive, send: Send, info: RequestInfo
-    ) -> None:
-        headers = info.headers
-        bucket = bucket_for(self.settings.canary_group, self._sticky(headers, info))
-        flags = self.flags.fresh() or await self.flags.for_routing()
-        decision = decide("shared", flags, bucket, self._override(headers))
+    def _route_shared(self, scope: Scope, info: RequestInfo, key: str, flags: Flags) -> bool:
+        """Decide a shared-route request's variant into `info` (DESIGN §3); whether to mirror
+        it too. Not a coroutine: the hot path runs it inline."""
+        bucket = bucket_for(self.settings.canary_group, key)
+        decision = decide("shared", flags, bucket, self._override(info.headers))
         info.variant, info.reason, info.bucket = decision.variant, decision.reason, bucket
         info.route = scope["path"].rstrip("/") or "/"
-        mirrored = (
+        return (
             flags.shadow_percent > 0
             and random.random() * 100 < flags.shadow_percent
             and self.shadow.admits(info.route)
         )
-        if not mirrored:
-            await self._dispatch(scope, receive, send, info)
-            return
+
+    async def _serve_mirrored(
+        self, scope: Scope, receive: Receive, send: Send, info: RequestInfo
+    ) -> None:
         copy, send = self.shadow.tap(send, info.body)
         try:
             await self._dispatch(scope, receive, send, info)
         except BaseException:
-            self.shadow.skip(info.route)  # the primary raised (the error answer is outside)
+            self.shadow.skip(info.route)  # the primary raised (the caller answers the error)
             raise
         # Nothing to pair after a fallback (v1 answered), nor after the client left mid-body
         # (499): the mirror would wait for the rest of the body until its timeout.
@@ -133,8 +139,8 @@ class VariantRouter:
     def _dispatch(
         self, scope: Scope, receive: Receive, send: Send, info: RequestInfo
     ) -> Awaitable[None | str]:
-        """The chosen app's call, to await: a plain function, not a coroutine, is one frame
-        less on the hot path."""
+        """The chosen app's call, to await (a plain function, not a coroutine: one frame less
+        on the hot path)."""
         if info.variant == "v1" or not self.settings.v2_fallback_to_v1:
             return self.apps[info.variant](dict(scope), receive, send)
 

@@ -20,7 +20,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,9 +134,9 @@ class Shadow:
             body.keep()
         copy = _Copy(self.options.max_bytes, body)
 
-        async def tapped_send(message: Message) -> None:
+        def tapped_send(message: Message) -> Awaitable[None]:
             copy.record_response(message)
-            await send(message)
+            return send(message)
 
         return copy, tapped_send
 
