@@ -12,10 +12,14 @@ engine, LOG_LEVEL=INFO with the JSON access line to /dev/null.
 Under valgrind a request takes about 50 times as long, so what a gateway does per wall
 second (its flag refresh every 0.5 s, the SLO guard's tick every 2 s) would be charged about
 50 times over to each request: 2.84M instructions per request instead of 2.48M
-(docs/benchmarks.md §14, "Third session"). Here the gateway re-reads its flags only every
-QUIET_S and the guard ticks every 600 s; in real time that work is 0.2 % of a core.
+(docs/benchmarks.md §14, "Third session"). Here the gateway is quiet (bench/hot_path.py):
+it re-reads its flags only every QUIET_S, and the guard ticks every 600 s; in real time that
+work is 0.2 % of a core. For the same reason its metrics and access lines go out in full
+batches only: with their 0.25 s wait a batch held a handful of requests under valgrind, and
+the count moved by +-25k instructions per request from run to run with how they fell (§14,
+"Sixth session"). WARM_UP and the default --requests are whole batches.
 
-Usage: python bench/served_callgrind.py [--requests 400] [--connections 4] [--side v2-alone ...]
+Usage: python bench/served_callgrind.py [--requests 512] [--connections 4] [--side v2-alone ...]
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.gateway_overhead import BODY, PATH  # noqa: E402
+from bench.hot_path import quiet  # noqa: E402
 from dev.processes import free_port, running  # noqa: E402
 
-WARM_UP = 200
-QUIET_S = 100_000.0
+# Whole batches of metrics and access lines (256 each) in the warm-up and in the count.
+WARM_UP = 256
 # side: (uvicorn's app argument, FEATURE_FLAG_USE_V2)
 SIDES: dict[str, tuple[str, bool]] = {
     "v2-alone": ("app_v2.server:app", True),
@@ -49,13 +54,10 @@ SIDES: dict[str, tuple[str, bool]] = {
 
 
 def quiet_gateway() -> Any:
-    """uvicorn factory: the served gateway (gateway.main), its flags re-read every QUIET_S."""
+    """uvicorn factory: the served gateway (gateway.main), quiet (bench/hot_path.py)."""
     import gateway.main
-    from gateway.router import router_of
 
-    flags = router_of(gateway.main.app).flags
-    flags.max_age_s = flags.max_staleness_s = QUIET_S
-    return gateway.main.app
+    return quiet(gateway.main.app)
 
 
 def _send(port: int, requests: int, connections: int) -> int:
@@ -142,7 +144,7 @@ def main() -> int:
         )
         return 1
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=512)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--side", choices=SIDES, action="append", help="default: all three")
     parser.add_argument(
