@@ -52,22 +52,17 @@ def _clients_doing(exc: Exception) -> bool:
     return isinstance(exc, ApiError) and exc.status < 500
 
 
-class _Attempt(Clock):
-    """One v2 attempt: holds back a failing answer while the body is replayable, and is the
-    clock of its timeout (the task to cancel and the work to stop). One object, where an
-    attempt, its clock and its copy of the body were three per request."""
+class _Attempt:
+    """One v2 attempt: holds back a failing answer while the body is replayable."""
 
-    __slots__ = ("_send", "body", "cancelled", "failed_status", "forwarded", "task", "timed_out")
+    __slots__ = ("_send", "body", "clock", "failed_status", "forwarded")
 
     def __init__(self, send: Send, body: Body | None) -> None:
-        super().__init__()  # settled: answer started or attempt over
         self._send = send
         self.body = body
         self.forwarded = False
         self.failed_status: int | None = None
-        self.timed_out = False
-        self.task: asyncio.Task[Any] | None = None
-        self.cancelled: attempts.Cancellation | None = None  # tells v2's threads to stop
+        self.clock = _Clock()
 
     @property
     def replayable(self) -> bool:
@@ -81,8 +76,22 @@ class _Attempt(Clock):
                 self.failed_status = message["status"]
             else:
                 self.forwarded = True
-                self.settled = True  # the timeout covers the wait for a start
+                self.clock.settled = True  # the timeout covers the wait for a start
         return self._send(message) if self.failed_status is None else _held_back()
+
+
+class _Clock(Clock):
+    """The timeout of one attempt: the task to cancel and the work to stop. Apart from the
+    attempt, so that the deadline queue, where a settled clock waits until a later request
+    pops it, holds neither the client's send nor the body kept for v1."""
+
+    __slots__ = ("cancelled", "task", "timed_out")
+
+    def __init__(self) -> None:
+        super().__init__()  # settled: answer started or attempt over
+        self.timed_out = False
+        self.task: asyncio.Task[Any] | None = None
+        self.cancelled: attempts.Cancellation | None = None  # tells v2's threads to stop
 
     def expire(self) -> None:
         """Cancel the attempt's task and its work: v2 did not start its answer in time."""
@@ -111,16 +120,17 @@ async def serve_with_fallback(
     if body is not None:
         body.keep()
     attempt = _Attempt(send, body)
+    clock = attempt.clock
     cause: str | None = None
     with attempts.attempt() as cancelled:  # v1, served below, runs outside it
         task = asyncio.current_task()
         assert task is not None  # an ASGI app runs in a task
-        attempt.cancelled, attempt.task = cancelled, task
-        deadlines.watch(attempt, task.get_loop())
+        clock.cancelled, clock.task = cancelled, task
+        deadlines.watch(clock, task.get_loop())
         try:
             await v2(dict(scope), receive, attempt.send)
         except asyncio.CancelledError:
-            if not attempt.timed_out:
+            if not clock.timed_out:
                 raise
             task.uncancel()
             cause = "timeout"
@@ -130,7 +140,7 @@ async def serve_with_fallback(
             logger.warning("v2 raised; serving v1", exc_info=True)
             cause = "exception"
         finally:
-            attempt.settled, attempt.task = True, None  # the queue keeps no task alive
+            clock.settled, clock.task = True, None  # the queue keeps no task alive
     if cause is None and attempt.failed_status is not None:
         cause = "status"
     if cause is None:

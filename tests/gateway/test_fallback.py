@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
+import weakref
+from typing import Any
 
 import pytest
 from starlette.types import ASGIApp, Message
@@ -156,3 +159,43 @@ def test_time_out_only_waiting_attempts_on_each_loop() -> None:
     for _ in range(2):  # a second loop, as a second test client (or worker) has
         causes = asyncio.run(_attempts(deadlines, apps))
         assert causes == [None, "timeout", None, "timeout", None]
+
+
+def test_deadline_queue_keeps_no_request_alive() -> None:
+    """A settled clock waits in the queue until a later request pops it (behind a slow one
+    at its head, a whole timeout's worth): it must hold neither the client's send nor the
+    body kept for v1."""
+    deadlines = Deadlines(60.0)
+
+    class Received(dict[str, Any]):
+        """A message that a weak reference can follow (a dict cannot be)."""
+
+    async def run() -> tuple[weakref.ref[Any], weakref.ref[Any]]:
+        message = Received(type="http.request", body=b"{}", more_body=False)
+        pending: list[Message] = [message]
+
+        async def receive() -> Message:
+            return pending.pop() if pending else {"type": "http.disconnect"}
+
+        async def send(_message: Message) -> None:
+            pass
+
+        body = Body(receive, Deadlines(60.0), max_kept_bytes=1024)
+        await serve_with_fallback(
+            {"type": "http", "method": "POST", "path": EVALUATE, "headers": []},
+            body.receive,
+            send,
+            body=body,
+            v2=answering("v2"),
+            v1=answering("v1"),
+            deadlines=deadlines,
+            on_fallback=lambda _cause: None,
+        )
+        assert body.kept == [message]
+        return weakref.ref(send), weakref.ref(message)
+
+    sent_with, kept = asyncio.run(run())
+    gc.collect()
+    assert deadlines._queue is not None and deadlines._queue.entries  # still queued
+    assert sent_with() is None
+    assert kept() is None
