@@ -32,8 +32,12 @@ to a fifth for its whole life, whatever the rounds do (pyperf runs 20 processes 
 reason); comparing the sides process for process, over several layouts, is what settles
 a ratio of a few percent (docs/benchmarks.md §14, "Fifth session").
 
+`--baseline DIR`: each group's gateway sides once more, served from the checkout in DIR
+(`git worktree add DIR <commit>`; same virtualenv) and named `<side>@baseline`: what a change
+did, paired seed by seed with the build it changed (docs/benchmarks.md §14, "Sixth session").
+
 Usage: python bench/gateway_overhead.py [--seconds 5] [--rounds 3] [--group migration ...]
-                                        [--side-by-side] [--seeds N]
+                                        [--side-by-side] [--seeds N] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ sys.path.insert(0, str(ROOT))
 from dev.processes import free_port, running  # noqa: E402
 
 PATH = "/api/v1/evaluations"
+# Where a side's server imports reqgate from: this checkout, or `--baseline` for
+# `<side>@baseline`.
+CHECKOUTS: dict[str, Path] = {"": ROOT}
 # Refused by core's payload check (400) before any database access: every layer of the
 # request path runs, but no SQLite lock, so the gateway's own cost is a larger share.
 LIGHT_BODY = json.dumps({"requirementText": ""})
@@ -134,21 +141,24 @@ def server(name: str, workdir: Path, seed: int | None = None) -> Iterator[tuple[
     seeded (PYTHONHASHSEED) and its address space laid out (no ASLR) the same way as every
     other server started with that seed."""
     port = free_port()
+    side, _, checkout = name.partition("@")
+    root = CHECKOUTS[checkout]
     env = {
         **os.environ,
         **({"PYTHONHASHSEED": str(seed)} if seed is not None else {}),
+        "PYTHONPATH": str(root),
         "SQLITE_PATH": str(workdir / f"{name}.db"),
         "FEATURE_FLAG_USE_V2": str(name.startswith("v2")).lower(),
         "CANARY_PERCENT": "0",
         "LOG_LEVEL": "INFO",
         "QDRANT_PATH": str(workdir / f"qdrant-{name}"),  # embedded Qdrant locks its path
     }
-    command = ["taskset", "-c", "0", *_commands(port)[name]]
+    command = ["taskset", "-c", "0", *_commands(port)[side]]
     if seed is not None:
         command = ["setarch", "-R", *command]
     url = f"http://127.0.0.1:{port}"
     # pinned to one core that others share, the imports alone can take half a minute
-    with running(command, f"{url}/health", env=env, cwd=ROOT, timeout_s=120) as process:
+    with running(command, f"{url}/health", env=env, cwd=root, timeout_s=120) as process:
         yield url, process.pid  # taskset runs the server in its own process
 
 
@@ -318,11 +328,20 @@ def main() -> int:
     parser.add_argument(
         "--seeds", type=int, help="side by side, once per hash seed and layout (medians per seed)"
     )
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout whose gateway sides run beside this one's"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("taskset"):
         print("needs wrk and taskset (apt-get install -y wrk util-linux)", file=sys.stderr)
         return 1
     groups = [GROUPS[name] for name in args.group or GROUPS]
+    if args.baseline:
+        CHECKOUTS["baseline"] = args.baseline.resolve()
+        groups = [
+            (*names, *(f"{name}@baseline" for name in names if "-gateway" in name))
+            for names in groups
+        ]
     # SQLite in memory-backed /dev/shm where there is one: the disk's fsync jitter would
     # otherwise drown the gateway's cost in noise.
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
