@@ -154,3 +154,13 @@ def test_a_primary_that_raises_is_skipped(make_gateway: GatewayFactory) -> None:
     with make_gateway(v1=raising(), shadow_percent=100) as client:
         assert client.post(EVALUATE, json={"requirementText": "t"}).status_code == 500
         assert counted(client, "skipped") == 1.0
+
+
+def test_a_body_too_large_to_keep_is_skipped(make_gateway: GatewayFactory) -> None:
+    """The gateway keeps at most MAX_BODY_BYTES of a body for a second app: beyond that the
+    mirror would get part of the request, so there is nothing to compare."""
+    with make_gateway(v1=same_json({"a": 1}), shadow_percent=100, max_body_bytes=1024) as client:
+        text = "x" * 2048
+        assert client.post(EVALUATE, json={"requirementText": text}).json() == {"a": 1}
+        assert counted(client, "skipped") == 1.0
+        assert counted(client, "match", at_least=0.0) == 0.0
