@@ -3,10 +3,11 @@
 Nothing is buffered on the way out: v2's response passes straight through as soon as it
 starts with a status below 500. Until then the gateway holds back a 5xx start (and its
 body), and the request body v2 reads is kept (gateway/request_body.py), so that after an
-exception, a 5xx or no response start within the timeout, v1 can be served the same request. A 503
-with Retry-After is the exception: it says "busy, or storage down: come back later" (the
-batch slots, a storage fault), which v1 in the same process, on the same database, would
-answer alike after doing the work twice; it passes through and is no fallback.
+exception, a 5xx or no response start within the timeout, v1 can be served the same
+request. A 503 with Retry-After is the exception: it says "busy, or storage down: come
+back later" (the batch slots, a storage fault), which v1 in the same process, on the same
+database, would answer alike after doing the work twice; it passes through and is no
+fallback.
 
 A timed-out attempt is also cancelled cooperatively (core.attempts): v2's sync work runs on
 in its worker thread after its task is cancelled, so it is told to stop between items,
@@ -30,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core import attempts
 from core.exceptions import ApiError
 from gateway.deadlines import Clock, Deadlines
-from gateway.request_body import Body, replay
+from gateway.request_body import Body, keep, replay, replayable
 
 logger = logging.getLogger("reqgate.fallback")
 
@@ -64,15 +65,11 @@ class _Attempt:
         self.failed_status: int | None = None
         self.clock = _Clock()
 
-    @property
-    def replayable(self) -> bool:
-        return self.body is None or self.body.replayable
-
     def send(self, message: Message) -> Awaitable[None]:
         """The client's send() for the message, or nothing to send while v2's failing answer
         is held back: a plain function, not a coroutine, on the path of every message."""
         if message["type"] == "http.response.start":
-            if _failed(message) and self.replayable:
+            if _failed(message) and replayable(self.body):
                 self.failed_status = message["status"]
             else:
                 self.forwarded = True
@@ -117,8 +114,7 @@ async def serve_with_fallback(
 
     `receive` is `body.receive` for a request with a body (None: one without), which keeps
     what v2 reads for v1."""
-    if body is not None:
-        body.keep()
+    keep(body)
     attempt = _Attempt(send, body)
     clock = attempt.clock
     cause: str | None = None
@@ -135,7 +131,7 @@ async def serve_with_fallback(
             task.uncancel()
             cause = "timeout"
         except Exception as exc:
-            if _clients_doing(exc) or attempt.forwarded or not attempt.replayable:
+            if _clients_doing(exc) or attempt.forwarded or not replayable(body):
                 raise
             logger.warning("v2 raised; serving v1", exc_info=True)
             cause = "exception"
@@ -145,7 +141,7 @@ async def serve_with_fallback(
         cause = "status"
     if cause is None:
         return None
-    if not attempt.replayable:
+    if not replayable(body):
         raise RuntimeError(f"v2 failed ({cause}) and the body is too large to replay")
     logger.warning(
         "v2 failed; serving v1", extra={"cause": cause, "v2Status": attempt.failed_status}

@@ -132,19 +132,30 @@ class Body:
         return message
 
 
+# A request's body for a second app, None for a request without one (nothing to keep,
+# always whole): the fallback and the shadow call these rather than test for None each.
+
+
+def keep(body: Body | None) -> None:
+    """Keep the request's body from now on (before the app reads it), if it has one."""
+    if body is not None:
+        body.keep()
+
+
+def replayable(body: Body | None) -> bool:
+    """Whether a second app can be handed all of the body read so far."""
+    return body is None or body.replayable
+
+
 def replay(body: Body | None, then: Receive) -> Receive:
     """A receive that returns the body kept (an empty one for a request without a body),
     then what `then` returns."""
     if body is not None and body.kept is None:
         raise RuntimeError("the body was not kept: call keep() before the app reads it")
-    pending = deque((EMPTY_BODY,) if body is None else body.kept or ())
+    # a fresh empty message each time: the module's own must not be handed to an app
+    pending = deque([dict(EMPTY_BODY)] if body is None else body.kept or ())
 
     async def receive() -> Message:
         return pending.popleft() if pending else await then()
 
     return receive
-
-
-async def disconnected() -> Message:
-    """What a receive returns once the client is gone."""
-    return {"type": "http.disconnect"}

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Scope, Send
 from core.dry_run import dry_run
 from gateway.json_diff import Difference, differences, judgements, normalized
 from gateway.metrics import GatewayMetrics
-from gateway.request_body import Body, replay
+from gateway.request_body import Body, keep, replay, replayable
 from gateway.shadow_report import Comparison, ShadowReport
 
 JSON_TYPES = (b"application/json", b"application/x-ndjson")
@@ -130,8 +130,7 @@ class Shadow:
     def tap(self, send: Send, body: Body | None) -> tuple[_Copy, Send]:
         """A send callable that copies what passes, and the request's body kept, for a
         later mirror()."""
-        if body is not None:
-            body.keep()
+        keep(body)
         copy = _Copy(self.options.max_bytes, body)
 
         def tapped_send(message: Message) -> Awaitable[None]:
@@ -148,8 +147,8 @@ class Shadow:
         mirror app for the other variant, or an `unpaired` request (a fallback, a client
         that left mid-body)."""
         other = "v1" if primary == "v2" else "v2"
-        kept = copy.request is None or copy.request.replayable
-        comparable = copy.comparable and copy.complete and kept and not unpaired
+        whole = replayable(copy.request)
+        comparable = copy.comparable and copy.complete and whole and not unpaired
         if not comparable or self.mirrors.get(other) is None:
             self.skip(route)
             return

@@ -9,7 +9,12 @@ import pytest
 from starlette.types import Message
 
 from gateway.deadlines import Deadlines
-from gateway.request_body import EMPTY_BODY, Body, disconnected, replay
+from gateway.request_body import EMPTY_BODY, Body, replay
+
+
+async def disconnected() -> Message:
+    """What a receive returns once the client is gone."""
+    return {"type": "http.disconnect"}
 
 
 def _chunks(*bodies: bytes) -> list[Message]:
