@@ -42,9 +42,11 @@ sys.path.insert(0, str(ROOT))
 from bench.gateway_overhead import BODY, PATH  # noqa: E402
 from bench.hot_path import quiet  # noqa: E402
 from dev.processes import free_port, running  # noqa: E402
+from gateway.metrics import FLUSH_EVERY  # noqa: E402
 
-# Whole batches of metrics and access lines (256 each) in the warm-up and in the count.
-WARM_UP = 256
+# Whole batches of metrics and access lines (FLUSH_EVERY, as core.logging.LINES_EVERY) in
+# the warm-up and, with the default --requests, in the count.
+WARM_UP = FLUSH_EVERY
 # side: (uvicorn's app argument, FEATURE_FLAG_USE_V2)
 SIDES: dict[str, tuple[str, bool]] = {
     "v2-alone": ("app_v2.server:app", True),
@@ -144,7 +146,7 @@ def main() -> int:
         )
         return 1
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=512)
+    parser.add_argument("--requests", type=int, default=2 * FLUSH_EVERY)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--side", choices=SIDES, action="append", help="default: all three")
     parser.add_argument(
