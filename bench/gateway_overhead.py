@@ -13,8 +13,9 @@ Load: wrk (Debian package `wrk`) with -t1 -c32 and a Lua script for the POST, th
 pinned to CPU 0 and wrk to CPU 1 (taskset), as in shared/PERF.md. Every server is one
 process with one worker, SQLite in a temporary directory, the heuristic engine, uvicorn
 without its access log (the gateway still writes its own JSON line per request, to
-/dev/null), the database files in /dev/shm. Targets from the gateway issue: v2 through the
-gateway >= 90 % of direct, v1 through the gateway >= 80 % of gunicorn.
+/dev/null) and with `reqgate serve`'s options (SERVE_OPTIONS; the gateway's sides with its
+head-limited protocol too), the database files in /dev/shm. Targets from the gateway
+issue: v2 through the gateway >= 90 % of direct, v1 through the gateway >= 80 % of gunicorn.
 
 A second table sends an evaluation with an empty text, refused (400) by core's payload
 check before any database access: the full request path without SQLite's lock, where the
@@ -97,6 +98,14 @@ def create_a2wsgi_gateway() -> object:
     return create_app(settings, v1=WSGIMiddleware(app_v1.create_app({"SETTINGS": settings})))
 
 
+# The options of `reqgate serve` (gateway/serving.py) that change a request's cost, for
+# every uvicorn side: no WebSocket protocol, no Server header (uvicorn checks each header it
+# sends, its own too). The gateway's sides also run its head-limited protocol, at the
+# settings' default limits: a deadline per request head is part of what the gateway costs.
+SERVE_OPTIONS = ("--ws", "none", "--no-server-header")
+GATEWAY_PROTOCOL = ("--http", "gateway.serving_httptools:HttpToolsHeadLimits")
+
+
 def _commands(port: int) -> dict[str, list[str]]:
     uvicorn = [
         str(BIN / "uvicorn"),
@@ -109,10 +118,12 @@ def _commands(port: int) -> dict[str, list[str]]:
         "warning",
         "--timeout-graceful-shutdown",
         "2",
+        *SERVE_OPTIONS,
     ]
+    gateway = [*uvicorn, *GATEWAY_PROTOCOL]
     return {
         "v2-direct": [*uvicorn, "app_v2.server:app"],
-        "v2-gateway": [*uvicorn, "gateway.main:app"],
+        "v2-gateway": [*gateway, "gateway.main:app"],
         "v1-gunicorn": [
             str(BIN / "gunicorn"),
             "-w",
@@ -124,9 +135,9 @@ def _commands(port: int) -> dict[str, list[str]]:
             "warning",
             "app_v1.wsgi:app",
         ],
-        "v1-gateway": [*uvicorn, "gateway.main:app"],
+        "v1-gateway": [*gateway, "gateway.main:app"],
         "v1-gateway-a2wsgi": [
-            *uvicorn,
+            *gateway,
             "--factory",
             "--app-dir",
             str(ROOT / "bench"),

@@ -7,7 +7,8 @@ CPU 0, takes WARM_UP evaluations, then is counted over `--requests` more, sent o
 `--connections` keep-alive connections from this process on CPU 1 (callgrind_control:
 instrumentation on, counters zeroed, the requests, a dump). The client keeps no cookie, as
 wrk does. SQLite in a temporary directory (on /dev/shm where there is one), the heuristic
-engine, LOG_LEVEL=INFO with the JSON access line to /dev/null.
+engine, LOG_LEVEL=INFO with the JSON access line to /dev/null, and `reqgate serve`'s uvicorn
+options as in bench/gateway_overhead.py (the gateway's sides with its head-limited protocol).
 
 Under valgrind a request takes about 50 times as long, so what a gateway does per wall
 second (its flag refresh every 0.5 s, the SLO guard's tick every 2 s) would be charged about
@@ -39,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.gateway_overhead import BODY, PATH  # noqa: E402
+from bench.gateway_overhead import BODY, GATEWAY_PROTOCOL, PATH, SERVE_OPTIONS  # noqa: E402
 from bench.hot_path import quiet  # noqa: E402
 from dev.processes import free_port, running  # noqa: E402
 from gateway.metrics import FLUSH_EVERY  # noqa: E402
@@ -104,8 +105,9 @@ def measure(
         *(["--cache-sim=yes"] if cache_sim else []),
         f"--callgrind-out-file={out}", sys.executable, "-m", "uvicorn",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
-        "--app-dir", str(ROOT / "bench"),
-        *(["--factory"] if target.startswith("served_callgrind:") else []), target,
+        "--app-dir", str(ROOT / "bench"), *SERVE_OPTIONS,
+        *(["--factory", *GATEWAY_PROTOCOL] if target.startswith("served_callgrind:") else []),
+        target,
     ]  # fmt: skip
     env = {
         **os.environ,
