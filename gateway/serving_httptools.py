@@ -17,10 +17,14 @@ class HttpToolsHeadLimits(HeadDeadline, HttpToolsProtocol):
 
     httptools calls on_message_begin at a request's first byte and on_headers_complete at
     the end of its head: the deadline runs between the two (and from the connection's
-    start). Nothing in httptools bounds a head, so every read that ends inside one counts
-    towards HTTP_MAX_HEAD_BYTES, the read it began in as a whole (a request pipelined
-    behind a large body in one read may be refused early: no real client pipelines); past
-    the limit the answer is h11's, a 400, and the connection closes.
+    start). It is armed at the end of a read that left a head incomplete, not at the
+    head's first byte: a head that comes in one read, as nearly all do, never has a timer
+    (a loop timer made and cancelled per request was a tenth of the head-limited
+    protocol's cost; docs/benchmarks.md §14, "Seventh session"). Nothing in httptools
+    bounds a head, so every read that ends inside one counts towards HTTP_MAX_HEAD_BYTES,
+    the read it began in as a whole (a request pipelined behind a large body in one read
+    may be refused early: no real client pipelines); past the limit the answer is h11's, a
+    400, and the connection closes.
     """
 
     max_head_bytes = 16 * 1024  # HTTP_MAX_HEAD_BYTES; head_limited() sets it per server
@@ -34,12 +38,12 @@ class HttpToolsHeadLimits(HeadDeadline, HttpToolsProtocol):
             if self._head_bytes > self.max_head_bytes:
                 self._disarm()
                 self.send_400_response(HEAD_TOO_LARGE)
+            elif self._head_timer is None:
+                self._arm()  # the next request's head began in this read, and is not whole
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._head_open, self._head_bytes = True, 0
-        if self._head_timer is None:
-            self._arm()  # the first bytes of the next request
 
     def on_headers_complete(self) -> None:
         self._head_open = False
