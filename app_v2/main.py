@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp
 
 from app_v2 import openapi
@@ -35,11 +36,15 @@ class V2App(FastAPI):
     its own outermost layer, and that 500 must carry the id (and X-Variant) too. Inside it,
     the dry-run mark of a gateway in another process is honoured (edge/dry_run.py).
 
-    In the gateway's process (`behind_gateway`) v2 leaves both layers out. The gateway's
-    outer layer has bound the id and tags every response it passes on, v2's 500 included:
-    doing that work twice was 350 of the ~2,600 bytecodes the gateway added to a v2
-    request (docs/benchmarks.md §14, "Third session"). And its shadow runs a dry run in the
-    same process by the context (core/dry_run.py), with no mark to check.
+    In the gateway's process (`behind_gateway`) v2 leaves both layers out, and Starlette's
+    outermost one too. The gateway's outer layer has bound the id and tags every response
+    it passes on: doing that work twice was 350 of the ~2,600 bytecodes the gateway added
+    to a v2 request (docs/benchmarks.md §14, "Third session"). Its shadow runs a dry run
+    in the same process by the context (core/dry_run.py), with no mark to check. And what
+    v2 raises unhandled, the gateway's router answers (gateway/error_answer.py) or serves
+    from v1 (gateway/fallback.py): Starlette's layer answered it first and raised it on,
+    so a bug in v2 was logged twice, at a cost of a layer and two send wrappers on every
+    request (§14, "Seventh session").
     """
 
     behind_gateway = False
@@ -47,7 +52,8 @@ class V2App(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         app = super().build_middleware_stack()
         if self.behind_gateway:
-            return app
+            assert isinstance(app, ServerErrorMiddleware)  # FastAPI's outermost, always
+            return app.app
         settings: Settings = self.state.settings
         app = DryRunMiddleware(app, secret=settings.admin_token)
         return RequestIdMiddleware(app, headers={"X-Variant": "v2", **FIXED_HEADERS})

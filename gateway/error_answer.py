@@ -20,12 +20,13 @@ from core.exceptions import ApiError, InternalError
 logger = logging.getLogger("reqgate.gateway")
 
 
-async def answer_error(send: Send, exc: Exception, request_id: str) -> None:
+async def answer_error(send: Send, exc: Exception, request_id: str, variant: str) -> None:
     """An ApiError with its status and headers (503 with Retry-After for an unreachable
     upstream or stale flags, 408 for a slow body, 413 for a large one), anything else a
-    logged 500; never a connection reset. Only before the response started."""
+    500 logged with the variant that raised it (v2 in-process leaves its unhandled errors
+    to this answer); never a connection reset. Only before the response started."""
     if not isinstance(exc, ApiError):
-        logger.exception("unhandled error in the gateway", exc_info=exc)
+        logger.exception("unhandled error", exc_info=exc, extra={"variant": variant})
         exc = InternalError()
     body = json.dumps(error_body(exc.code, exc.message, request_id, exc.details)).encode()
     await send(

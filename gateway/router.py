@@ -76,7 +76,7 @@ class VariantRouter:
         except Exception as exc:
             if info.status:
                 raise  # the response has started: only dropping the connection is left
-            await answer_error(send, exc, info.request_id)
+            await answer_error(send, exc, info.request_id, info.variant)
 
     async def _serve_by_path(
         self, kind: RouteKind, scope: Scope, receive: Receive, send: Send, info: RequestInfo

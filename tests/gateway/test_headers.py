@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from flask import Flask
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp
 
@@ -258,11 +259,15 @@ def test_served_gateway_sends_no_server_banner(served_gateway: str) -> None:
 
 
 def test_tag_in_process_v2_unhandled_error_once(
-    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+    make_settings: SettingsFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The gateway's in-process v2 leaves its request-id layer to the gateway's outer one,
-    whose work it was: even v2's own 500, answered outside its routes, carries the
-    client's id (header and body), the routing tags and the fixed headers, each once."""
+    and its last-resort error layer to the gateway's router, whose work they were: a bug
+    in v2 is answered once, with the client's id (header and body), the routing tags and
+    the fixed headers, each once; logged with one traceback; and nothing escapes to the
+    server, which would log it a second time."""
 
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("a bug in v2")
@@ -271,11 +276,15 @@ def test_tag_in_process_v2_unhandled_error_once(
     settings = make_settings(feature_flag_use_v2=True, v2_fallback_to_v1=False)
     app = gateway.app.create_app(settings)
     v2 = router_of(app).apps["v2"]
-    assert not isinstance(v2.build_middleware_stack(), RequestIdMiddleware)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    assert not isinstance(v2.build_middleware_stack(), RequestIdMiddleware | ServerErrorMiddleware)
+    with TestClient(app) as client, caplog.at_level(logging.ERROR):
         response = client.get("/api/v1/criteria", headers={"X-Request-Id": "rid-500"})
     assert response.status_code == 500
     assert response.json()["requestId"] == "rid-500"
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [(record.exc_info is not None, record.__dict__.get("variant")) for record in errors] == [
+        (True, "v2")
+    ]
     names = [name.lower() for name, _ in response.headers.multi_items()]
     for name, value in [*ROUTING_TAGS, *FIXED_HEADERS.items()]:
         assert names.count(name.lower()) == 1, name
