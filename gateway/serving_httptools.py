@@ -19,8 +19,8 @@ class HttpToolsHeadLimits(HeadDeadline, HttpToolsProtocol):
     the end of its head: the deadline runs between the two (and from the connection's
     start). It is armed at the end of a read that left a head incomplete, not at the
     head's first byte: a head that comes in one read, as nearly all do, never has a timer
-    (a loop timer made and cancelled per request was a tenth of the head-limited
-    protocol's cost; docs/benchmarks.md §14, "Seventh session"). Nothing in httptools
+    (one made and cancelled on every request cost ~14k instructions of a served one;
+    docs/benchmarks.md §14, "Seventh session"). Nothing in httptools
     bounds a head, so every read that ends inside one counts towards HTTP_MAX_HEAD_BYTES,
     the read it began in as a whole (a request pipelined behind a large body in one read
     may be refused early: no real client pipelines); past the limit the answer is h11's, a
