@@ -69,12 +69,16 @@ class FlagCache:
         self._start_refresh(now=False)
         return self.flags
 
+    def _due(self, at: float) -> bool:
+        """Whether a refresh is due at monotonic time `at`: none tried for max_age_s."""
+        return at - self._tried_at >= self.max_age_s
+
     def _start_refresh(self, *, now: bool) -> Future[None] | None:
         """The refresh under way, started unless one runs or (unless `now`) one ran lately."""
-        if not now and time.monotonic() - self._tried_at < self.max_age_s:
+        if not now and not self._due(time.monotonic()):
             return self._refresh  # the hot path: no lock while the flags are fresh
         with self._lock:
-            due = now or time.monotonic() - self._tried_at >= self.max_age_s
+            due = now or self._due(time.monotonic())
             if due and self._refresh is None:
                 self._tried_at = time.monotonic()
                 self._refresh = Future()
@@ -95,7 +99,7 @@ class FlagCache:
         the hot path's case, without the coroutine that for_routing's wait needs, and with
         one look at the clock (current() and age_s take one each)."""
         now = time.monotonic()
-        if now - self._tried_at >= self.max_age_s:
+        if self._due(now):
             self._start_refresh(now=False)
         return self.flags if now - self._read_at < self.max_staleness_s else None
 
