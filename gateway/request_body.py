@@ -5,7 +5,10 @@ uvicorn waits for a body as long as the client takes to send it: a client that t
 one byte every few seconds holds its request open for ever. The deadline runs from the
 complete request head (the app is called) to the body's last byte. A receive() still
 waiting for the body then raises RequestTimeout, which v2's error handlers and the
-gateway's error answer (gateway/error_answer.py) turn into 408 in the error shape.
+gateway's error answer (gateway/error_answer.py) turn into 408 in the error shape. A body
+that came in the reads that brought its head, as nearly all do, is in the server's buffer
+when the app is called: nothing waits for it, so it gets no deadline (`arrived_whole`; a
+deadline per request was ~130 bytecodes of it, docs/benchmarks.md §14, "Eighth session").
 
 A response that starts before the body is complete (408, 413, or any early answer) says
 `Connection: close`: uvicorn would otherwise keep reading and discarding the rest of the
@@ -44,6 +47,17 @@ def has_body(headers: Mapping[bytes, bytes]) -> bool:
     return (length is not None and length != b"0") or b"transfer-encoding" in headers
 
 
+def arrived_whole(receive: Receive) -> bool:
+    """Whether the server holds the whole body already, so that receiving it cannot wait.
+
+    uvicorn's receive() is a method of its request cycle (both HTTP/1.1 protocols), whose
+    `more_body` turns False once the body's last byte is parsed. Any other receive() (a test
+    client's, another server's) may wait: False. tests/gateway/test_request_body.py serves
+    both protocols to pin this.
+    """
+    return getattr(getattr(receive, "__self__", None), "more_body", True) is False
+
+
 class _BodyClock(Clock):
     """The deadline of one body: settled when the body is complete or the request over.
 
@@ -69,19 +83,34 @@ class _BodyClock(Clock):
 
 
 class Body:
-    """The receive() of one request: bounded by the deadline until the body is complete,
-    which `clock.settled` tells (set by the caller too, once the request is over); keeping
-    the body's messages, once `keep()` is called, while they total at most max_kept_bytes.
+    """The receive() of one request: bounded by the deadline until the body is complete
+    or in the server's buffer, which `clock.settled` tells (set by the caller too, once the
+    request is over); keeping the body's messages, once `keep()` is called, while they
+    total at most max_kept_bytes.
     """
 
-    __slots__ = ("_receive", "clock", "kept", "kept_bytes", "loop", "max_kept_bytes", "timeout_s")
+    __slots__ = (
+        "_receive",
+        "clock",
+        "kept",
+        "kept_bytes",
+        "loop",
+        "max_kept_bytes",
+        "read",
+        "timeout_s",
+    )
 
     def __init__(self, receive: Receive, deadlines: Deadlines, *, max_kept_bytes: int) -> None:
         self._receive = receive
         self.timeout_s = deadlines.timeout_s
-        self.loop = asyncio.get_running_loop()
         self.clock = _BodyClock()
-        deadlines.watch(self.clock, self.loop)
+        self.loop: asyncio.AbstractEventLoop | None = None  # the deadline's, when it has one
+        if arrived_whole(receive):
+            self.clock.settled = True
+        else:
+            self.loop = asyncio.get_running_loop()
+            deadlines.watch(self.clock, self.loop)
+        self.read = False  # the body's last message (or the disconnect) has been received
         self.kept: list[Message] | None = None  # None: nobody asked for the body again
         self.kept_bytes = 0
         self.max_kept_bytes = max_kept_bytes
@@ -103,16 +132,32 @@ class Body:
         )
 
     async def receive(self) -> Message:
-        clock = self.clock
-        if clock.settled:
+        if self.read:
             # Only the disconnect is left to wait for; it is not kept: it would make the
             # replay end another app's answer before it began.
             return await self._receive()
+        clock = self.clock
+        if clock.settled:  # in the server's buffer, or the request is over: no wait to bound
+            message = await self._receive()
+        else:
+            message = await self._receive_in_time(clock)
+        if message["type"] != "http.request":
+            self.read = clock.settled = True  # the client is gone
+            return message
+        kept = self.kept
+        if kept is not None and self.kept_bytes <= self.max_kept_bytes:
+            kept.append(message)
+            self.kept_bytes += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            self.read = clock.settled = True
+        return message
+
+    async def _receive_in_time(self, clock: _BodyClock) -> Message:
         if clock.timed_out:
             raise self._timeout()
         task = clock.waiting = asyncio.current_task(self.loop)
         try:
-            message = await self._receive()
+            return await self._receive()
         except asyncio.CancelledError:
             # as asyncio.timeout tells its own cancellation from anyone else's
             if clock.timed_out and task is not None and task.uncancel() <= clock.cancelling:
@@ -120,16 +165,6 @@ class Body:
             raise
         finally:
             clock.waiting = None
-        if message["type"] != "http.request":
-            clock.settled = True  # the client is gone
-            return message
-        kept = self.kept
-        if kept is not None and self.kept_bytes <= self.max_kept_bytes:
-            kept.append(message)
-            self.kept_bytes += len(message.get("body", b""))
-        if not message.get("more_body", False):
-            clock.settled = True
-        return message
 
 
 # A request's body for a second app, None for a request without one (nothing to keep,

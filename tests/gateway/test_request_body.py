@@ -1,15 +1,26 @@
 """The one body replay that fallback and shadow hand to the second app: the request body's
-receive() keeps what the first app read, once asked."""
+receive() keeps what the first app read, once asked; and which bodies need a deadline."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
+import time
+from collections.abc import Iterator
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 import pytest
-from starlette.types import Message
+from starlette.types import Message, Receive, Scope, Send
 
+from gateway.context import request_info
 from gateway.deadlines import Deadlines
+from gateway.metrics import GatewayMetrics
+from gateway.middleware.request_context import RequestContextMiddleware
 from gateway.request_body import EMPTY_BODY, Body, replay
+from gateway.serving import head_limited
+from tests.gateway.fakes import serving
 
 
 async def disconnected() -> Message:
@@ -103,3 +114,57 @@ def test_replay_empty_body_of_request_without_one() -> None:
         return [await again() for _ in range(2)]
 
     assert asyncio.run(run()) == [EMPTY_BODY, {"type": "http.disconnect"}]
+
+
+# Served: whether a body needs a deadline is read from uvicorn's request cycle, on both of
+# its HTTP/1.1 protocols (arrived_whole); these cases fail if uvicorn stops telling.
+
+
+async def _clock_reporter(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answers whether its body was under a deadline when the app was called, then the body."""
+    body = request_info(scope).body
+    assert body is not None
+    watched = not body.clock.settled
+    received = b""
+    while True:
+        message = await receive()
+        received += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    text = json.dumps({"watched": watched, "body": received.decode()}).encode()
+    headers = [(b"content-length", str(len(text)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": text})
+
+
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    app = RequestContextMiddleware(
+        _clock_reporter, metrics=GatewayMetrics(), body_timeout_s=5.0, max_body_bytes=1024
+    )
+    with serving(app, http=head_limited(5.0, 4096, parser=request.param)) as url:
+        parts = urlsplit(url)
+        yield parts.hostname or "", parts.port or 0
+
+
+def _post(address: tuple[str, int], *reads: bytes) -> dict[str, Any]:
+    """POST a 4-byte body in the reads given, a pause between them; the JSON answer."""
+    head = b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(address, timeout=5) as sock:
+        sock.sendall(head + reads[0])
+        for part in reads[1:]:
+            time.sleep(0.2)
+            sock.sendall(part)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return cast(dict[str, Any], json.loads(answer.split(b"\r\n\r\n", 1)[1]))
+
+
+def test_body_with_its_head_gets_no_deadline(served: tuple[str, int]) -> None:
+    assert _post(served, b"abcd") == {"watched": False, "body": "abcd"}
+
+
+def test_body_after_its_head_is_under_the_deadline(served: tuple[str, int]) -> None:
+    assert _post(served, b"ab", b"cd") == {"watched": True, "body": "abcd"}
+    assert _post(served, b"", b"abcd") == {"watched": True, "body": "abcd"}
