@@ -9,6 +9,10 @@ failing with "database is locked" when a read transaction tries to upgrade, and 
 cannot get the lock within the timeout fails fast (503). Requests' records go through the
 group writer (core.store.writer); the rare other writes (flags, purge, criteria) through
 `write_scope`.
+
+PostgreSQL sessions get the same bound as their `lock_timeout`: a statement that waits
+longer for a lock (a table another session locked, a row it holds) fails with SQLSTATE
+55P03, a "locked" fault (core.store.faults), instead of waiting as long as the lock is held.
 """
 
 from __future__ import annotations
@@ -82,12 +86,22 @@ def create_db_engine(
         )
         _tune_sqlite(engine, lock_timeout_s, sqlite_synchronous)
         return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
     # pre-ping replaces connections the server dropped; the connect timeout bounds the wait
     # for a server that does not answer at all (libpq counts whole seconds, at least 2).
-    connect_args = {"connect_timeout": max(2, math.ceil(lock_timeout_s))}
+    connect_args: dict[str, Any] = {"connect_timeout": max(2, math.ceil(lock_timeout_s))}
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(False))
+        connect_args["options"] = _postgres_options(parsed.query.get("options"), lock_timeout_s)
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _postgres_options(given: str | tuple[str, ...] | None, lock_timeout_s: float) -> str:
+    """libpq's `options` with the lock timeout added to any the URL sets (connect_args
+    replace the URL's value, so theirs must be part of it)."""
+    lock_timeout = f"-c lock_timeout={max(1, round(lock_timeout_s * 1000))}"
+    given = " ".join(given) if isinstance(given, tuple) else given
+    return f"{given} {lock_timeout}" if given else lock_timeout
 
 
 @lru_cache(maxsize=64)

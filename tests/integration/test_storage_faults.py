@@ -32,7 +32,7 @@ from core.store.db import create_db_engine
 from core.store.models import Evaluation, EvaluationDetail, SuggestionDecision
 from tests.conftest import SettingsFactory
 from tests.utils.database import postgres_schema_url
-from tests.utils.faults import SqliteFault, TcpProxy, sqlite_lock_held
+from tests.utils.faults import SqliteFault, TcpProxy, postgres_tables_locked, sqlite_lock_held
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 TEXT = "The system shall answer every search request within 2 seconds (p95)."
@@ -208,6 +208,34 @@ def _postgres_behind_proxy() -> Iterator[tuple[str, Engine, TcpProxy]]:
         finally:
             counting.dispose()
             proxy.close()
+
+
+@pytest.mark.postgres
+def test_postgres_write_waits_for_a_lock_at_most_the_lock_timeout(
+    make_settings: SettingsFactory,
+) -> None:
+    """DB_LOCK_TIMEOUT_S bounds a PostgreSQL write's wait for a lock, as it bounds SQLite's:
+    tables locked by another session (a migration, an operator's transaction) answer 503
+    to retry later, not a request that waits for as long as the lock is held."""
+    with postgres_schema_url() as url:
+        settings = _settings(make_settings, database_url=url)
+        client = TestClient(gateway.app.create_app(settings))
+        counting = create_db_engine(url)
+        assert [r.status_code for r in _writes(client, "v1")] == [200, 200, 200]
+        before = _counts(counting)
+        waits: list[float] = []
+        with postgres_tables_locked(url, ["evaluation", "suggestion_decision"], LOCK_HOLD_S):
+            for variant in ("v1", "v2"):
+                started = time.monotonic()
+                for write in _writes(client, variant):
+                    _assert_unavailable(write)
+                    assert write.json()["message"].startswith(MESSAGE_START["locked"])
+                waits.append((time.monotonic() - started) / 3)
+            assert client.get("/api/v1/criteria", headers=_headers("v2")).status_code == 200
+        assert max(waits) < LOCK_TIMEOUT_S + 0.5, waits
+        assert _counts(counting) == before
+        _served(client, counting, before)
+        counting.dispose()
 
 
 def _during(seconds: float, probe: Callable[[], None]) -> int:

@@ -1,5 +1,6 @@
-"""Storage faults on demand: a held SQLite lock, a full or read-only SQLite database, and a
-PostgreSQL server that goes away (a TCP proxy the test cuts and restores).
+"""Storage faults on demand: a held SQLite lock, a full or read-only SQLite database, a held
+PostgreSQL table lock, and a PostgreSQL server that goes away (a TCP proxy the test cuts
+and restores).
 
 Nothing here touches the real servers or the file system beyond the test's own database:
 disk full is SQLite's `max_page_count` (it answers SQLITE_FULL, "database or disk is full",
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
@@ -49,6 +51,30 @@ def sqlite_lock_held(path: Path, seconds: float) -> Iterator[None]:
     finally:
         release.set()
         holder.join(10)
+
+
+@contextmanager
+def postgres_tables_locked(url: str, tables: list[str], seconds: float) -> Iterator[None]:
+    """Another session holds an EXCLUSIVE lock on `tables` (writes wait, reads do not) for
+    `seconds`, or until the block ends if that comes first, as sqlite_lock_held does."""
+    locked, release = threading.Event(), threading.Event()
+    engine = sqlalchemy.create_engine(url)
+
+    def hold() -> None:
+        with engine.connect() as connection, connection.begin():
+            connection.exec_driver_sql(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+            locked.set()
+            release.wait(seconds)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    try:
+        assert locked.wait(10), "could not take the lock"
+        yield
+    finally:
+        release.set()
+        holder.join(10)
+        engine.dispose()
 
 
 class SqliteFault:
