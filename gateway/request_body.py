@@ -59,7 +59,8 @@ def arrived_whole(receive: Receive) -> bool:
 
 
 class _BodyClock(Clock):
-    """The deadline of one body: settled when the body is complete or the request over.
+    """The deadline of one body: settled when the body is complete (or in the server's
+    buffer from the start) or the request over.
 
     Kept apart from the body's receive() so that the queue of clocks holds no requests:
     behind a stalled body at its head, the clocks of a whole timeout's requests wait.
