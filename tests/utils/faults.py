@@ -15,8 +15,8 @@ import os
 import socket
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,41 +28,15 @@ UNLIMITED_PAGES = 1_073_741_823  # SQLite's default max_page_count
 
 
 @contextmanager
-def sqlite_lock_held(path: Path, seconds: float) -> Iterator[None]:
-    """Another connection holds BEGIN EXCLUSIVE on the file for `seconds`, or until the
-    block ends if that comes first (an external process that lets go by itself)."""
+def _held_by_another_thread(
+    lock: Callable[[], AbstractContextManager[object]], seconds: float
+) -> Iterator[None]:
+    """`lock()` entered in a thread of its own for `seconds`, or until the block ends if
+    that comes first (an external session that lets go by itself)."""
     locked, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        try:
-            connection.execute("BEGIN EXCLUSIVE")
-            locked.set()
-            release.wait(seconds)
-            connection.execute("ROLLBACK")
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold, daemon=True)
-    holder.start()
-    assert locked.wait(10), "could not take the lock"
-    try:
-        yield
-    finally:
-        release.set()
-        holder.join(10)
-
-
-@contextmanager
-def postgres_tables_locked(url: str, tables: list[str], seconds: float) -> Iterator[None]:
-    """Another session holds an EXCLUSIVE lock on `tables` (writes wait, reads do not) for
-    `seconds`, or until the block ends if that comes first, as sqlite_lock_held does."""
-    locked, release = threading.Event(), threading.Event()
-    engine = sqlalchemy.create_engine(url)
-
-    def hold() -> None:
-        with engine.connect() as connection, connection.begin():
-            connection.exec_driver_sql(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+        with lock():
             locked.set()
             release.wait(seconds)
 
@@ -74,6 +48,40 @@ def postgres_tables_locked(url: str, tables: list[str], seconds: float) -> Itera
     finally:
         release.set()
         holder.join(10)
+
+
+def sqlite_lock_held(path: Path, seconds: float) -> AbstractContextManager[None]:
+    """Another connection holds BEGIN EXCLUSIVE on the file for `seconds`."""
+
+    @contextmanager
+    def exclusive() -> Iterator[None]:
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            connection.execute("BEGIN EXCLUSIVE")
+            yield
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+
+    return _held_by_another_thread(exclusive, seconds)
+
+
+@contextmanager
+def postgres_tables_locked(url: str, tables: list[str], seconds: float) -> Iterator[None]:
+    """Another session holds an EXCLUSIVE lock on `tables` (writes wait, reads do not) for
+    `seconds`."""
+    engine = sqlalchemy.create_engine(url)
+
+    @contextmanager
+    def exclusive() -> Iterator[None]:
+        with engine.connect() as connection, connection.begin():
+            connection.exec_driver_sql(f"LOCK TABLE {', '.join(tables)} IN EXCLUSIVE MODE")
+            yield
+
+    try:
+        with _held_by_another_thread(exclusive, seconds):
+            yield
+    finally:
         engine.dispose()
 
 
